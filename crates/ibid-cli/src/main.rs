@@ -1,0 +1,435 @@
+//! `ibid`: the command line over an Ibid library. Glue only: parse the
+//! arguments, call `ibid-core`, print the result. User errors print one line
+//! naming the problem and exit non-zero.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ibid_core::store::{Cursor, ListQuery};
+use ibid_core::{csl, export, Library, Work};
+use serde_json::{Map, Value};
+
+#[derive(Parser)]
+#[command(name = "ibid", version, about = "Ibid: a reference manager for a personal research library")]
+struct Cli {
+    /// The library file [default: the platform data dir, e.g. ~/.local/share/ibid/library.sqlite]
+    #[arg(long, global = true, env = "IBID_LIBRARY", value_name = "PATH")]
+    library: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import works from a file (CSL-JSON: an array of items or one item)
+    Import {
+        file: PathBuf,
+        /// The file's format
+        #[arg(long, default_value = "csl-json", value_parser = ["csl-json"])]
+        format: String,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List works, sorted, one page at a time
+    List {
+        #[arg(long, default_value = "title", value_parser = ["title", "year", "added", "modified", "creator"])]
+        sort: String,
+        /// Sort descending
+        #[arg(long)]
+        desc: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Continue after this cursor (printed at the end of the previous page)
+        #[arg(long, value_name = "CURSOR")]
+        after: Option<String>,
+        /// List the trash
+        #[arg(long)]
+        trash: bool,
+        /// Print a JSON array of CSL-JSON items
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one work (by key or DOI), flat, with its tags, collections and container
+    Show {
+        key: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search titles, creators, containers, abstracts, tags and notes; best match first
+    Search {
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a work by hand; prints its key
+    New {
+        #[arg(long = "type", value_name = "TYPE")]
+        work_type: String,
+        #[arg(long)]
+        title: String,
+        /// "Family, Given" (or an institution's name); repeat for more
+        #[arg(long)]
+        author: Vec<String>,
+        #[arg(long)]
+        editor: Vec<String>,
+        #[arg(long)]
+        translator: Vec<String>,
+        /// 2020, 2020-05 or 2020-05-01
+        #[arg(long)]
+        issued: Option<String>,
+        #[arg(long)]
+        doi: Option<String>,
+        /// Any other CSL variable: --set publisher="Palgrave Macmillan"
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+    },
+    /// Change fields of a work: --set field=value (an empty value clears)
+    Edit {
+        key: String,
+        #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+        set: Vec<String>,
+    },
+    /// Add (+tag) and remove (-tag) tags
+    Tag {
+        key: String,
+        #[arg(required = true, allow_hyphen_values = true, num_args = 1.., value_name = "+TAG|-TAG")]
+        changes: Vec<String>,
+    },
+    /// Collections: add works, remove them, delete, list
+    #[command(subcommand)]
+    Collection(CollectionCmd),
+    /// Move works to the trash
+    Trash {
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// Restore works from the trash
+    Restore {
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// Add a Markdown note to a work
+    Note { key: String, text: String },
+    /// Link a file to a work (its path, size and SHA-256 are recorded)
+    Attach { key: String, file: PathBuf },
+    /// Export works (all listed works when no key is given)
+    Export {
+        #[arg(long, default_value = "csl-json", value_parser = ["csl-json"])]
+        format: String,
+        keys: Vec<String>,
+        /// Write to FILE (atomically) instead of standard output
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CollectionCmd {
+    /// Add works to a collection (created if missing; nest with A/B)
+    Add {
+        path: String,
+        keys: Vec<String>,
+    },
+    /// Remove works from a collection, or delete the collection when no key is given
+    Rm {
+        path: String,
+        keys: Vec<String>,
+    },
+    /// List collections with their counts
+    Ls {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("IBID_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ibid: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn default_library() -> Result<PathBuf, ibid_core::Error> {
+    directories::ProjectDirs::from("", "", "ibid")
+        .map(|d| d.data_dir().join("library.sqlite"))
+        .ok_or_else(|| ibid_core::Error::invalid("no home folder found; pass --library PATH or set IBID_LIBRARY"))
+}
+
+type Res<T> = Result<T, ibid_core::Error>;
+
+fn run(cli: Cli) -> Res<ExitCode> {
+    let path = match cli.library {
+        Some(p) => p,
+        None => default_library()?,
+    };
+    let mut lib = Library::open(&path)?;
+    let mut out = std::io::stdout().lock();
+    let w = |e: std::io::Error| ibid_core::Error::io("cannot write to standard output", e);
+    match cli.command {
+        Command::Import { file, format: _, json } => {
+            let text = std::fs::read(&file).map_err(|e| ibid_core::Error::io(format!("cannot read {}", file.display()), e))?;
+            let text = String::from_utf8(text).map_err(|e| ibid_core::Error::BadFile {
+                path: file.clone(),
+                message: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            })?;
+            let items = csl::parse_document(&text).map_err(|e| ibid_core::Error::BadFile { path: file.clone(), message: e.to_string() })?;
+            let summary = lib.import(items)?;
+            let added: Vec<&str> = summary.added().collect();
+            let failed: Vec<(usize, &str)> = summary.failed().collect();
+            if json {
+                let v = serde_json::json!({
+                    "added": added,
+                    "failed": failed.iter().map(|(i, m)| serde_json::json!({"index": i, "message": m})).collect::<Vec<_>>(),
+                });
+                writeln!(out, "{v}").map_err(w)?;
+            } else {
+                writeln!(out, "imported {} work(s) from {}", added.len(), file.display()).map_err(w)?;
+                for (i, m) in &failed {
+                    eprintln!("ibid: item {} (counting from 1) not imported: {m}", i + 1);
+                }
+            }
+            if !failed.is_empty() {
+                eprintln!("ibid: {} item(s) of {} could not be imported", failed.len(), file.display());
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::List { sort, desc, limit, after, trash, json } => {
+            let q = ListQuery {
+                sort: sort.parse()?,
+                descending: desc,
+                after: after.as_deref().map(Cursor::decode).transpose()?,
+                limit,
+                trash,
+            };
+            let page = lib.list(&q)?;
+            print_works(&lib, &page.ids, json, &mut out)?;
+            if let (Some(next), false) = (page.next, json) {
+                writeln!(out, "-- more: --after {}", next.encode()).map_err(w)?;
+            }
+        }
+        Command::Show { key, json } => {
+            let id = lib.resolve(&key)?;
+            let item = show_item(&lib, id)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&item)?).map_err(w)?;
+            } else {
+                for (k, v) in &item {
+                    writeln!(out, "{k}: {}", human_value(v)).map_err(w)?;
+                }
+            }
+        }
+        Command::Search { query, limit, json } => {
+            let hits = lib.search(&query.join(" "), limit)?;
+            let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+            print_works(&lib, &ids, json, &mut out)?;
+        }
+        Command::New { work_type, title, author, editor, translator, issued, doi, set } => {
+            let mut work = Work::new("document");
+            work.set_field("type", &work_type)?;
+            work.set_field("title", &title)?;
+            for (role, names) in [("author", author), ("editor", editor), ("translator", translator)] {
+                if !names.is_empty() {
+                    work.set_field(role, &names.join(";"))?;
+                }
+            }
+            if let Some(d) = issued {
+                work.set_field("issued", &d)?;
+            }
+            if let Some(d) = doi {
+                work.set_field("DOI", &d)?;
+            }
+            for (k, v) in parse_sets(&set)? {
+                work.set_field(&k, &v)?;
+            }
+            let work = csl::split(work)?;
+            let key = lib.add(work)?;
+            writeln!(out, "{key}").map_err(w)?;
+        }
+        Command::Edit { key, set } => {
+            let id = lib.resolve(&key)?;
+            lib.edit(id, &parse_sets(&set)?)?;
+        }
+        Command::Tag { key, changes } => {
+            let id = lib.resolve(&key)?;
+            let (mut add, mut rm) = (Vec::new(), Vec::new());
+            for c in changes {
+                if let Some(t) = c.strip_prefix('+') {
+                    add.push(t.to_string());
+                } else if let Some(t) = c.strip_prefix('-') {
+                    rm.push(t.to_string());
+                } else {
+                    return Err(ibid_core::Error::invalid(format!("write +{c} to add the tag or -{c} to remove it")));
+                }
+            }
+            lib.retag(id, &add, &rm)?;
+        }
+        Command::Collection(cmd) => match cmd {
+            CollectionCmd::Add { path, keys } => {
+                let ids = resolve_all(&lib, &keys)?;
+                let c = lib.collection(&path, true)?;
+                lib.add_to_collection(c, &ids)?;
+            }
+            CollectionCmd::Rm { path, keys } => {
+                let c = lib.collection(&path, false)?;
+                if keys.is_empty() {
+                    lib.delete_collection(c)?;
+                } else {
+                    let ids = resolve_all(&lib, &keys)?;
+                    lib.remove_from_collection(c, &ids)?;
+                }
+            }
+            CollectionCmd::Ls { json } => {
+                let cols = lib.collections()?;
+                if json {
+                    let v: Vec<Value> = cols
+                        .iter()
+                        .map(|c| serde_json::json!({"key": c.key, "path": c.path.join("/"), "count": c.count}))
+                        .collect();
+                    writeln!(out, "{}", Value::Array(v)).map_err(w)?;
+                } else {
+                    for c in cols {
+                        let indent = "  ".repeat(c.path.len() - 1);
+                        writeln!(out, "{indent}{} ({})", c.path.last().expect("non-empty path"), c.count).map_err(w)?;
+                    }
+                }
+            }
+        },
+        Command::Trash { keys } => {
+            for id in resolve_all(&lib, &keys)? {
+                lib.trash(id)?;
+            }
+        }
+        Command::Restore { keys } => {
+            for id in resolve_all(&lib, &keys)? {
+                lib.restore(id)?;
+            }
+        }
+        Command::Note { key, text } => {
+            let id = lib.resolve(&key)?;
+            writeln!(out, "{}", lib.add_note(id, &text)?).map_err(w)?;
+        }
+        Command::Attach { key, file } => {
+            let id = lib.resolve(&key)?;
+            writeln!(out, "{}", lib.attach(id, &file)?).map_err(w)?;
+        }
+        Command::Export { format: _, keys, output } => {
+            let ids = if keys.is_empty() { lib.all_ids()? } else { resolve_all(&lib, &keys)? };
+            let text = export::csl_json(&lib.csl_items(&ids)?)?;
+            match output {
+                Some(p) => {
+                    export::write_atomic(&p, text.as_bytes())?;
+                    eprintln!("exported {} work(s) to {}", ids.len(), p.display());
+                }
+                None => out.write_all(text.as_bytes()).map_err(w)?,
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn resolve_all(lib: &Library, keys: &[String]) -> Res<Vec<i64>> {
+    keys.iter().map(|k| lib.resolve(k)).collect()
+}
+
+fn parse_sets(sets: &[String]) -> Res<Vec<(String, String)>> {
+    sets.iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .ok_or_else(|| ibid_core::Error::invalid(format!("--set takes FIELD=VALUE, not {s:?}")))
+        })
+        .collect()
+}
+
+/// The flat CSL-JSON item plus Ibid's own fields: tags, collections, parent.
+fn show_item(lib: &Library, id: i64) -> Res<Map<String, Value>> {
+    let mut item = lib.csl_item(id)?;
+    item.insert("tags".into(), serde_json::json!(lib.tags_of(id)?));
+    item.insert("collections".into(), serde_json::json!(lib.collections_of(id)?));
+    if let Some(p) = lib.parent_id(id)? {
+        item.insert("parent".into(), Value::String(lib.key_of(p)?));
+    }
+    let notes = lib.notes_of(id)?;
+    if !notes.is_empty() {
+        item.insert("notes".into(), serde_json::json!(notes.iter().map(|n| &n.body).collect::<Vec<_>>()));
+    }
+    let atts = lib.attachments_of(id)?;
+    if !atts.is_empty() {
+        item.insert(
+            "attachments".into(),
+            serde_json::json!(atts.iter().map(|a| serde_json::json!({"path": a.path, "sha256": a.sha256, "size": a.size})).collect::<Vec<_>>()),
+        );
+    }
+    if lib.is_trashed(id)? {
+        item.insert("trashed".into(), Value::Bool(true));
+    }
+    Ok(item)
+}
+
+fn human_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(human_value).collect::<Vec<_>>().join("; "),
+        Value::Object(o) if o.contains_key("family") || o.contains_key("literal") => {
+            match (o.get("family").and_then(Value::as_str), o.get("given").and_then(Value::as_str), o.get("literal").and_then(Value::as_str)) {
+                (_, _, Some(l)) => l.to_string(),
+                (Some(f), Some(g), _) => format!("{f}, {g}"),
+                (Some(f), None, _) => f.to_string(),
+                _ => v.to_string(),
+            }
+        }
+        Value::Object(o) if o.contains_key("date-parts") => o["date-parts"][0]
+            .as_array()
+            .map(|p| p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("-"))
+            .unwrap_or_default(),
+        other => other.to_string(),
+    }
+}
+
+fn print_works(lib: &Library, ids: &[i64], json: bool, out: &mut impl Write) -> Res<()> {
+    let items = lib.csl_items(ids)?;
+    let w = |e: std::io::Error| ibid_core::Error::io("cannot write to standard output", e);
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&items)?).map_err(w)?;
+        return Ok(());
+    }
+    for item in &items {
+        let year = item
+            .get("issued")
+            .and_then(|d| d.get("date-parts"))
+            .and_then(|p| p[0][0].as_i64())
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| "n.d.".into());
+        let creator = item
+            .get("author")
+            .or_else(|| item.get("editor"))
+            .and_then(|a| a.get(0))
+            .map(human_value)
+            .unwrap_or_default();
+        let title = item.get("title").and_then(Value::as_str).unwrap_or("");
+        writeln!(out, "{}  {:>4}  {:<24}  {}", item["id"].as_str().unwrap_or(""), year, truncate(&creator, 24), title).map_err(w)?;
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).chain(['…']).collect()
+    }
+}

@@ -1,0 +1,17 @@
+-- Search and sort. The FTS rows are filled by a Rust step of this migration
+-- (the text of a row is composed from several tables; see store/search.rs).
+CREATE VIRTUAL TABLE work_fts USING fts5(
+    title, creators, meta, container, abstract, tags, notes,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);
+
+-- Every sort the item list offers, with the row id as tie-breaker so that
+-- keyset pagination is exact.
+CREATE INDEX works_by_title   ON works(standalone, sort_title, id);
+CREATE INDEX works_by_creator ON works(standalone, sort_creator, id);
+CREATE INDEX works_by_date    ON works(standalone, sort_date, id);
+CREATE INDEX works_by_added   ON works(standalone, added_at, id);
+CREATE INDEX works_by_modified ON works(standalone, modified_at, id);

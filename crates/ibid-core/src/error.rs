@@ -1,0 +1,48 @@
+//! One error type for the core. Every variant has a stable `code()` so that
+//! boundaries (CLI exit messages, the desktop bridge, the local API) can map
+//! errors without matching on message strings.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no work with key or DOI {0:?} in the library")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{path}: {message}")]
+    BadFile { path: PathBuf, message: String },
+    #[error("the library at {path} was written by a newer Ibid (schema version {found}, this build knows up to {known}); upgrade Ibid")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("{context}: {source}")]
+    Io { context: String, #[source] source: std::io::Error },
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl Error {
+    /// A stable, machine-readable code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound(_) => "not_found",
+            Error::Invalid(_) => "invalid_input",
+            Error::BadFile { .. } => "bad_file",
+            Error::TooNew { .. } => "library_too_new",
+            Error::Db(_) => "database",
+            Error::Io { .. } => "io",
+            Error::Json(_) => "json",
+        }
+    }
+
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::Invalid(msg.into())
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,117 @@
+//! The item list: sorted, keyset-paginated (never OFFSET), so that any page
+//! of a million works costs the same as the first.
+
+use rusqlite::types::Value as SqlValue;
+
+use super::Library;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Title,
+    Creator,
+    Year,
+    Added,
+    Modified,
+}
+
+impl Sort {
+    fn column(self) -> &'static str {
+        match self {
+            Sort::Title => "sort_title",
+            Sort::Creator => "sort_creator",
+            Sort::Year => "sort_date",
+            Sort::Added => "added_at",
+            Sort::Modified => "modified_at",
+        }
+    }
+}
+
+impl std::str::FromStr for Sort {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Sort> {
+        Ok(match s {
+            "title" => Sort::Title,
+            "creator" | "author" => Sort::Creator,
+            "year" | "date" => Sort::Year,
+            "added" => Sort::Added,
+            "modified" => Sort::Modified,
+            other => return Err(Error::invalid(format!("unknown sort {other:?}: use title, creator, year, added or modified"))),
+        })
+    }
+}
+
+/// Where a page ends: the sort value and row id of its last row. Opaque to
+/// callers; round-trips through [`Cursor::encode`] / [`Cursor::decode`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    value: SqlValue,
+    id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let v = match &self.value {
+            SqlValue::Integer(i) => format!("i{i}"),
+            SqlValue::Text(t) => format!("t{t}"),
+            _ => "n".to_string(),
+        };
+        format!("{}.{}", self.id, v)
+    }
+
+    pub fn decode(s: &str) -> Result<Cursor> {
+        let bad = || Error::invalid(format!("not a list cursor: {s:?}"));
+        let (id, v) = s.split_once('.').ok_or_else(bad)?;
+        let id = id.parse().map_err(|_| bad())?;
+        let value = match v.split_at_checked(1).ok_or_else(bad)? {
+            ("i", n) => SqlValue::Integer(n.parse().map_err(|_| bad())?),
+            ("t", t) => SqlValue::Text(t.to_string()),
+            _ => return Err(bad()),
+        };
+        Ok(Cursor { value, id })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub sort: Sort,
+    pub descending: bool,
+    pub after: Option<Cursor>,
+    pub limit: usize,
+    /// List the trash instead of the library.
+    pub trash: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub ids: Vec<i64>,
+    /// The cursor for the next page; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+impl Library {
+    pub fn list(&self, q: &ListQuery) -> Result<Page> {
+        let col = q.sort.column();
+        let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
+        let trash = if q.trash { "EXISTS" } else { "NOT EXISTS" };
+        let keyset = if q.after.is_some() { format!("AND ({col}, id) {cmp} (?2, ?3)") } else { String::new() };
+        let sql = format!(
+            "SELECT id, {col} FROM works WHERE standalone = 1 {keyset} \
+             AND {trash} (SELECT 1 FROM trash t WHERE t.work_id = works.id) \
+             ORDER BY {col} {dir}, id {dir} LIMIT ?1"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let limit = q.limit.max(1) as i64;
+        let map = |r: &rusqlite::Row| Ok((r.get::<_, i64>(0)?, r.get::<_, SqlValue>(1)?));
+        let rows: Vec<(i64, SqlValue)> = match &q.after {
+            Some(c) => st.query_map(rusqlite::params![limit, c.value, c.id], map)?.collect::<rusqlite::Result<_>>()?,
+            None => st.query_map([limit], map)?.collect::<rusqlite::Result<_>>()?,
+        };
+        let next = (rows.len() as i64 == limit).then(|| {
+            let (id, value) = rows.last().cloned().expect("a full page has a last row");
+            Cursor { value, id }
+        });
+        Ok(Page { ids: rows.into_iter().map(|(id, _)| id).collect(), next })
+    }
+}

@@ -1,0 +1,63 @@
+//! Versioned migrations: the only definition of the schema. Each step runs in
+//! its own transaction together with the `user_version` bump. Before any
+//! migration touches a library that holds data, a backup copy is written
+//! beside it (`library.sqlite.pre-v4-<ms>.bak`).
+
+use std::path::Path;
+
+use rusqlite::{Connection, Transaction};
+
+use crate::error::{Error, Result};
+
+enum Step {
+    Sql(&'static str),
+    Rust(fn(&Transaction) -> Result<()>),
+}
+
+/// Migration N (1-based) is `MIGRATIONS[N - 1]`.
+const MIGRATIONS: &[&[Step]] = &[
+    &[Step::Sql(include_str!("../../migrations/0001_works.sql"))],
+    &[Step::Sql(include_str!("../../migrations/0002_organize.sql"))],
+    &[Step::Sql(include_str!("../../migrations/0003_citations.sql"))],
+    &[Step::Sql(include_str!("../../migrations/0004_search.sql")), Step::Rust(super::search::rebuild_all)],
+];
+
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(super) fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > LATEST_VERSION {
+        return Err(Error::TooNew { path: path.to_path_buf(), found: current, known: LATEST_VERSION });
+    }
+    if current >= target {
+        return Ok(());
+    }
+    if current > 0 {
+        backup(conn, path, current, target)?;
+    }
+    for version in current + 1..=target {
+        let tx = conn.transaction()?;
+        for step in MIGRATIONS[(version - 1) as usize] {
+            match step {
+                Step::Sql(sql) => tx.execute_batch(sql)?,
+                Step::Rust(f) => f(&tx)?,
+            }
+        }
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(version, "migrated library schema");
+    }
+    Ok(())
+}
+
+fn backup(conn: &Connection, path: &Path, from: i64, to: i64) -> Result<()> {
+    let name = format!(
+        "{}.pre-v{to}-from-v{from}-{}.bak",
+        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "library".into()),
+        super::now_ms()
+    );
+    let dest = path.with_file_name(name);
+    conn.execute("VACUUM INTO ?1", [dest.to_string_lossy()])?;
+    tracing::info!(backup = %dest.display(), "wrote a backup before migrating");
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! The library: one SQLite file.
+//!
+//! Invariants:
+//! * Every write that touches more than one row runs in one transaction, so a
+//!   crash leaves all of it or none of it.
+//! * The search index (`work_fts`) is written in the same transaction as the
+//!   rows it indexes.
+//! * The schema exists only as the ordered migrations in `migrations/`: a
+//!   fresh library is built by running all of them.
+
+mod list;
+mod migrate;
+mod org;
+mod search;
+mod works;
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+
+pub use list::{Cursor, ListQuery, Page, Sort};
+pub use migrate::LATEST_VERSION;
+pub use org::{CitationForm, CitationRow, CollectionInfo, NoteRow, AttachmentRow};
+pub use search::SearchHit;
+pub use works::{ImportOutcome, ImportSummary};
+
+/// An open library.
+pub struct Library {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Library {
+    /// Opens (creating if needed) the library at `path` and brings its schema
+    /// up to date, writing a backup copy first if a migration has to run.
+    pub fn open(path: impl AsRef<Path>) -> Result<Library> {
+        let mut lib = Library::open_raw(path.as_ref())?;
+        migrate::migrate(&mut lib.conn, &lib.path, LATEST_VERSION)?;
+        Ok(lib)
+    }
+
+    /// Opens a library and migrates it to `version` only. For migration tests.
+    #[doc(hidden)]
+    pub fn open_at_version(path: impl AsRef<Path>, version: i64) -> Result<Library> {
+        let mut lib = Library::open_raw(path.as_ref())?;
+        migrate::migrate(&mut lib.conn, &lib.path, version)?;
+        Ok(lib)
+    }
+
+    fn open_raw(path: &Path) -> Result<Library> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("cannot create the folder {}", dir.display()), e))?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let bad_file = |e: rusqlite::Error| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => Error::BadFile {
+                path: path.to_path_buf(),
+                message: "not an Ibid library (not an SQLite database)".into(),
+            },
+            e => Error::Db(e),
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(bad_file)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(bad_file)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(bad_file)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(bad_file)?;
+        conn.pragma_update(None, "cache_size", -32_000).map_err(bad_file)?;
+        Ok(Library { conn, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Read access for checks and tools (integrity checks, benchmarks).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+const KEY_ALPHABET: &[u8] = b"23456789ABCDEFGHIJKLMNPQRSTUVWXYZ";
+
+/// A new random 8-character key (Zotero's alphabet: no 0, 1, O).
+pub(crate) fn new_key() -> String {
+    (0..8).map(|_| KEY_ALPHABET[fastrand::usize(..KEY_ALPHABET.len())] as char).collect()
+}
+
+/// True if `s` has the shape of a work key.
+pub fn is_key(s: &str) -> bool {
+    s.len() == 8 && s.bytes().all(|b| KEY_ALPHABET.contains(&b))
+}

@@ -1,0 +1,223 @@
+//! Full-text search over FTS5, designed to stay bounded at a million works.
+//!
+//! Ranking every hit (FTS5's `ORDER BY rank`) costs time proportional to the
+//! number of hits. Instead each query reads at most `CANDIDATES` rows from
+//! the index, newest first (`ORDER BY rowid DESC`, which FTS5 answers without
+//! sorting), in two tiers: first works where every term matches the fields
+//! that identify a work (title, creators, year, DOI, key), then works where
+//! the terms match anywhere (container, abstract, tags, notes). Candidates
+//! are re-ranked in Rust by how well the title matches. See
+//! docs/decisions/0003-search-design.md.
+
+use std::collections::HashSet;
+
+use rusqlite::{params, Transaction};
+
+use super::{is_key, works::load_work, Library};
+use crate::error::Result;
+use crate::model::Work;
+use crate::text;
+
+/// Rows read from the index per tier, at most.
+const CANDIDATES: usize = 200;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub id: i64,
+    pub key: String,
+}
+
+struct Doc {
+    title: String,
+    creators: String,
+    meta: String,
+    container: String,
+    abstract_text: String,
+    tags: String,
+    notes: String,
+}
+
+fn doc_for(work: &Work, tags: String, notes: String) -> Doc {
+    let creators = work.creators.iter().map(|c| c.search_text()).collect::<Vec<_>>().join("; ");
+    let mut meta = Vec::new();
+    if let Some(y) = work.year() {
+        meta.push(y.to_string());
+    }
+    meta.extend(work.doi.iter().cloned());
+    meta.extend(work.citation_key.iter().cloned());
+    meta.extend(work.key.iter().cloned());
+    meta.extend(work.isbn.iter().cloned());
+    let mut container = Vec::new();
+    let mut p = work.parent.as_deref();
+    while let Some(c) = p {
+        container.extend(c.title.iter().cloned());
+        container.extend(c.title_short.iter().cloned());
+        container.extend(c.creators.iter().map(|c| c.search_text()));
+        p = c.parent.as_deref();
+    }
+    if let Some(ct) = work.extra.get("container-title").and_then(|v| v.as_str()) {
+        container.push(ct.to_string());
+    }
+    Doc {
+        title: text::strip_markup(work.title.as_deref().unwrap_or("")),
+        creators,
+        meta: meta.join(" "),
+        container: text::strip_markup(&container.join(" ")),
+        abstract_text: text::strip_markup(work.abstract_text.as_deref().unwrap_or("")),
+        tags,
+        notes,
+    }
+}
+
+fn insert_doc(tx: &Transaction, id: i64, d: &Doc) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO work_fts (rowid, title, creators, meta, container, abstract, tags, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![id, d.title, d.creators, d.meta, d.container, d.abstract_text, d.tags, d.notes])?;
+    Ok(())
+}
+
+/// Indexes a freshly inserted work (no tags or notes yet). `work.parent` is
+/// the actual container, as the insert resolved it.
+pub(super) fn index_new(tx: &Transaction, id: i64, work: &Work) -> Result<()> {
+    let mut w = work.clone();
+    if w.key.is_none() {
+        w.key = Some(tx.query_row("SELECT key FROM works WHERE id = ?1", [id], |r| r.get(0))?);
+    }
+    insert_doc(tx, id, &doc_for(&w, String::new(), String::new()))
+}
+
+/// Re-reads a work with its tags and notes and rewrites its index row.
+pub(super) fn reindex(tx: &Transaction, id: i64) -> Result<()> {
+    tx.prepare_cached("DELETE FROM work_fts WHERE rowid = ?1")?.execute([id])?;
+    let standalone: bool = tx.query_row("SELECT standalone FROM works WHERE id = ?1", [id], |r| r.get(0))?;
+    if !standalone {
+        return Ok(());
+    }
+    let work = load_work(tx, id, 3)?;
+    let tags: String = tx.query_row(
+        "SELECT coalesce(group_concat(t.name, ' '), '') FROM work_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.work_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    let notes: String = tx.query_row(
+        "SELECT coalesce(group_concat(body, ' '), '') FROM notes WHERE work_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    insert_doc(tx, id, &doc_for(&work, tags, notes))
+}
+
+/// Reindexes a work and every work below it (a book's chapters, a series'
+/// books and their chapters), since their container text comes from it.
+pub(super) fn reindex_with_children(tx: &Transaction, id: i64) -> Result<()> {
+    let mut todo = vec![id];
+    let mut seen = HashSet::new();
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        reindex(tx, id)?;
+        let mut st = tx.prepare_cached("SELECT id FROM works WHERE container_id = ?1")?;
+        let kids = st.query_map([id], |r| r.get::<_, i64>(0))?;
+        for k in kids {
+            todo.push(k?);
+        }
+    }
+    Ok(())
+}
+
+/// Migration step: indexes every work already in the library.
+pub(super) fn rebuild_all(tx: &Transaction) -> Result<()> {
+    tx.execute("DELETE FROM work_fts", [])?;
+    let ids: Vec<i64> = {
+        let mut st = tx.prepare("SELECT id FROM works WHERE standalone = 1")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for id in ids {
+        reindex(tx, id)?;
+    }
+    Ok(())
+}
+
+/// The FTS5 expression for a user's query: every word, folded, as a quoted
+/// prefix term (quoting keeps FTS5 syntax out of user input).
+fn fts_terms(words: &[String]) -> String {
+    words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ")
+}
+
+impl Library {
+    /// Searches the library: best match first, at most `limit` hits. A DOI
+    /// or a work key finds that work directly.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let q = query.trim();
+        let mut hits: Vec<SearchHit> = Vec::new();
+        if q.is_empty() || limit == 0 {
+            return Ok(hits);
+        }
+        let looks_like_doi = q.contains("10.") && q.contains('/');
+        if is_key(q) || looks_like_doi {
+            if let Ok(id) = self.resolve(q) {
+                let trashed: bool =
+                    self.conn.query_row("SELECT EXISTS (SELECT 1 FROM trash WHERE work_id = ?1)", [id], |r| r.get(0))?;
+                if !trashed {
+                    hits.push(SearchHit { id, key: self.key_of(id)? });
+                }
+            }
+            if looks_like_doi {
+                return Ok(hits);
+            }
+        }
+        let folded = text::fold(q);
+        let words: Vec<String> = text::words(&folded).map(str::to_string).collect();
+        if words.is_empty() {
+            return Ok(hits);
+        }
+        let terms = fts_terms(&words);
+        let mut seen: HashSet<i64> = hits.iter().map(|h| h.id).collect();
+        let want = CANDIDATES.max(limit);
+        for expr in [format!("{{title creators meta}} : ({terms})"), terms.clone()] {
+            if hits.len() >= limit {
+                break;
+            }
+            let mut tier = self.candidates(&expr, want, &seen)?;
+            rank_by_title(&mut tier, &words);
+            for (id, key, _) in tier {
+                seen.insert(id);
+                hits.push(SearchHit { id, key });
+            }
+        }
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    fn candidates(&self, expr: &str, n: usize, skip: &HashSet<i64>) -> Result<Vec<(i64, String, String)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT w.id, w.key, w.sort_title FROM \
+               (SELECT rowid AS id FROM work_fts WHERE work_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) f \
+             JOIN works w ON w.id = f.id \
+             WHERE NOT EXISTS (SELECT 1 FROM trash t WHERE t.work_id = w.id) ORDER BY w.id DESC",
+        )?;
+        let rows = st.query_map(params![expr, n as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, key, title): (i64, String, String) = r?;
+            if !skip.contains(&id) {
+                out.push((id, key, title));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Stable re-rank: titles where more query words are whole words first,
+/// then titles that start with the first word; ties keep newest first.
+fn rank_by_title(tier: &mut [(i64, String, String)], words: &[String]) {
+    tier.sort_by_cached_key(|(_, _, title)| {
+        let title_words: HashSet<&str> = text::words(title).collect();
+        let whole = words.iter().filter(|w| title_words.contains(w.as_str())).count();
+        let starts = title.starts_with(words[0].as_str()) as usize;
+        std::cmp::Reverse(whole * 2 + starts)
+    });
+}

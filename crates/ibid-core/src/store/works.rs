@@ -1,0 +1,453 @@
+//! Works: insert, load, update, import and export.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use serde_json::{Map, Value};
+
+use super::{is_key, new_key, now_ms, search, Library};
+use crate::csl;
+use crate::error::{Error, Result};
+use crate::model::{Creator, Date, Work};
+use crate::text;
+
+/// What happened to one item of an import.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportOutcome {
+    Added { key: String },
+    Failed { index: usize, message: String },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportSummary {
+    pub outcomes: Vec<ImportOutcome>,
+}
+
+impl ImportSummary {
+    pub fn added(&self) -> impl Iterator<Item = &str> {
+        self.outcomes.iter().filter_map(|o| match o {
+            ImportOutcome::Added { key } => Some(key.as_str()),
+            _ => None,
+        })
+    }
+    pub fn failed(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.outcomes.iter().filter_map(|o| match o {
+            ImportOutcome::Failed { index, message } => Some((*index, message.as_str())),
+            _ => None,
+        })
+    }
+}
+
+const WORK_COLUMNS: &str = "id, key, type, standalone, container_id, title, title_short, volume, issue, page, \
+     edition, number, publisher, publisher_place, issued, doi, url, abstract, language, citation_key, extra";
+
+/// Matches already-resolved containers within one import, so a 100k import
+/// of articles from 2,000 journals looks each journal up once.
+#[derive(Default)]
+pub(super) struct ContainerCache {
+    by_identity: HashMap<String, i64>,
+    loaded: HashMap<i64, Work>,
+}
+
+impl Library {
+    /// Imports works (as [`csl::parse_document`] returns them) in one
+    /// transaction: all the good items or, on a database failure, none.
+    pub fn import(&mut self, items: Vec<Result<Work>>) -> Result<ImportSummary> {
+        let tx = self.conn.transaction()?;
+        let mut summary = ImportSummary::default();
+        let mut cache = ContainerCache::default();
+        for (index, item) in items.into_iter().enumerate() {
+            match item {
+                Ok(work) => {
+                    let id = insert_tree(&tx, work, true, &mut cache)?;
+                    let key: String = tx.query_row("SELECT key FROM works WHERE id = ?1", [id], |r| r.get(0))?;
+                    summary.outcomes.push(ImportOutcome::Added { key });
+                }
+                Err(e) => summary.outcomes.push(ImportOutcome::Failed { index, message: e.to_string() }),
+            }
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    /// Adds one work (and its container chain); returns its key.
+    pub fn add(&mut self, work: Work) -> Result<String> {
+        let tx = self.conn.transaction()?;
+        let id = insert_tree(&tx, work, true, &mut ContainerCache::default())?;
+        let key: String = tx.query_row("SELECT key FROM works WHERE id = ?1", [id], |r| r.get(0))?;
+        tx.commit()?;
+        Ok(key)
+    }
+
+    /// Finds a work by key or DOI (in any form). Errors with `NotFound`.
+    pub fn resolve(&self, key_or_doi: &str) -> Result<i64> {
+        let s = key_or_doi.trim();
+        if is_key(s) {
+            if let Some(id) = self.conn.query_row("SELECT id FROM works WHERE key = ?1", [s], |r| r.get(0)).optional()? {
+                return Ok(id);
+            }
+        }
+        if let Ok(doi) = crate::ident::normalize_doi(s) {
+            if let Some(id) = self
+                .conn
+                .query_row("SELECT id FROM works WHERE doi = ?1 ORDER BY standalone DESC, id LIMIT 1", [doi], |r| r.get(0))
+                .optional()?
+            {
+                return Ok(id);
+            }
+        }
+        Err(Error::NotFound(s.to_string()))
+    }
+
+    /// Loads a work with its container chain.
+    pub fn work(&self, id: i64) -> Result<Work> {
+        load_work(&self.conn, id, 3)
+    }
+
+    pub fn key_of(&self, id: i64) -> Result<String> {
+        Ok(self.conn.query_row("SELECT key FROM works WHERE id = ?1", [id], |r| r.get(0))?)
+    }
+
+    pub fn parent_id(&self, id: i64) -> Result<Option<i64>> {
+        Ok(self.conn.query_row("SELECT container_id FROM works WHERE id = ?1", [id], |r| r.get(0))?)
+    }
+
+    /// The works whose container is `id` (a book's chapters).
+    pub fn children(&self, id: i64) -> Result<Vec<i64>> {
+        let mut st = self.conn.prepare_cached("SELECT id FROM works WHERE container_id = ?1 ORDER BY id")?;
+        let rows = st.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Applies `field=value` edits to a work's own fields, in one transaction.
+    pub fn edit(&mut self, id: i64, edits: &[(String, String)]) -> Result<()> {
+        let mut work = load_work(&self.conn, id, 0)?;
+        for (k, v) in edits {
+            work.set_field(k, v)?;
+        }
+        let tx = self.conn.transaction()?;
+        update_row(&tx, id, &work)?;
+        search::reindex_with_children(&tx, id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The flat CSL-JSON item for a work, `id` set to its key.
+    pub fn csl_item(&self, id: i64) -> Result<Map<String, Value>> {
+        let w = self.work(id)?;
+        Ok(item_with_key(&w))
+    }
+
+    /// Flat CSL-JSON for many works. Containers are loaded once each.
+    pub fn csl_items(&self, ids: &[i64]) -> Result<Vec<Map<String, Value>>> {
+        let mut parents: HashMap<i64, Work> = HashMap::new();
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let (mut w, parent_id) = load_row(&self.conn, id)?;
+            if let Some(pid) = parent_id {
+                if !parents.contains_key(&pid) {
+                    parents.insert(pid, load_work(&self.conn, pid, 2)?);
+                }
+                w.parent = parents.get(&pid).cloned().map(Box::new);
+            }
+            out.push(item_with_key(&w));
+        }
+        Ok(out)
+    }
+
+    /// Ids of every listed (standalone, not trashed) work, oldest first.
+    pub fn all_ids(&self) -> Result<Vec<i64>> {
+        let mut st = self.conn.prepare(
+            "SELECT id FROM works WHERE standalone = 1 AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.work_id = works.id) ORDER BY id",
+        )?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Number of listed works.
+    pub fn count(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM works WHERE standalone = 1 AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.work_id = works.id)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+fn item_with_key(w: &Work) -> Map<String, Value> {
+    let mut item = Map::new();
+    item.insert("id".into(), Value::String(w.key.clone().unwrap_or_default()));
+    item.extend(csl::flatten(w));
+    item
+}
+
+/// Inserts a work, first matching or inserting its container chain; strips
+/// from the work what its actual container supplies. Returns the row id.
+pub(super) fn insert_tree(tx: &Transaction, mut work: Work, standalone: bool, cache: &mut ContainerCache) -> Result<i64> {
+    if work.title.as_deref().is_none_or(|t| t.trim().is_empty()) && standalone {
+        return Err(Error::invalid("a work needs a title"));
+    }
+    let container_id = match work.parent.take() {
+        Some(p) => {
+            let pid = find_or_insert_container(tx, *p, cache)?;
+            let actual = match cache.loaded.get(&pid) {
+                Some(w) => w.clone(),
+                None => {
+                    let w = load_work(tx, pid, 2)?;
+                    cache.loaded.insert(pid, w.clone());
+                    w
+                }
+            };
+            work.parent = Some(Box::new(actual));
+            csl::strip_inherited(&mut work);
+            Some(pid)
+        }
+        None => None,
+    };
+    let id = insert_row(tx, &work, standalone, container_id)?;
+    if standalone {
+        search::index_new(tx, id, &work)?;
+    }
+    Ok(id)
+}
+
+/// The identity under which a container is matched: an ISBN/ISSN, else its
+/// type and folded title (and publisher, for books).
+fn container_identities(p: &Work) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    match p.work_type.as_str() {
+        "book" => ids.extend(p.isbn.iter().map(|i| format!("isbn:{i}"))),
+        "periodical" => ids.extend(p.issn.iter().map(|i| format!("issn:{i}"))),
+        _ => {}
+    }
+    let title = text::title_sort_key(p.title.as_deref().unwrap_or(""));
+    let mut t = format!("title:{}:{}", p.work_type, title);
+    if p.work_type == "book" {
+        t.push(':');
+        t.push_str(&text::fold(p.publisher.as_deref().unwrap_or("")));
+    }
+    ids.push(t);
+    ids
+}
+
+fn find_or_insert_container(tx: &Transaction, p: Work, cache: &mut ContainerCache) -> Result<i64> {
+    let identities = container_identities(&p);
+    for ident in &identities {
+        if let Some(id) = cache.by_identity.get(ident) {
+            return Ok(*id);
+        }
+    }
+    let mut found = None;
+    for ident in &identities {
+        let (kind, rest) = ident.split_once(':').expect("identity has a kind");
+        found = match kind {
+            "isbn" | "issn" => tx
+                .prepare_cached(
+                    "SELECT i.work_id FROM work_ids i JOIN works w ON w.id = i.work_id \
+                     WHERE i.kind = ?1 AND i.value = ?2 AND w.type = ?3 ORDER BY w.standalone DESC, w.id LIMIT 1",
+                )?
+                .query_row(params![kind, rest, p.work_type], |r| r.get(0))
+                .optional()?,
+            _ => {
+                let mut st = tx.prepare_cached(
+                    "SELECT id, publisher FROM works WHERE standalone IN (0, 1) AND sort_title = ?1 AND type = ?2 ORDER BY standalone DESC, id",
+                )?;
+                let title = text::title_sort_key(p.title.as_deref().unwrap_or(""));
+                let rows = st.query_map(params![title, p.work_type], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)))?;
+                let want_pub = text::fold(p.publisher.as_deref().unwrap_or(""));
+                let mut hit = None;
+                for row in rows {
+                    let (id, publisher) = row?;
+                    if p.work_type != "book" || text::fold(publisher.as_deref().unwrap_or("")) == want_pub {
+                        hit = Some(id);
+                        break;
+                    }
+                }
+                hit
+            }
+        };
+        if found.is_some() {
+            break;
+        }
+    }
+    let id = match found {
+        Some(id) => id,
+        None => insert_tree(tx, p, false, cache)?,
+    };
+    for ident in identities {
+        cache.by_identity.insert(ident, id);
+    }
+    Ok(id)
+}
+
+fn sort_keys(w: &Work) -> (String, String, String) {
+    (
+        text::title_sort_key(w.title.as_deref().unwrap_or("")),
+        w.first_creator().map(Creator::sort_key).unwrap_or_default(),
+        w.issued.as_ref().map(Date::sort_key).unwrap_or_else(|| "~".into()),
+    )
+}
+
+fn issued_json(w: &Work) -> Option<String> {
+    w.issued.as_ref().map(|d| d.to_csl().to_string())
+}
+
+fn insert_row(tx: &Transaction, w: &Work, standalone: bool, container_id: Option<i64>) -> Result<i64> {
+    let (sort_title, sort_creator, sort_date) = sort_keys(w);
+    let now = now_ms();
+    let extra = Value::Object(w.extra.clone()).to_string();
+    let mut st = tx.prepare_cached(
+        "INSERT INTO works (key, type, standalone, container_id, title, title_short, volume, issue, page, edition, number, \
+         publisher, publisher_place, issued, doi, url, abstract, language, citation_key, extra, sort_title, sort_creator, \
+         sort_date, added_at, modified_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24)",
+    )?;
+    let mut attempts = 0;
+    let id = loop {
+        let key = new_key();
+        let res = st.insert(params![
+            key, w.work_type, standalone as i64, container_id, w.title, w.title_short, w.volume, w.issue, w.page,
+            w.edition, w.number, w.publisher, w.publisher_place, issued_json(w), w.doi, w.url, w.abstract_text,
+            w.language, w.citation_key, extra, sort_title, sort_creator, sort_date, now
+        ]);
+        match res {
+            Ok(id) => break id,
+            // A key collision (1 in ~10^12 per pair): draw again.
+            Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation && attempts < 5 => {
+                attempts += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    write_creators_and_ids(tx, id, w)?;
+    Ok(id)
+}
+
+fn write_creators_and_ids(tx: &Transaction, id: i64, w: &Work) -> Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO creators (work_id, position, role, family, given, non_dropping_particle, dropping_particle, suffix, literal, extra) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (pos, c) in w.creators.iter().enumerate() {
+        let extra = (!c.extra.is_empty()).then(|| Value::Object(c.extra.clone()).to_string());
+        st.execute(params![
+            id, pos as i64, c.role, c.family, c.given, c.non_dropping_particle, c.dropping_particle, c.suffix, c.literal, extra
+        ])?;
+    }
+    let mut st = tx.prepare_cached("INSERT OR IGNORE INTO work_ids (kind, value, work_id, position) VALUES (?1, ?2, ?3, ?4)")?;
+    for (pos, v) in w.isbn.iter().enumerate() {
+        st.execute(params!["isbn", v, id, pos as i64])?;
+    }
+    for (pos, v) in w.issn.iter().enumerate() {
+        st.execute(params!["issn", v, id, pos as i64])?;
+    }
+    Ok(())
+}
+
+pub(super) fn update_row(tx: &Transaction, id: i64, w: &Work) -> Result<()> {
+    if w.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        return Err(Error::invalid("a work needs a title"));
+    }
+    let (sort_title, sort_creator, sort_date) = sort_keys(w);
+    let extra = Value::Object(w.extra.clone()).to_string();
+    tx.prepare_cached(
+        "UPDATE works SET type = ?2, title = ?3, title_short = ?4, volume = ?5, issue = ?6, page = ?7, edition = ?8, \
+         number = ?9, publisher = ?10, publisher_place = ?11, issued = ?12, doi = ?13, url = ?14, abstract = ?15, \
+         language = ?16, citation_key = ?17, extra = ?18, sort_title = ?19, sort_creator = ?20, sort_date = ?21, \
+         modified_at = ?22, version = version + 1 WHERE id = ?1",
+    )?
+    .execute(params![
+        id, w.work_type, w.title, w.title_short, w.volume, w.issue, w.page, w.edition, w.number, w.publisher,
+        w.publisher_place, issued_json(w), w.doi, w.url, w.abstract_text, w.language, w.citation_key, extra,
+        sort_title, sort_creator, sort_date, now_ms()
+    ])?;
+    tx.execute("DELETE FROM creators WHERE work_id = ?1", [id])?;
+    tx.execute("DELETE FROM work_ids WHERE work_id = ?1", [id])?;
+    write_creators_and_ids(tx, id, w)
+}
+
+fn opt_json<T>(s: Option<String>, f: impl FnOnce(&Value) -> Result<T>) -> Result<Option<T>> {
+    match s {
+        None => Ok(None),
+        Some(s) => Ok(Some(f(&serde_json::from_str(&s)?)?)),
+    }
+}
+
+fn work_from_row(r: &Row) -> rusqlite::Result<(Work, Option<i64>, Option<String>, String)> {
+    let mut w = Work::new(&r.get::<_, String>("type")?);
+    w.key = Some(r.get("key")?);
+    w.title = r.get("title")?;
+    w.title_short = r.get("title_short")?;
+    w.volume = r.get("volume")?;
+    w.issue = r.get("issue")?;
+    w.page = r.get("page")?;
+    w.edition = r.get("edition")?;
+    w.number = r.get("number")?;
+    w.publisher = r.get("publisher")?;
+    w.publisher_place = r.get("publisher_place")?;
+    w.doi = r.get("doi")?;
+    w.url = r.get("url")?;
+    w.abstract_text = r.get("abstract")?;
+    w.language = r.get("language")?;
+    w.citation_key = r.get("citation_key")?;
+    Ok((w, r.get("container_id")?, r.get("issued")?, r.get("extra")?))
+}
+
+/// One work's own row, creators and identifiers; no parent.
+pub(super) fn load_row(conn: &Connection, id: i64) -> Result<(Work, Option<i64>)> {
+    let (mut w, container_id, issued, extra) = conn
+        .prepare_cached(&format!("SELECT {WORK_COLUMNS} FROM works WHERE id = ?1"))?
+        .query_row([id], work_from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("#{id}")))?;
+    w.issued = opt_json(issued, Date::from_csl)?;
+    if let Value::Object(m) = serde_json::from_str(&extra)? {
+        w.extra = m;
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT role, family, given, non_dropping_particle, dropping_particle, suffix, literal, extra \
+         FROM creators WHERE work_id = ?1 ORDER BY position",
+    )?;
+    let rows = st.query_map([id], |r| {
+        Ok((
+            Creator {
+                role: r.get(0)?,
+                family: r.get(1)?,
+                given: r.get(2)?,
+                non_dropping_particle: r.get(3)?,
+                dropping_particle: r.get(4)?,
+                suffix: r.get(5)?,
+                literal: r.get(6)?,
+                extra: Map::new(),
+            },
+            r.get::<_, Option<String>>(7)?,
+        ))
+    })?;
+    for row in rows {
+        let (mut c, extra) = row?;
+        if let Some(Value::Object(m)) = extra.map(|e| serde_json::from_str(&e)).transpose()? {
+            c.extra = m;
+        }
+        w.creators.push(c);
+    }
+    let mut st = conn.prepare_cached("SELECT kind, value FROM work_ids WHERE work_id = ?1 ORDER BY kind, position")?;
+    let rows = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (kind, value) = row?;
+        match kind.as_str() {
+            "isbn" => w.isbn.push(value),
+            "issn" => w.issn.push(value),
+            _ => {}
+        }
+    }
+    Ok((w, container_id))
+}
+
+/// A work with up to `depth` levels of its container chain.
+pub(super) fn load_work(conn: &Connection, id: i64, depth: u32) -> Result<Work> {
+    let (mut w, container_id) = load_row(conn, id)?;
+    if let (Some(pid), true) = (container_id, depth > 0) {
+        w.parent = Some(Box::new(load_work(conn, pid, depth - 1)?));
+    }
+    Ok(w)
+}
