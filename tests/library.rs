@@ -1,0 +1,246 @@
+//! The library's behaviour through its public API, on a real SQLite file.
+
+use ibid_core::store::{CitationForm, CitationRow, Cursor, ListQuery, Sort};
+use ibid_core::{csl, Library};
+use serde_json::json;
+
+fn lib_with(items: serde_json::Value) -> (tempfile::TempDir, Library, Vec<String>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut lib = Library::open(tmp.path().join("lib.sqlite")).unwrap();
+    let s = lib.import(csl::parse_document(&items.to_string()).unwrap()).unwrap();
+    assert_eq!(s.failed().count(), 0, "{:?}", s.outcomes);
+    let keys = s.added().map(str::to_string).collect();
+    (tmp, lib, keys)
+}
+
+fn sample() -> serde_json::Value {
+    json!([
+        {"type": "book", "title": "The Soviet Union and Communist China, 1945–1950: The Arduous Road to the Alliance",
+         "author": [{"family": "Heinzig", "given": "Dieter"}], "publisher": "M. E. Sharpe", "publisher-place": "New York",
+         "issued": {"date-parts": [[2004]]}},
+        {"type": "book", "title": "Mao and the Sino-Soviet Partnership, 1945–1959: A New History",
+         "author": [{"family": "Shen", "given": "Zhihua"}, {"family": "Xia", "given": "Yafeng"}],
+         "publisher": "Lexington Books", "publisher-place": "Lanham, MD", "issued": {"date-parts": [[2015]]}},
+        {"type": "article-journal", "title": "Die Sowjetunion und China", "author": [{"family": "Müller", "given": "Jörg"}],
+         "container-title": "Osteuropa", "ISSN": ["0030-6428"], "volume": 12, "issued": {"date-parts": [["1997", "1"]]},
+         "abstract": "Über die <i>Beziehungen</i> im Kalten Krieg."},
+        {"type": "article-journal", "title": "The Opportunity Costs of Mao's Foreign Policy Choices",
+         "author": [{"family": "Garver", "given": "John W."}], "container-title": "China Journal", "issue": "49",
+         "page": "127-136", "issued": {"date-parts": [[2003, 1]]}, "DOI": "https://doi.org/10.2307/3182349"},
+        {"type": "article-journal", "title": "Response: How to Pursue a Critical History of Mao's Foreign Policy",
+         "author": [{"family": "Chen", "given": "Jian"}], "container-title": "China Journal", "issue": "49",
+         "issued": {"date-parts": [[2003, 1]]}},
+        {"type": "report", "title": "The Sino-Soviet Alliance and China's Entry into the Korean War",
+         "author": [{"family": "Chen", "given": "Jian"}], "collection-title": "CWIHP Working Paper", "number": "2",
+         "issued": {"date-parts": [[1992]]}}
+    ])
+}
+
+#[test]
+fn search_folds_diacritics_and_matches_prefixes() {
+    let (_t, lib, keys) = lib_with(sample());
+    let found = |q: &str| lib.search(q, 10).unwrap().into_iter().map(|h| h.key).collect::<Vec<_>>();
+    // muller finds Müller; sowjet finds the German title; uber finds Über (abstract).
+    assert_eq!(found("muller"), vec![keys[2].clone()]);
+    assert_eq!(found("uber"), vec![keys[2].clone()]);
+    // "sino sov" finds Sino-Soviet (prefixes, hyphen split), title matches first.
+    let hits = found("sino sov");
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert!(hits.contains(&keys[1]) && hits.contains(&keys[5]));
+    // Every keystroke prefix of a query gives results.
+    for q in ["h", "he", "hei", "hein", "heinz", "heinzi", "heinzig"] {
+        assert!(found(q).contains(&keys[0]), "{q}");
+    }
+    // Year plus title words; container title ("china journal") found too.
+    assert_eq!(found("mao 2003").len(), 2);
+    let china_journal = found("china journal");
+    assert!(china_journal.contains(&keys[3]) && china_journal.contains(&keys[4]), "{china_journal:?}");
+    // A DOI in any form, and a key, find the work directly.
+    assert_eq!(found("https://doi.org/10.2307/3182349"), vec![keys[3].clone()]);
+    assert_eq!(found("10.2307/3182349"), vec![keys[3].clone()]);
+    assert_eq!(found(&keys[1]), vec![keys[1].clone()]);
+    // FTS syntax in user input is inert.
+    assert!(found("\"unbalanced AND (").is_empty());
+    assert!(found("NEAR(x y) OR *").is_empty());
+    assert!(found("   ").is_empty());
+}
+
+#[test]
+fn title_matches_rank_before_matches_elsewhere() {
+    let (_t, lib, keys) = lib_with(sample());
+    // "china": three titles have it; two articles only in their journal's title.
+    let hits: Vec<String> = lib.search("china", 10).unwrap().into_iter().map(|h| h.key).collect();
+    let in_title = [&keys[0], &keys[2], &keys[5]];
+    assert_eq!(hits[0..3].iter().filter(|k| in_title.contains(k)).count(), 3, "{hits:?}");
+    assert_eq!(hits.len(), 5, "{hits:?}");
+}
+
+#[test]
+fn list_pages_by_keyset_in_every_sort() {
+    // 137 works, so pages of 10 end mid-way; same titles to exercise the id tie-break.
+    let items: Vec<_> = (0..137)
+        .map(|i| json!({"type": "book", "title": format!("Title {}", i % 20), "author": [{"family": format!("Author{:03}", (i * 7) % 137)}],
+                        "issued": {"date-parts": [[1900 + (i % 50)]]}}))
+        .collect();
+    let (_t, lib, _keys) = lib_with(json!(items));
+    for sort in [Sort::Title, Sort::Creator, Sort::Year, Sort::Added, Sort::Modified] {
+        for descending in [false, true] {
+            let all = lib.list(&ListQuery { sort, descending, limit: 1000, ..Default::default() }).unwrap().ids;
+            assert_eq!(all.len(), 137);
+            let mut paged = Vec::new();
+            let mut after = None;
+            loop {
+                let page = lib.list(&ListQuery { sort, descending, after, limit: 10, ..Default::default() }).unwrap();
+                paged.extend(page.ids);
+                match page.next {
+                    // The cursor survives its text form, as the CLI prints it.
+                    Some(c) => after = Some(Cursor::decode(&c.encode()).unwrap()),
+                    None => break,
+                }
+            }
+            assert_eq!(paged, all, "{sort:?} desc={descending}");
+        }
+    }
+    // The list uses the sort indexes, never a full sort.
+    let conn = lib.connection();
+    let mut st = conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT id FROM works WHERE standalone = 1 AND (sort_title, id) > ('m', 0) \
+             AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.work_id = works.id) ORDER BY sort_title, id LIMIT 50",
+        )
+        .unwrap();
+    let plan: String = st.query_map([], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect::<Vec<_>>().join(" | ");
+    assert!(plan.contains("works_by_title") && !plan.contains("TEMP B-TREE"), "{plan}");
+}
+
+#[test]
+fn containers_are_shared_records_matched_by_identifier_or_title() {
+    let (_t, mut lib, keys) = lib_with(sample());
+    let garver = lib.resolve(&keys[3]).unwrap();
+    let chen = lib.resolve(&keys[4]).unwrap();
+    let journal = lib.parent_id(garver).unwrap().unwrap();
+    assert_eq!(lib.parent_id(chen).unwrap(), Some(journal), "both articles are in one China Journal record");
+    assert_eq!(lib.csl_item(journal).unwrap()["type"], "periodical");
+    // Containers are records, not listed works.
+    assert_eq!(lib.count().unwrap(), 6);
+    // A second import with the same ISSN joins the same journal; with a
+    // different spelling of its name, the article keeps its own spelling.
+    let s = lib
+        .import(csl::parse_document(&json!([{"type": "article-journal", "title": "X", "container-title": "OSTEUROPA (Berlin)", "ISSN": "0030-6428"}]).to_string()).unwrap())
+        .unwrap();
+    let x = lib.resolve(s.added().next().unwrap()).unwrap();
+    let mueller = lib.resolve(&keys[2]).unwrap();
+    assert_eq!(lib.parent_id(x).unwrap(), lib.parent_id(mueller).unwrap());
+    assert_eq!(lib.csl_item(x).unwrap()["container-title"], "OSTEUROPA (Berlin)");
+    assert_eq!(lib.csl_item(mueller).unwrap()["container-title"], "Osteuropa");
+    // The report's series.
+    let report = lib.resolve(&keys[5]).unwrap();
+    let series = lib.parent_id(report).unwrap().unwrap();
+    assert_eq!(lib.csl_item(series).unwrap()["title"], "CWIHP Working Paper");
+    assert_eq!(lib.csl_item(report).unwrap()["collection-title"], "CWIHP Working Paper");
+}
+
+#[test]
+fn editing_a_book_changes_what_its_chapters_show_and_find() {
+    let chapter = std::fs::read_to_string(ibid_tests::project_fixture("seed-chapter.csl.json")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut lib = Library::open(tmp.path().join("lib.sqlite")).unwrap();
+    lib.import(csl::parse_document(&chapter).unwrap()).unwrap();
+    let ch = lib.resolve("10.1007/978-981-13-8641-1_7").unwrap();
+    let book = lib.parent_id(ch).unwrap().unwrap();
+    assert_eq!(lib.search("short history", 5).unwrap().len(), 1, "found by its book's title");
+    lib.edit(book, &[("title".into(), "A Brief History of Sino-Soviet Relations".into()), ("publisher-place".into(), "Cham".into())])
+        .unwrap();
+    let item = lib.csl_item(ch).unwrap();
+    assert_eq!(item["container-title"], "A Brief History of Sino-Soviet Relations");
+    assert_eq!(item["publisher-place"], "Cham");
+    assert_eq!(lib.search("brief history", 5).unwrap().len(), 1, "the chapter's index row followed its book");
+    assert!(lib.search("short history", 5).unwrap().is_empty());
+    // Bad edits are refused and change nothing.
+    for (k, v) in [("DOI", "not a doi"), ("ISBN", "978-981-13-8640-5"), ("type", "novel"), ("title", "")] {
+        let before = lib.csl_item(ch).unwrap();
+        let err = lib.edit(ch, &[(k.into(), v.into())]).unwrap_err();
+        assert_eq!(err.code(), "invalid_input", "{k}: {err}");
+        assert_eq!(lib.csl_item(ch).unwrap(), before, "{k}");
+    }
+    // Any other CSL variable is kept.
+    lib.edit(ch, &[("chapter-number".into(), "7".into())]).unwrap();
+    assert_eq!(lib.csl_item(ch).unwrap()["chapter-number"], "7");
+}
+
+#[test]
+fn tags_collections_trash_notes_attachments_and_citations() {
+    let (tmp, mut lib, keys) = lib_with(sample());
+    let heinzig = lib.resolve(&keys[0]).unwrap();
+    let shen = lib.resolve(&keys[1]).unwrap();
+
+    lib.retag(heinzig, &["cold war".into(), "to read".into()], &[]).unwrap();
+    lib.retag(heinzig, &[], &["to read".into()]).unwrap();
+    assert_eq!(lib.tags_of(heinzig).unwrap(), vec!["cold war"]);
+    assert_eq!(lib.search("cold war", 5).unwrap()[0].id, heinzig, "tags are searchable");
+
+    let sources = lib.collection("Sino-Soviet/Sources", true).unwrap();
+    lib.add_to_collection(sources, &[heinzig, shen]).unwrap();
+    let cols = lib.collections().unwrap();
+    assert_eq!(cols.iter().map(|c| (c.path.join("/"), c.count)).collect::<Vec<_>>(), vec![("Sino-Soviet".into(), 0), ("Sino-Soviet/Sources".into(), 2)]);
+    assert_eq!(lib.collections_of(heinzig).unwrap(), vec!["Sino-Soviet/Sources"]);
+    assert_eq!(lib.collection("Sino-Soviet/Sources", false).unwrap(), sources, "found again, not created twice");
+    assert_eq!(lib.collection("Nope", false).unwrap_err().code(), "not_found");
+
+    lib.trash(shen).unwrap();
+    assert!(lib.search("partnership", 5).unwrap().is_empty(), "trashed works are not found");
+    assert_eq!(lib.count().unwrap(), 5);
+    assert_eq!(lib.list(&ListQuery { trash: true, limit: 10, ..Default::default() }).unwrap().ids, vec![shen]);
+    assert_eq!(lib.collections().unwrap()[1].count, 1);
+    lib.restore(shen).unwrap();
+    assert_eq!(lib.search("partnership", 5).unwrap()[0].id, shen);
+    assert_eq!(lib.restore(shen).unwrap_err().code(), "invalid_input");
+
+    lib.add_note(shen, "Ch. 2 covers **Xibaipo**.").unwrap();
+    assert_eq!(lib.notes_of(shen).unwrap()[0].body, "Ch. 2 covers **Xibaipo**.");
+    assert_eq!(lib.search("xibaipo", 5).unwrap()[0].id, shen, "notes are searchable");
+
+    let pdf = tmp.path().join("heinzig.pdf");
+    std::fs::write(&pdf, b"abc").unwrap();
+    lib.attach(heinzig, &pdf).unwrap();
+    let att = &lib.attachments_of(heinzig).unwrap()[0];
+    assert_eq!(att.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_eq!(att.size, 3);
+    assert_eq!(lib.attach(heinzig, &tmp.path().join("missing.pdf")).unwrap_err().code(), "io");
+
+    let rows = vec![
+        CitationRow { note_number: Some(7), position: 0, raw_text: "Heinzig, The Soviet Union…, pp. 135–36".into(), cited: Some(heinzig), locator: Some("pp. 135–36".into()), form: CitationForm::Full },
+        CitationRow { note_number: Some(10), position: 0, raw_text: "Heinzig, The Soviet Union and Communist China, pp. 174–230".into(), cited: Some(heinzig), locator: Some("pp. 174–230".into()), form: CitationForm::Short },
+        CitationRow { note_number: Some(11), position: 0, raw_text: "Ibid., p. 79".into(), cited: None, locator: Some("p. 79".into()), form: CitationForm::Ibid },
+    ];
+    lib.set_citations(shen, &rows).unwrap();
+    assert_eq!(lib.citations_of(shen).unwrap(), rows);
+}
+
+#[test]
+fn bad_items_are_all_reported_and_good_ones_still_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut lib = Library::open(tmp.path().join("lib.sqlite")).unwrap();
+    let doc = json!([
+        {"type": "book", "title": "Good"},
+        {"type": "novel", "title": "Bad type", "DOI": "nope", "author": "not a list"},
+        "not an object",
+        {"title": "No type"},
+        {"type": "book", "title": "Bad ISBN", "ISBN": "978-981-13-8640-5"},
+        {"type": "book"}
+    ]);
+    let s = lib.import(csl::parse_document(&doc.to_string()).unwrap()).unwrap();
+    assert_eq!(s.added().count(), 1);
+    let failed: Vec<(usize, &str)> = s.failed().collect();
+    assert_eq!(failed.iter().map(|f| f.0).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+    // All of an item's errors at once.
+    assert!(failed[0].1.contains("unknown type \"novel\"") && failed[0].1.contains("not a DOI") && failed[0].1.contains("author"), "{}", failed[0].1);
+    assert!(failed[1].1.contains("JSON object"));
+    assert!(failed[2].1.contains("missing \"type\""));
+    assert!(failed[3].1.contains("ISBN"));
+    assert!(failed[4].1.contains("title"));
+    // Not CSL-JSON at all: one clear error.
+    assert!(csl::parse_document("{\"a\": ").unwrap_err().to_string().contains("not valid JSON"));
+    let err = csl::parse_document("42").unwrap_err().to_string();
+    assert!(err.contains("a list of items or one item, not a number"), "{err}");
+}

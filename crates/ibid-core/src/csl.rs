@@ -136,6 +136,9 @@ pub fn work_from_csl(item: &Value) -> Result<Work> {
             errors.push(format!("{k}: {e}"));
         }
     }
+    if w.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        errors.push("missing \"title\"".to_string());
+    }
     if errors.is_empty() {
         Ok(w)
     } else {

@@ -184,9 +184,6 @@ fn item_with_key(w: &Work) -> Map<String, Value> {
 /// Inserts a work, first matching or inserting its container chain; strips
 /// from the work what its actual container supplies. Returns the row id.
 pub(super) fn insert_tree(tx: &Transaction, mut work: Work, standalone: bool, cache: &mut ContainerCache) -> Result<i64> {
-    if work.title.as_deref().is_none_or(|t| t.trim().is_empty()) && standalone {
-        return Err(Error::invalid("a work needs a title"));
-    }
     let container_id = match work.parent.take() {
         Some(p) => {
             let pid = find_or_insert_container(tx, *p, cache)?;
