@@ -1,1 +1,114 @@
-fn main() {}
+//! `ibid-bench`: generates realistic libraries and times Ibid on them.
+//!
+//! ```text
+//! ibid-bench generate --works 100000 [--seed 1] -o FILE.json
+//! ibid-bench run --works 100000 [--seed 1] [--ibid PATH] [--out DIR]
+//!                [--cli-reps 20] [--inproc-reps 200] [--reuse-library]
+//! ```
+//!
+//! `run` prints one Markdown table on standard output (progress goes to
+//! standard error) and writes the same figures as JSON to
+//! `DIR/results-<works>.json`. See BENCHMARKS.md at the repository root.
+
+mod generate;
+mod run;
+mod stats;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage:
+  ibid-bench generate --works N [--seed S] -o FILE.json
+  ibid-bench run --works N [--seed S] [--ibid PATH] [--out DIR]
+                 [--cli-reps R] [--inproc-reps R] [--reuse-library] [--regenerate]
+
+  --works N          number of works (100000, 100k, 1M, 1_000_000)
+  --seed S           generator seed [default: 1]
+  --ibid PATH        the ibid binary [default: `ibid` beside this binary]
+  --out DIR          data, libraries and results [default: <target>/bench]
+  --cli-reps R       timed runs per whole-process command; 0 skips them [default: 20]
+  --inproc-reps R    timed calls per in-process query [default: 200]
+  --reuse-library    skip the import if DIR/library-N.sqlite exists
+  --regenerate       write the data file even if it exists";
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ibid-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn real_main() -> Result<ExitCode, String> {
+    let mut args = std::env::args().skip(1);
+    let cmd = args.next().ok_or_else(|| USAGE.to_string())?;
+    if cmd == "-h" || cmd == "--help" || cmd == "help" {
+        println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut works: Option<usize> = None;
+    let mut seed: u64 = 1;
+    let mut output: Option<PathBuf> = None;
+    let mut opts = run::Options::default();
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        match a.as_str() {
+            "--works" | "-n" => works = Some(parse_count(&value(&a)?)?),
+            "--seed" => seed = value(&a)?.parse().map_err(|_| "--seed takes a number".to_string())?,
+            "-o" | "--output" => output = Some(PathBuf::from(value(&a)?)),
+            "--ibid" => opts.ibid = Some(PathBuf::from(value(&a)?)),
+            "--out" => opts.out = Some(PathBuf::from(value(&a)?)),
+            "--cli-reps" => opts.cli_reps = parse_count(&value(&a)?)?,
+            "--inproc-reps" => opts.inproc_reps = parse_count(&value(&a)?)?.max(1),
+            "--reuse-library" => opts.reuse_library = true,
+            "--regenerate" => opts.regenerate = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    let works = works.ok_or_else(|| format!("--works is required\n{USAGE}"))?;
+    match cmd.as_str() {
+        "generate" => {
+            let out = output.ok_or_else(|| format!("generate needs -o FILE\n{USAGE}"))?;
+            run::generate_file(works, seed, &out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "run" => {
+            opts.works = works;
+            opts.seed = seed;
+            run::run(&opts)
+        }
+        other => Err(format!("unknown command {other:?}\n{USAGE}")),
+    }
+}
+
+/// `100000`, `100_000`, `100k`, `1M`.
+fn parse_count(s: &str) -> Result<usize, String> {
+    let t = s.trim().replace('_', "");
+    let (num, mult) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1_000),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1_000_000),
+        _ => (t.as_str(), 1),
+    };
+    num.parse::<usize>().map(|n| n * mult).map_err(|_| format!("not a count: {s:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_count;
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("100000"), Ok(100_000));
+        assert_eq!(parse_count("100_000"), Ok(100_000));
+        assert_eq!(parse_count("100k"), Ok(100_000));
+        assert_eq!(parse_count("1M"), Ok(1_000_000));
+        assert!(parse_count("lots").is_err());
+    }
+}
