@@ -159,8 +159,9 @@ impl Generator {
                     isbns.push(isbn13(2, i as u64));
                 }
                 o.insert("ISBN".into(), json!(isbns));
-                o.insert("publisher".into(), Value::String(pick(&mut self.rng, PUBLISHERS).0.into()));
-                o.insert("publisher-place".into(), Value::String(pick(&mut self.rng, PUBLISHERS).1.into()));
+                let (publisher, place) = pick(&mut self.rng, PUBLISHERS);
+                o.insert("publisher".into(), Value::String(publisher.into()));
+                o.insert("publisher-place".into(), Value::String(place.into()));
                 if self.rng.u32(0..6) == 0 {
                     o.insert("edition".into(), Value::String(self.rng.u32(2..6).to_string()));
                 }
@@ -345,7 +346,9 @@ fn isbn13(space: u32, n: u64) -> String {
     };
     // A 979-0 ISBN is an ISMN (music); use 979-8 for the fourth space instead.
     let prefix = if prefix == "9790" { "9798" } else { prefix };
-    let body = format!("{prefix}{:08}", n % 100_000_000);
+    // n -> n * 7919 + c (mod 10^8) is one-to-one (7919 is prime to 10), and
+    // spreads the numbers out like real registrants' ranges.
+    let body = format!("{prefix}{:08}", (n % 100_000_000 * 7_919 + 1_234_567) % 100_000_000);
     let sum: u32 = body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
     format!("{body}{}", (10 - sum % 10) % 10)
 }
@@ -561,7 +564,9 @@ fn abstract_text(rng: &mut Rng, kind: &str) -> String {
     while words < target {
         let s = if first {
             first = false;
-            format!("This {noun} examines {} in {} between {} and {}.", topic(rng), pick(rng, PLACES), title_year(rng), rng.i32(1950..2021))
+            let from = title_year(rng);
+            let to = (from + rng.i32(1..41)).min(2025);
+            format!("This {noun} examines {} in {} between {from} and {to}.", topic(rng), pick(rng, PLACES))
         } else {
             let t = rng.u32(0..10);
             match t {
@@ -573,7 +578,11 @@ fn abstract_text(rng: &mut Rng, kind: &str) -> String {
                 5 => format!("The findings suggest that {} remained {} well into the {}.", topic(rng), pick(rng, &["contested", "fragile", "central", "ambiguous", "unresolved"]), pick(rng, ERAS)),
                 6 => format!("Its {} relies on {} and on {}.", pick(rng, &["method", "approach", "evidence base"]), pick(rng, SOURCES), pick(rng, SOURCES)),
                 7 => format!("The {noun} concludes that {} cannot be understood apart from {}.", pick(rng, NOUNS), topic(rng)),
-                8 => format!("{} emerges as a {} {} in this account.", cap(pick(rng, ACTORS)), pick(rng, ADJECTIVES), pick(rng, &["actor", "factor", "constraint", "catalyst"])),
+                8 => {
+                    let adj = pick(rng, ADJECTIVES);
+                    let article = if adj.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                    format!("{} emerges as {article} {adj} {} in this account.", cap(pick(rng, ACTORS)), pick(rng, &["actor", "factor", "constraint", "catalyst"]))
+                }
                 _ => format!("Implications for {} and for the study of {} are discussed.", topic(rng), pick(rng, FIELDS).to_lowercase()),
             }
         };
@@ -822,3 +831,97 @@ const GIVEN: &[&str] = &[
     "Jennifer", "Elizabeth", "William", "Richard", "Thomas", "Catherine", "Margaret", "Daniel", "Rachel",
     "Priya", "Arjun", "Ananya", "Chinedu", "Ama", "Wanjiru", "Fatima", "Omar", "Leila", "Youssef", "Nadia",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ibid_core::Library;
+
+    fn json_of(n: usize, seed: u64) -> Vec<u8> {
+        let mut buf = Vec::new();
+        write_json(n, seed, &mut buf).expect("write to memory");
+        buf
+    }
+
+    #[test]
+    fn deterministic_for_a_seed() {
+        assert_eq!(json_of(300, 7), json_of(300, 7));
+        assert_ne!(json_of(300, 7), json_of(300, 8));
+        // A prefix of a larger library is the smaller library, except for
+        // which volumes chapters draw from (the pool scales with the size).
+        let v: Vec<Value> = serde_json::from_slice(&json_of(300, 7)).expect("valid JSON");
+        assert_eq!(v.len(), 300);
+    }
+
+    #[test]
+    fn check_digits() {
+        assert_eq!(ibid_core::ident::normalize_issn(&issn(1_000_000)).unwrap(), issn(1_000_000));
+        for space in 1..=4 {
+            for n in [0, 1, 99, 12_345_678] {
+                let isbn = isbn13(space, n);
+                assert_eq!(ibid_core::ident::normalize_isbn(&isbn).unwrap(), isbn);
+            }
+        }
+        for j in journal_pool(&mut Rng::with_seed(1)) {
+            assert!(ibid_core::ident::normalize_issn(&j.issn).is_ok(), "{}", j.issn);
+        }
+    }
+
+    #[test]
+    fn pools_are_distinct() {
+        let g = Generator::new(100_000, 1);
+        assert_eq!(g.journals.len(), JOURNALS);
+        let titles: HashSet<&str> = g.journals.iter().map(|j| j.title.as_str()).collect();
+        let issns: HashSet<&str> = g.journals.iter().map(|j| j.issn.as_str()).collect();
+        assert_eq!((titles.len(), issns.len()), (JOURNALS, JOURNALS));
+        let volumes: HashSet<&str> = g.volumes.iter().map(|v| v.title.as_str()).collect();
+        assert_eq!(volumes.len(), g.volumes.len());
+    }
+
+    #[test]
+    fn every_item_imports_and_typical_queries_hit() {
+        let n = 500;
+        let text = String::from_utf8(json_of(n, 1)).expect("UTF-8");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut lib = Library::open(dir.path().join("library.sqlite")).expect("open");
+        let items = ibid_core::csl::parse_document(&text).expect("parse");
+        let summary = lib.import(items).expect("import");
+        let failed: Vec<(usize, &str)> = summary.failed().collect();
+        assert!(failed.is_empty(), "failed: {failed:?}");
+        assert_eq!(summary.added().count(), n);
+        assert_eq!(lib.count().expect("count"), n as i64);
+
+        // Containment: chapters share their volumes, articles their journals.
+        let containers: i64 = lib
+            .connection()
+            .query_row("SELECT count(*) FROM works WHERE standalone = 0", [], |r| r.get(0))
+            .expect("count containers");
+        let shared: i64 = lib
+            .connection()
+            .query_row(
+                "SELECT count(*) FROM (SELECT container_id FROM works WHERE container_id IS NOT NULL \
+                 GROUP BY container_id HAVING count(*) > 1)",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count shared containers");
+        assert!(containers > 50 && shared > 10, "containers {containers}, shared {shared}");
+
+        let v: Vec<Value> = serde_json::from_str(&text).expect("JSON");
+        let has = |pred: &dyn Fn(&Value) -> bool| v.iter().filter(|i| pred(i)).count();
+        let title = |i: &Value| i["title"].as_str().unwrap_or("").to_string();
+        assert!(has(&|i| title(i).contains("Sino-Soviet")) > 5);
+        assert!(has(&|i| title(i).contains("Cold War")) > 5);
+        assert!(has(&|i| title(i).contains("1949")) > 2);
+        assert!(has(&|i| i["type"] == "chapter") > 50);
+        assert!(has(&|i| i["type"] == "thesis") > 5);
+        assert!(has(&|i| i.get("abstract").is_some()) > 150);
+        assert!(has(&|i| i["author"].to_string().contains("Heinzig")) > 0);
+
+        for q in ["sino sov", "cold war 1949", "heinzig", "muller"] {
+            assert!(!lib.search(q, 50).expect("search").is_empty(), "no hit for {q:?}");
+        }
+        let doi = doi_of(250).expect("item 250 has a DOI");
+        assert_eq!(lib.search(&doi, 50).expect("search").len(), 1);
+    }
+}
