@@ -2,7 +2,7 @@
 //! integrity_check` and holds either none or all of that import.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rusqlite::Connection;
 

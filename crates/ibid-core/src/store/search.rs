@@ -78,13 +78,9 @@ fn insert_doc(tx: &Transaction, id: i64, d: &Doc) -> Result<()> {
 }
 
 /// Indexes a freshly inserted work (no tags or notes yet). `work.parent` is
-/// the actual container, as the insert resolved it.
+/// the actual container, as the insert resolved it; `work.key` is set.
 pub(super) fn index_new(tx: &Transaction, id: i64, work: &Work) -> Result<()> {
-    let mut w = work.clone();
-    if w.key.is_none() {
-        w.key = Some(tx.query_row("SELECT key FROM works WHERE id = ?1", [id], |r| r.get(0))?);
-    }
-    insert_doc(tx, id, &doc_for(&w, String::new(), String::new()))
+    insert_doc(tx, id, &doc_for(work, String::new(), String::new()))
 }
 
 /// Re-reads a work with its tags and notes and rewrites its index row.

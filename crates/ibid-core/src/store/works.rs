@@ -59,8 +59,7 @@ impl Library {
         for (index, item) in items.into_iter().enumerate() {
             match item {
                 Ok(work) => {
-                    let id = insert_tree(&tx, work, true, &mut cache)?;
-                    let key: String = tx.query_row("SELECT key FROM works WHERE id = ?1", [id], |r| r.get(0))?;
+                    let (_, key) = insert_tree(&tx, work, true, &mut cache)?;
                     summary.outcomes.push(ImportOutcome::Added { key });
                 }
                 Err(e) => summary.outcomes.push(ImportOutcome::Failed { index, message: e.to_string() }),
@@ -73,8 +72,7 @@ impl Library {
     /// Adds one work (and its container chain); returns its key.
     pub fn add(&mut self, work: Work) -> Result<String> {
         let tx = self.conn.transaction()?;
-        let id = insert_tree(&tx, work, true, &mut ContainerCache::default())?;
-        let key: String = tx.query_row("SELECT key FROM works WHERE id = ?1", [id], |r| r.get(0))?;
+        let (_, key) = insert_tree(&tx, work, true, &mut ContainerCache::default())?;
         tx.commit()?;
         Ok(key)
     }
@@ -182,8 +180,8 @@ fn item_with_key(w: &Work) -> Map<String, Value> {
 }
 
 /// Inserts a work, first matching or inserting its container chain; strips
-/// from the work what its actual container supplies. Returns the row id.
-pub(super) fn insert_tree(tx: &Transaction, mut work: Work, standalone: bool, cache: &mut ContainerCache) -> Result<i64> {
+/// from the work what its actual container supplies. Returns the row id and key.
+pub(super) fn insert_tree(tx: &Transaction, mut work: Work, standalone: bool, cache: &mut ContainerCache) -> Result<(i64, String)> {
     let container_id = match work.parent.take() {
         Some(p) => {
             let pid = find_or_insert_container(tx, *p, cache)?;
@@ -201,11 +199,12 @@ pub(super) fn insert_tree(tx: &Transaction, mut work: Work, standalone: bool, ca
         }
         None => None,
     };
-    let id = insert_row(tx, &work, standalone, container_id)?;
+    let (id, key) = insert_row(tx, &work, standalone, container_id)?;
     if standalone {
+        work.key = Some(key.clone());
         search::index_new(tx, id, &work)?;
     }
-    Ok(id)
+    Ok((id, key))
 }
 
 /// The identity under which a container is matched: an ISBN/ISSN, else its
@@ -269,7 +268,7 @@ fn find_or_insert_container(tx: &Transaction, p: Work, cache: &mut ContainerCach
     }
     let id = match found {
         Some(id) => id,
-        None => insert_tree(tx, p, false, cache)?,
+        None => insert_tree(tx, p, false, cache)?.0,
     };
     for ident in identities {
         cache.by_identity.insert(ident, id);
@@ -289,7 +288,7 @@ fn issued_json(w: &Work) -> Option<String> {
     w.issued.as_ref().map(|d| d.to_csl().to_string())
 }
 
-fn insert_row(tx: &Transaction, w: &Work, standalone: bool, container_id: Option<i64>) -> Result<i64> {
+fn insert_row(tx: &Transaction, w: &Work, standalone: bool, container_id: Option<i64>) -> Result<(i64, String)> {
     let (sort_title, sort_creator, sort_date) = sort_keys(w);
     let now = now_ms();
     let extra = Value::Object(w.extra.clone()).to_string();
@@ -300,7 +299,7 @@ fn insert_row(tx: &Transaction, w: &Work, standalone: bool, container_id: Option
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24)",
     )?;
     let mut attempts = 0;
-    let id = loop {
+    let (id, key) = loop {
         let key = new_key();
         let res = st.insert(params![
             key, w.work_type, standalone as i64, container_id, w.title, w.title_short, w.volume, w.issue, w.page,
@@ -308,7 +307,7 @@ fn insert_row(tx: &Transaction, w: &Work, standalone: bool, container_id: Option
             w.language, w.citation_key, extra, sort_title, sort_creator, sort_date, now
         ]);
         match res {
-            Ok(id) => break id,
+            Ok(id) => break (id, key),
             // A key collision (1 in ~10^12 per pair): draw again.
             Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation && attempts < 5 => {
                 attempts += 1;
@@ -317,7 +316,7 @@ fn insert_row(tx: &Transaction, w: &Work, standalone: bool, container_id: Option
         }
     };
     write_creators_and_ids(tx, id, w)?;
-    Ok(id)
+    Ok((id, key))
 }
 
 fn write_creators_and_ids(tx: &Transaction, id: i64, w: &Work) -> Result<()> {
