@@ -55,8 +55,7 @@ pub fn normalize_doi(input: &str) -> Result<String> {
 /// closing brackets that have no opening partner inside the DOI.
 fn trim_trailing(s: &str) -> String {
     let mut s = s.to_string();
-    loop {
-        let Some(last) = s.chars().last() else { break };
+    while let Some(last) = s.chars().last() {
         let drop = match last {
             '.' | ',' | ';' | ':' | '"' | '\'' | '”' | '’' | '>' => true,
             ')' => s.matches('(').count() < s.matches(')').count(),
@@ -121,7 +120,7 @@ pub fn normalize_issn(input: &str) -> Result<String> {
         .filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x')
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    if compact.len() != 8 || compact[..7].iter().any(|c| *c == 'X') {
+    if compact.len() != 8 || compact[..7].contains(&'X') {
         return Err(Error::invalid(format!("not an ISSN: {input:?}")));
     }
     let sum: u32 = compact[..7]

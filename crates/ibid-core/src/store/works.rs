@@ -143,10 +143,11 @@ impl Library {
         for &id in ids {
             let (mut w, parent_id) = load_row(&self.conn, id)?;
             if let Some(pid) = parent_id {
-                if !parents.contains_key(&pid) {
-                    parents.insert(pid, load_work(&self.conn, pid, 2)?);
-                }
-                w.parent = parents.get(&pid).cloned().map(Box::new);
+                let parent = match parents.entry(pid) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(load_work(&self.conn, pid, 2)?),
+                };
+                w.parent = Some(Box::new(parent.clone()));
             }
             out.push(item_with_key(&w));
         }
