@@ -352,20 +352,28 @@ pub fn strip_inherited(w: &mut Work) {
     }
 }
 
-/// Parses a CSL-JSON document: an array of items or one item. Returns each
-/// item's result, so that one bad item does not hide the others.
-pub fn parse_document(text: &str) -> Result<Vec<Result<Work>>> {
-    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| Error::invalid(format!("not valid JSON: {e}")))?;
-    let items = match v {
-        Value::Array(a) => a,
-        o @ Value::Object(_) => vec![o],
-        other => {
+/// Parses a CSL-JSON document: an array of items or one item. Items are
+/// converted one at a time as the iterator is consumed (the document is
+/// only split into raw items up front), so memory stays near the size of
+/// the text; each item gives its own result, so one bad item does not hide
+/// the others.
+pub fn parse_document(text: &str) -> Result<impl Iterator<Item = Result<Work>> + '_> {
+    use serde_json::value::RawValue;
+    let text = text.trim_start_matches('\u{feff}');
+    let bad_json = |e: serde_json::Error| Error::invalid(format!("not valid JSON: {e}"));
+    let items: Vec<&RawValue> = match text.trim_start().as_bytes().first() {
+        Some(b'[') => serde_json::from_str(text).map_err(bad_json)?,
+        Some(b'{') => vec![serde_json::from_str(text).map_err(bad_json)?],
+        _ => {
+            let v: Value = serde_json::from_str(text).map_err(bad_json)?;
             return Err(Error::invalid(format!(
                 "CSL-JSON must be a list of items or one item, not {}",
-                kind_of(&other)
-            )))
+                kind_of(&v)
+            )));
         }
     };
-    Ok(items.iter().map(|i| work_from_csl(i).and_then(split)).collect())
+    Ok(items.into_iter().map(|raw| {
+        let v: Value = serde_json::from_str(raw.get())?;
+        work_from_csl(&v).and_then(split)
+    }))
 }

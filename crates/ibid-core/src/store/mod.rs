@@ -67,6 +67,10 @@ impl Library {
             e => Error::Db(e),
         };
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(bad_file)?;
+        // Stable query plans: without this, SQLite (built with STAT4) may
+        // re-prepare a statement each time a new value is bound to it, which
+        // measured as a quarter of an import's time.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map_err(bad_file)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(bad_file)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(bad_file)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(bad_file)?;

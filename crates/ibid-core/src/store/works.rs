@@ -52,7 +52,7 @@ pub(super) struct ContainerCache {
 impl Library {
     /// Imports works (as [`csl::parse_document`] returns them) in one
     /// transaction: all the good items or, on a database failure, none.
-    pub fn import(&mut self, items: Vec<Result<Work>>) -> Result<ImportSummary> {
+    pub fn import(&mut self, items: impl IntoIterator<Item = Result<Work>>) -> Result<ImportSummary> {
         let tx = self.conn.transaction()?;
         let mut summary = ImportSummary::default();
         let mut cache = ContainerCache::default();
