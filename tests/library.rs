@@ -66,6 +66,19 @@ fn search_folds_diacritics_and_matches_prefixes() {
 }
 
 #[test]
+fn a_query_mixing_a_name_and_words_of_the_abstract_matches() {
+    let (_t, lib, keys) = lib_with(sample());
+    let found = |q: &str| lib.search(q, 10).unwrap().into_iter().map(|h| h.key).collect::<Vec<_>>();
+    // "müller" is a creator, "beziehungen" only in the abstract (inside <i>…</i>).
+    assert_eq!(found("muller beziehungen"), vec![keys[2].clone()]);
+    assert_eq!(found("muller bezieh"), vec![keys[2].clone()], "prefixes work in the long text too");
+    // A short last term (still being typed) is left out of the long-text
+    // tier, so the query still finds the abstract match.
+    assert_eq!(found("kalten k"), vec![keys[2].clone()]);
+    assert!(found("muller nonexistentword").is_empty());
+}
+
+#[test]
 fn title_matches_rank_before_matches_elsewhere() {
     let (_t, lib, keys) = lib_with(sample());
     // "china": three titles have it; two articles only in their journal's title.

@@ -1,11 +1,24 @@
 -- Search and sort. The FTS rows are filled by a Rust step of this migration
 -- (the text of a row is composed from several tables; see store/search.rs).
+
+-- The short fields people type, with prefix indexes so that every keystroke
+-- prefix is one index lookup.
 CREATE VIRTUAL TABLE work_fts USING fts5(
-    title, creators, meta, container, abstract, tags, notes,
+    title, creators, meta, container, tags,
     content = '',
     contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '1 2 3'
+);
+
+-- The long text (abstracts, notes), with title and creators again so that a
+-- query mixing a name and a word of the abstract matches. No prefix indexes:
+-- they would triple the cost of indexing the bulk of the text.
+CREATE VIRTUAL TABLE work_fts_text USING fts5(
+    title, creators, abstract, notes,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 
 -- Every sort the item list offers, with the row id as tie-breaker so that

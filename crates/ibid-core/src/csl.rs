@@ -183,6 +183,22 @@ fn string_list(v: &Value) -> Vec<String> {
     }
 }
 
+/// One of the work's own CSL-JSON variables (no inheritance).
+pub fn own_field(w: &Work, k: &str) -> Option<Value> {
+    match k {
+        "type" => Some(Value::String(if w.work_type == "series" { "book".into() } else { w.work_type.clone() })),
+        "issued" => w.issued.as_ref().map(Date::to_csl),
+        "ISBN" => (!w.isbn.is_empty()).then(|| serde_json::json!(w.isbn)),
+        "ISSN" => (!w.issn.is_empty()).then(|| serde_json::json!(w.issn)),
+        role if ROLES.contains(&role) => {
+            let names: Vec<Value> = w.creators_in(role).map(Creator::to_csl).collect();
+            (!names.is_empty()).then_some(Value::Array(names))
+        }
+        f if STRING_FIELDS.contains(&f) => w.string_field(f).map(|v| Value::String(v.to_string())),
+        other => w.extra.get(other).cloned(),
+    }
+}
+
 /// The work's own CSL-JSON variables (no inheritance, no `id`).
 pub fn own_csl(w: &Work) -> Map<String, Value> {
     let mut o = Map::new();
@@ -217,35 +233,33 @@ pub fn own_csl(w: &Work) -> Map<String, Value> {
 pub fn inherited(work_type: &str, parent: &Work) -> Map<String, Value> {
     let mut o = Map::new();
     let Some(kind) = container_kind(work_type) else { return o };
-    let parent_own = own_csl(parent);
-    let take = |from: &Map<String, Value>, src: &str, dst: &str, o: &mut Map<String, Value>| {
-        if let Some(v) = from.get(src) {
-            o.insert(dst.to_string(), v.clone());
+    let mut take = |from: &Work, src: &str, dst: &str| {
+        if let Some(v) = own_field(from, src) {
+            o.insert(dst.to_string(), v);
         }
     };
     match kind {
         ContainerKind::Periodical => {
-            take(&parent_own, "title", "container-title", &mut o);
-            take(&parent_own, "title-short", "container-title-short", &mut o);
-            take(&parent_own, "ISSN", "ISSN", &mut o);
+            take(parent, "title", "container-title");
+            take(parent, "title-short", "container-title-short");
+            take(parent, "ISSN", "ISSN");
         }
         ContainerKind::Book => {
-            take(&parent_own, "title", "container-title", &mut o);
-            take(&parent_own, "title-short", "container-title-short", &mut o);
-            take(&parent_own, "editor", "editor", &mut o);
-            take(&parent_own, "author", "container-author", &mut o);
+            take(parent, "title", "container-title");
+            take(parent, "title-short", "container-title-short");
+            take(parent, "editor", "editor");
+            take(parent, "author", "container-author");
             for f in ["ISBN", "publisher", "publisher-place", "edition", "issued", "collection-number"] {
-                take(&parent_own, f, f, &mut o);
+                take(parent, f, f);
             }
             if let Some(series) = &parent.parent {
-                let s = own_csl(series);
-                take(&s, "title", "collection-title", &mut o);
-                take(&s, "editor", "collection-editor", &mut o);
+                take(series, "title", "collection-title");
+                take(series, "editor", "collection-editor");
             }
         }
         ContainerKind::Series => {
-            take(&parent_own, "title", "collection-title", &mut o);
-            take(&parent_own, "editor", "collection-editor", &mut o);
+            take(parent, "title", "collection-title");
+            take(parent, "editor", "collection-editor");
         }
     }
     o
@@ -330,9 +344,8 @@ fn str_of(m: &Map<String, Value>, k: &str) -> Option<String> {
 pub fn strip_inherited(w: &mut Work) {
     let Some(p) = w.parent.as_deref() else { return };
     let inh = inherited(&w.work_type, p);
-    let own = own_csl(w);
     for (k, v) in inh {
-        if own.get(&k) != Some(&v) {
+        if own_field(w, &k).as_ref() != Some(&v) {
             continue;
         }
         if ROLES.contains(&k.as_str()) {

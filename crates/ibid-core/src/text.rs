@@ -7,6 +7,9 @@ use unicode_normalization::UnicodeNormalization;
 /// Lower-cases, removes diacritics (NFD, combining marks dropped) and folds a
 /// few letters that do not decompose (ø, ł, ß, æ, œ, đ, ı).
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.nfd() {
         if is_combining_mark(c) {

@@ -3,11 +3,12 @@
 //! Ranking every hit (FTS5's `ORDER BY rank`) costs time proportional to the
 //! number of hits. Instead each query reads at most `CANDIDATES` rows from
 //! the index, newest first (`ORDER BY rowid DESC`, which FTS5 answers without
-//! sorting), in two tiers: first works where every term matches the fields
-//! that identify a work (title, creators, year, DOI, key), then works where
-//! the terms match anywhere (container, abstract, tags, notes). Candidates
-//! are re-ranked in Rust by how well the title matches. See
-//! docs/decisions/0003-search-design.md.
+//! sorting), in three tiers: (1) every term in the fields that identify a
+//! work (title, creators, year, DOI, key); (2) every term in those or the
+//! container and tags (both in `work_fts`, which has prefix indexes); (3)
+//! every term in title, creators, abstract and notes (`work_fts_text`, no
+//! prefix indexes). Candidates are re-ranked in Rust by how well the title
+//! matches. See docs/decisions/0003-search-design.md.
 
 use std::collections::HashSet;
 
@@ -70,10 +71,12 @@ fn doc_for(work: &Work, tags: String, notes: String) -> Doc {
 }
 
 fn insert_doc(tx: &Transaction, id: i64, d: &Doc) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO work_fts (rowid, title, creators, meta, container, abstract, tags, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![id, d.title, d.creators, d.meta, d.container, d.abstract_text, d.tags, d.notes])?;
+    tx.prepare_cached("INSERT INTO work_fts (rowid, title, creators, meta, container, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![id, d.title, d.creators, d.meta, d.container, d.tags])?;
+    if !d.abstract_text.is_empty() || !d.notes.is_empty() {
+        tx.prepare_cached("INSERT INTO work_fts_text (rowid, title, creators, abstract, notes) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![id, d.title, d.creators, d.abstract_text, d.notes])?;
+    }
     Ok(())
 }
 
@@ -86,6 +89,7 @@ pub(super) fn index_new(tx: &Transaction, id: i64, work: &Work) -> Result<()> {
 /// Re-reads a work with its tags and notes and rewrites its index row.
 pub(super) fn reindex(tx: &Transaction, id: i64) -> Result<()> {
     tx.prepare_cached("DELETE FROM work_fts WHERE rowid = ?1")?.execute([id])?;
+    tx.prepare_cached("DELETE FROM work_fts_text WHERE rowid = ?1")?.execute([id])?;
     let standalone: bool = tx.query_row("SELECT standalone FROM works WHERE id = ?1", [id], |r| r.get(0))?;
     if !standalone {
         return Ok(());
@@ -126,6 +130,7 @@ pub(super) fn reindex_with_children(tx: &Transaction, id: i64) -> Result<()> {
 /// Migration step: indexes every work already in the library.
 pub(super) fn rebuild_all(tx: &Transaction) -> Result<()> {
     tx.execute("DELETE FROM work_fts", [])?;
+    tx.execute("DELETE FROM work_fts_text", [])?;
     let ids: Vec<i64> = {
         let mut st = tx.prepare("SELECT id FROM works WHERE standalone = 1")?;
         let rows = st.query_map([], |r| r.get(0))?;
@@ -171,13 +176,23 @@ impl Library {
             return Ok(hits);
         }
         let terms = fts_terms(&words);
+        // Without prefix indexes a one- or two-letter prefix would merge the
+        // doclists of every word that starts with it: in the long text, such
+        // a term (still being typed) is left out unless it is all there is.
+        let long: Vec<String> = words.iter().filter(|w| w.chars().count() >= 3).cloned().collect();
+        let text_terms = if long.is_empty() { None } else { Some(fts_terms(&long)) };
         let mut seen: HashSet<i64> = hits.iter().map(|h| h.id).collect();
         let want = CANDIDATES.max(limit);
-        for expr in [format!("{{title creators meta}} : ({terms})"), terms.clone()] {
+        let tiers = [
+            Some(("work_fts", format!("{{title creators meta}} : ({terms})"))),
+            Some(("work_fts", terms.clone())),
+            text_terms.map(|t| ("work_fts_text", t)),
+        ];
+        for (table, expr) in tiers.into_iter().flatten() {
             if hits.len() >= limit {
                 break;
             }
-            let mut tier = self.candidates(&expr, want, &seen)?;
+            let mut tier = self.candidates(table, &expr, want, &seen)?;
             rank_by_title(&mut tier, &words);
             for (id, key, _) in tier {
                 seen.insert(id);
@@ -188,13 +203,13 @@ impl Library {
         Ok(hits)
     }
 
-    fn candidates(&self, expr: &str, n: usize, skip: &HashSet<i64>) -> Result<Vec<(i64, String, String)>> {
-        let mut st = self.conn.prepare_cached(
+    fn candidates(&self, table: &str, expr: &str, n: usize, skip: &HashSet<i64>) -> Result<Vec<(i64, String, String)>> {
+        let mut st = self.conn.prepare_cached(&format!(
             "SELECT w.id, w.key, w.sort_title FROM \
-               (SELECT rowid AS id FROM work_fts WHERE work_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) f \
+               (SELECT rowid AS id FROM {table} WHERE {table} MATCH ?1 ORDER BY rowid DESC LIMIT ?2) f \
              JOIN works w ON w.id = f.id \
-             WHERE NOT EXISTS (SELECT 1 FROM trash t WHERE t.work_id = w.id) ORDER BY w.id DESC",
-        )?;
+             WHERE NOT EXISTS (SELECT 1 FROM trash t WHERE t.work_id = w.id) ORDER BY w.id DESC"
+        ))?;
         let rows = st.query_map(params![expr, n as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let mut out = Vec::new();
         for r in rows {
