@@ -169,6 +169,12 @@ fn editing_a_book_changes_what_its_chapters_show_and_find() {
     assert_eq!(item["publisher-place"], "Cham");
     assert_eq!(lib.search("brief history", 5).unwrap().len(), 1, "the chapter's index row followed its book");
     assert!(lib.search("short history", 5).unwrap().is_empty());
+    // The chapter's date is its book's: it sorts by it, and follows an edit of the book.
+    let by_year = |lib: &Library| lib.list(&ListQuery { sort: Sort::Year, limit: 10, ..Default::default() }).unwrap().ids;
+    lib.add(csl::split(ibid_core::csl::work_from_csl(&json!({"type": "book", "title": "Later", "issued": {"date-parts": [[2021]]}})).unwrap()).unwrap()).unwrap();
+    assert_eq!(by_year(&lib)[0], ch, "2020 (from the book) sorts before 2021");
+    lib.edit(book, &[("issued".into(), "2022".into())]).unwrap();
+    assert_eq!(by_year(&lib)[1], ch, "after the book moved to 2022, the chapter sorts after 2021");
     // Bad edits are refused and change nothing.
     for (k, v) in [("DOI", "not a doi"), ("ISBN", "978-981-13-8640-5"), ("type", "novel"), ("title", "")] {
         let before = lib.csl_item(ch).unwrap();

@@ -214,6 +214,7 @@ fn run(cli: Cli) -> Res<ExitCode> {
                 after: after.as_deref().map(Cursor::decode).transpose()?,
                 limit,
                 trash,
+                ..Default::default()
             };
             let page = lib.list(&q)?;
             print_works(&lib, &page.ids, json, &mut out)?;

@@ -265,6 +265,15 @@ pub fn inherited(work_type: &str, parent: &Work) -> Map<String, Value> {
     o
 }
 
+/// The work's date as it is shown: its own, else the one its container supplies.
+pub fn effective_issued(w: &Work) -> Option<Date> {
+    if let Some(d) = &w.issued {
+        return Some(d.clone());
+    }
+    let p = w.parent.as_deref()?;
+    inherited(&w.work_type, p).get("issued").and_then(|v| Date::from_csl(v).ok())
+}
+
 /// The flat CSL-JSON item: the work's own variables, and whatever its
 /// container chain supplies that the work does not override.
 pub fn flatten(w: &Work) -> Map<String, Value> {

@@ -81,11 +81,17 @@ pub struct ListQuery {
     pub limit: usize,
     /// List the trash instead of the library.
     pub trash: bool,
+    /// Only works in this collection (by id).
+    pub collection: Option<i64>,
+    /// Only works with this tag (by name).
+    pub tag: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Page {
     pub ids: Vec<i64>,
+    /// The works' keys, in the same order as `ids`.
+    pub keys: Vec<String>,
     /// The cursor for the next page; `None` on the last page.
     pub next: Option<Cursor>,
 }
@@ -95,23 +101,41 @@ impl Library {
         let col = q.sort.column();
         let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
         let trash = if q.trash { "EXISTS" } else { "NOT EXISTS" };
-        let keyset = if q.after.is_some() { format!("AND ({col}, id) {cmp} (?2, ?3)") } else { String::new() };
+        let keyset = if q.after.is_some() {
+            format!("AND ({col}, id) {cmp} (?2, ?3)")
+        } else {
+            "AND ?2 IS NULL AND ?3 = 0".to_string()
+        };
+        let filter = match (&q.collection, &q.tag) {
+            (Some(_), _) => "AND id IN (SELECT work_id FROM collection_items WHERE collection_id = ?4)",
+            (None, Some(_)) => "AND id IN (SELECT wt.work_id FROM work_tags wt JOIN tags t ON t.id = wt.tag_id WHERE t.name = ?4)",
+            (None, None) => "AND ?4 IS NULL",
+        };
         let sql = format!(
-            "SELECT id, {col} FROM works WHERE standalone = 1 {keyset} \
+            "SELECT id, {col}, key FROM works WHERE standalone = 1 {keyset} {filter} \
              AND {trash} (SELECT 1 FROM trash t WHERE t.work_id = works.id) \
              ORDER BY {col} {dir}, id {dir} LIMIT ?1"
         );
         let mut st = self.conn.prepare_cached(&sql)?;
         let limit = q.limit.max(1) as i64;
-        let map = |r: &rusqlite::Row| Ok((r.get::<_, i64>(0)?, r.get::<_, SqlValue>(1)?));
-        let rows: Vec<(i64, SqlValue)> = match &q.after {
-            Some(c) => st.query_map(rusqlite::params![limit, c.value, c.id], map)?.collect::<rusqlite::Result<_>>()?,
-            None => st.query_map([limit], map)?.collect::<rusqlite::Result<_>>()?,
+        let map = |r: &rusqlite::Row| Ok((r.get::<_, i64>(0)?, r.get::<_, SqlValue>(1)?, r.get::<_, String>(2)?));
+        let filter_value: SqlValue = match (&q.collection, &q.tag) {
+            (Some(c), _) => SqlValue::Integer(*c),
+            (None, Some(t)) => SqlValue::Text(t.clone()),
+            (None, None) => SqlValue::Null,
         };
+        let (after_value, after_id) = match &q.after {
+            Some(c) => (c.value.clone(), c.id),
+            None => (SqlValue::Null, 0),
+        };
+        let rows: Vec<(i64, SqlValue, String)> = st
+            .query_map(rusqlite::params![limit, after_value, after_id, filter_value], map)?
+            .collect::<rusqlite::Result<_>>()?;
         let next = (rows.len() as i64 == limit).then(|| {
-            let (id, value) = rows.last().cloned().expect("a full page has a last row");
+            let (id, value, _) = rows.last().cloned().expect("a full page has a last row");
             Cursor { value, id }
         });
-        Ok(Page { ids: rows.into_iter().map(|(id, _)| id).collect(), next })
+        let (ids, keys) = rows.into_iter().map(|(id, _, key)| (id, key)).unzip();
+        Ok(Page { ids, keys, next })
     }
 }

@@ -97,6 +97,24 @@ impl Library {
         Ok(())
     }
 
+    /// Every tag with its count of listed works, by name.
+    pub fn tags(&self) -> Result<Vec<(String, i64)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT t.name, count(*) FROM tags t JOIN work_tags wt ON wt.tag_id = t.id \
+             WHERE NOT EXISTS (SELECT 1 FROM trash WHERE work_id = wt.work_id) GROUP BY t.id ORDER BY t.name",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The id of a collection by key.
+    pub fn collection_by_key(&self, key: &str) -> Result<i64> {
+        self.conn
+            .query_row("SELECT id FROM collections WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("collection {key}")))
+    }
+
     pub fn tags_of(&self, id: i64) -> Result<Vec<String>> {
         let mut st = self.conn.prepare_cached(
             "SELECT t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.work_id = ?1 ORDER BY t.name",

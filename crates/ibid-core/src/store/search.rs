@@ -109,15 +109,20 @@ pub(super) fn reindex(tx: &Transaction, id: i64) -> Result<()> {
 }
 
 /// Reindexes a work and every work below it (a book's chapters, a series'
-/// books and their chapters), since their container text comes from it.
+/// books and their chapters), and refreshes the sort keys below it, since
+/// their container text and dates come from it.
 pub(super) fn reindex_with_children(tx: &Transaction, id: i64) -> Result<()> {
     let mut todo = vec![id];
     let mut seen = HashSet::new();
-    while let Some(id) = todo.pop() {
-        if !seen.insert(id) {
+    while let Some(next) = todo.pop() {
+        if !seen.insert(next) {
             continue;
         }
-        reindex(tx, id)?;
+        if next != id {
+            super::works::refresh_sort_keys(tx, next)?;
+        }
+        reindex(tx, next)?;
+        let id = next;
         let mut st = tx.prepare_cached("SELECT id FROM works WHERE container_id = ?1")?;
         let kids = st.query_map([id], |r| r.get::<_, i64>(0))?;
         for k in kids {

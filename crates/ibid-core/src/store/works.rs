@@ -119,7 +119,7 @@ impl Library {
 
     /// Applies `field=value` edits to a work's own fields, in one transaction.
     pub fn edit(&mut self, id: i64, edits: &[(String, String)]) -> Result<()> {
-        let mut work = load_work(&self.conn, id, 0)?;
+        let mut work = load_work(&self.conn, id, 3)?;
         for (k, v) in edits {
             work.set_field(k, v)?;
         }
@@ -277,12 +277,23 @@ fn find_or_insert_container(tx: &Transaction, p: Work, cache: &mut ContainerCach
     Ok(id)
 }
 
+/// Sort keys from the work as it is shown (`w.parent` must be loaded: a
+/// chapter's date is usually its book's).
 fn sort_keys(w: &Work) -> (String, String, String) {
     (
         text::title_sort_key(w.title.as_deref().unwrap_or("")),
         w.first_creator().map(Creator::sort_key).unwrap_or_default(),
-        w.issued.as_ref().map(Date::sort_key).unwrap_or_else(|| "~".into()),
+        csl::effective_issued(w).as_ref().map(Date::sort_key).unwrap_or_else(|| "~".into()),
     )
+}
+
+/// Recomputes a work's sort keys (after its container changed).
+pub(super) fn refresh_sort_keys(tx: &Transaction, id: i64) -> Result<()> {
+    let w = load_work(tx, id, 3)?;
+    let (t, c, d) = sort_keys(&w);
+    tx.prepare_cached("UPDATE works SET sort_title = ?2, sort_creator = ?3, sort_date = ?4 WHERE id = ?1")?
+        .execute(params![id, t, c, d])?;
+    Ok(())
 }
 
 fn issued_json(w: &Work) -> Option<String> {

@@ -1,0 +1,578 @@
+//! The commands Ibid's shells offer, as plain functions over DTOs.
+//!
+//! The desktop shell wraps each command in its own Tauri command (one
+//! permission each); `ibid serve` exposes them as `POST /api/cmd/<name>`
+//! through [`Api::call`]. Both call the same code, so the UI behaves the same
+//! in the desktop window and in a plain browser. Errors cross every boundary
+//! as [`ApiError`] `{code, message}`; callers match on `code`, never on text.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use ibid_core::store::{ListQuery, Sort};
+use ibid_core::{csl, Library, Work};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// An error as it crosses a boundary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<ibid_core::Error> for ApiError {
+    fn from(e: ibid_core::Error) -> Self {
+        ApiError { code: e.code().to_string(), message: e.to_string() }
+    }
+}
+
+impl ApiError {
+    fn new(code: &str, message: impl Into<String>) -> Self {
+        ApiError { code: code.into(), message: message.into() }
+    }
+    /// The HTTP status that goes with this error's code.
+    pub fn http_status(&self) -> u16 {
+        match self.code.as_str() {
+            "not_found" | "unknown_command" => 404,
+            "invalid_input" | "bad_file" | "bad_arguments" => 400,
+            _ => 500,
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+// ---- DTOs ----------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LibraryInfo {
+    pub path: String,
+    pub count: i64,
+    pub trash_count: i64,
+}
+
+/// Which works a list shows.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Scope {
+    /// `title`, `creator`, `year`, `added` or `modified`.
+    pub sort: Option<String>,
+    pub desc: bool,
+    pub trash: bool,
+    /// A collection's key.
+    pub collection: Option<String>,
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KeysArgs {
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KeyArgs {
+    pub key: String,
+}
+
+/// One row of the item list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Row {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub work_type: String,
+    /// May carry publisher markup (`<i>`…): the UI sanitizes before rendering.
+    pub title: String,
+    /// "Shen", "Shen & Xia", "Goncharov et al."
+    pub creators: String,
+    pub year: Option<i32>,
+    /// Unix milliseconds.
+    pub added: i64,
+}
+
+/// The keys of every work in a scope, in order, as one string of 8-character
+/// keys (compact for a million works), plus the first page of rows.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KeyList {
+    pub keys: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SearchArgs {
+    pub q: String,
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LinkedWork {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub work_type: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Note {
+    pub key: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Attachment {
+    pub key: String,
+    pub path: String,
+    pub sha256: String,
+    pub size: i64,
+}
+
+/// Everything the detail pane shows.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Detail {
+    pub key: String,
+    /// The flat CSL-JSON item (container fields filled in from the parent).
+    pub item: Map<String, Value>,
+    /// The variables stored on this work itself (what editing changes).
+    pub own: Map<String, Value>,
+    pub tags: Vec<String>,
+    pub collections: Vec<String>,
+    /// The container (a chapter's book, an article's journal).
+    pub parent: Option<LinkedWork>,
+    /// The works inside this one (a book's chapters).
+    pub children: Vec<LinkedWork>,
+    pub notes: Vec<Note>,
+    pub attachments: Vec<Attachment>,
+    pub trashed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FieldEdit {
+    pub key: String,
+    /// A CSL variable name: `title`, `publisher`, `issued`, `DOI`, `ISBN`, `author`…
+    pub field: String,
+    /// Text; an empty string clears. Dates as 2020, 2020-05 or 2020-05-01;
+    /// names as `Family, Given; Family, Given`.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CreatorDto {
+    pub role: String,
+    #[serde(default)]
+    pub family: Option<String>,
+    #[serde(default)]
+    pub given: Option<String>,
+    #[serde(default)]
+    pub literal: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SetCreators {
+    pub key: String,
+    /// In order; replaces all of the work's creators.
+    pub creators: Vec<CreatorDto>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Retag {
+    pub key: String,
+    #[serde(default)]
+    pub add: Vec<String>,
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CollectionDto {
+    pub key: String,
+    pub name: String,
+    /// `A/B`
+    pub path: String,
+    pub parent: Option<String>,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TagDto {
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CollectionPath {
+    /// `A/B`: created level by level when missing.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CollectionItems {
+    /// The collection's key.
+    pub collection: String,
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NewItem {
+    #[serde(rename = "type")]
+    pub work_type: String,
+    pub title: String,
+    #[serde(default)]
+    pub fields: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImportText {
+    /// CSL-JSON: an array of items or one item.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImportFailure {
+    /// Counting from 1.
+    pub item: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImportResult {
+    pub added: Vec<String>,
+    pub failed: Vec<ImportFailure>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AddNote {
+    pub key: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Attach {
+    pub key: String,
+    pub path: String,
+}
+
+// ---- The API ---------------------------------------------------------------
+
+/// The commands, over one library. `Sync`: shells share it between threads.
+pub struct Api {
+    lib: Mutex<Library>,
+    path: PathBuf,
+}
+
+/// The command names, in the order the dispatcher knows them. The desktop
+/// shell registers one Tauri command (and one permission) per name.
+pub const COMMANDS: &[&str] = &[
+    "library_info", "list_keys", "rows", "search", "get_detail", "update_field", "set_creators",
+    "retag", "tags", "collections", "create_collection", "add_to_collection",
+    "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
+    "add_note", "attach",
+];
+
+fn parse<T: for<'de> Deserialize<'de>>(name: &str, args: Value) -> ApiResult<T> {
+    serde_json::from_value(args).map_err(|e| ApiError::new("bad_arguments", format!("{name}: {e}")))
+}
+
+fn to_value<T: Serialize>(v: ApiResult<T>) -> ApiResult<Value> {
+    v.and_then(|v| serde_json::to_value(v).map_err(|e| ApiError::new("internal", e.to_string())))
+}
+
+impl Api {
+    pub fn open(path: impl AsRef<Path>) -> ApiResult<Api> {
+        let lib = Library::open(path.as_ref())?;
+        Ok(Api { lib: Mutex::new(lib), path: path.as_ref().to_path_buf() })
+    }
+
+    fn lib(&self) -> MutexGuard<'_, Library> {
+        // A panic while holding the lock cannot leave the library half
+        // written (every write is a transaction), so the lock is reusable.
+        self.lib.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs a command by name with JSON arguments. `unknown_command` for a
+    /// name not in [`COMMANDS`], `bad_arguments` when the JSON does not fit.
+    pub fn call(&self, name: &str, args: Value) -> ApiResult<Value> {
+        match name {
+            "library_info" => to_value(self.library_info()),
+            "list_keys" => to_value(self.list_keys(parse(name, args)?)),
+            "rows" => to_value(self.rows(parse(name, args)?)),
+            "search" => to_value(self.search(parse(name, args)?)),
+            "get_detail" => to_value(self.get_detail(parse(name, args)?)),
+            "update_field" => to_value(self.update_field(parse(name, args)?)),
+            "set_creators" => to_value(self.set_creators(parse(name, args)?)),
+            "retag" => to_value(self.retag(parse(name, args)?)),
+            "tags" => to_value(self.tags()),
+            "collections" => to_value(self.collections()),
+            "create_collection" => to_value(self.create_collection(parse(name, args)?)),
+            "add_to_collection" => to_value(self.add_to_collection(parse(name, args)?)),
+            "remove_from_collection" => to_value(self.remove_from_collection(parse(name, args)?)),
+            "delete_collection" => to_value(self.delete_collection(parse(name, args)?)),
+            "trash" => to_value(self.trash(parse(name, args)?)),
+            "restore" => to_value(self.restore(parse(name, args)?)),
+            "new_item" => to_value(self.new_item(parse(name, args)?)),
+            "import_csl_json" => to_value(self.import_csl_json(parse(name, args)?)),
+            "add_note" => to_value(self.add_note(parse(name, args)?)),
+            "attach" => to_value(self.attach(parse(name, args)?)),
+            other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
+        }
+    }
+
+    pub fn library_info(&self) -> ApiResult<LibraryInfo> {
+        let lib = self.lib();
+        let trash = lib.list(&ListQuery { trash: true, limit: usize::MAX >> 2, ..Default::default() })?.ids.len();
+        Ok(LibraryInfo { path: self.path.display().to_string(), count: lib.count()?, trash_count: trash as i64 })
+    }
+
+    /// Every key in a scope, in order: the list virtualizes over it and asks
+    /// for [`Api::rows`] of what is on screen.
+    pub fn list_keys(&self, scope: Scope) -> ApiResult<KeyList> {
+        let lib = self.lib();
+        let collection = scope.collection.as_deref().map(|k| lib.collection_by_key(k)).transpose()?;
+        let q = ListQuery {
+            sort: scope.sort.as_deref().unwrap_or("title").parse::<Sort>()?,
+            descending: scope.desc,
+            after: None,
+            limit: usize::MAX >> 2,
+            trash: scope.trash,
+            collection,
+            tag: scope.tag,
+        };
+        let page = lib.list(&q)?;
+        Ok(KeyList { count: page.keys.len(), keys: page.keys.concat() })
+    }
+
+    pub fn rows(&self, args: KeysArgs) -> ApiResult<Vec<Row>> {
+        let lib = self.lib();
+        args.keys.iter().map(|k| row(&lib, k)).collect()
+    }
+
+    /// Best match first; at most `limit` (default 200) rows.
+    pub fn search(&self, args: SearchArgs) -> ApiResult<Vec<Row>> {
+        let lib = self.lib();
+        let hits = lib.search(&args.q, args.limit.unwrap_or(200))?;
+        hits.iter().map(|h| row(&lib, &h.key)).collect()
+    }
+
+    pub fn get_detail(&self, args: KeyArgs) -> ApiResult<Detail> {
+        detail(&self.lib(), &args.key)
+    }
+
+    pub fn update_field(&self, e: FieldEdit) -> ApiResult<Detail> {
+        let mut lib = self.lib();
+        let id = lib.resolve(&e.key)?;
+        lib.edit(id, &[(e.field, e.value)])?;
+        detail(&lib, &e.key)
+    }
+
+    pub fn set_creators(&self, args: SetCreators) -> ApiResult<Detail> {
+        let mut lib = self.lib();
+        let id = lib.resolve(&args.key)?;
+        let mut by_role: Vec<(String, Vec<String>)> = Vec::new();
+        for c in &args.creators {
+            if !ibid_core::model::ROLES.contains(&c.role.as_str()) {
+                return Err(ApiError::new("invalid_input", format!("unknown role {:?}", c.role)));
+            }
+            let name = match (&c.literal, &c.family) {
+                (Some(l), _) if !l.trim().is_empty() => format!("{{{}}}", l.trim()),
+                (_, Some(f)) if !f.trim().is_empty() => format!("{}, {}", f.trim(), c.given.as_deref().unwrap_or("").trim()),
+                _ => return Err(ApiError::new("invalid_input", "a creator needs a family name or a literal name")),
+            };
+            match by_role.iter_mut().find(|(r, _)| *r == c.role) {
+                Some((_, names)) => names.push(name),
+                None => by_role.push((c.role.clone(), vec![name])),
+            }
+        }
+        let current = lib.work(id)?;
+        let mut edits: Vec<(String, String)> = Vec::new();
+        for c in &current.creators {
+            if !by_role.iter().any(|(r, _)| *r == c.role) && !edits.iter().any(|(r, _)| *r == c.role) {
+                edits.push((c.role.clone(), String::new()));
+            }
+        }
+        edits.extend(by_role.into_iter().map(|(r, n)| (r, n.join(";"))));
+        lib.edit(id, &edits)?;
+        detail(&lib, &args.key)
+    }
+
+    pub fn retag(&self, args: Retag) -> ApiResult<Detail> {
+        let mut lib = self.lib();
+        let id = lib.resolve(&args.key)?;
+        lib.retag(id, &args.add, &args.remove)?;
+        detail(&lib, &args.key)
+    }
+
+    pub fn tags(&self) -> ApiResult<Vec<TagDto>> {
+        Ok(self.lib().tags()?.into_iter().map(|(name, count)| TagDto { name, count }).collect())
+    }
+
+    pub fn collections(&self) -> ApiResult<Vec<CollectionDto>> {
+        let cols = self.lib().collections()?;
+        let mut out: Vec<CollectionDto> = Vec::with_capacity(cols.len());
+        for c in &cols {
+            let parent_path = c.path[..c.path.len() - 1].join("/");
+            let parent = (c.path.len() > 1)
+                .then(|| cols.iter().find(|p| p.path.join("/") == parent_path).map(|p| p.key.clone()))
+                .flatten();
+            out.push(CollectionDto {
+                key: c.key.clone(),
+                name: c.path.last().cloned().unwrap_or_default(),
+                path: c.path.join("/"),
+                parent,
+                count: c.count,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn create_collection(&self, args: CollectionPath) -> ApiResult<Vec<CollectionDto>> {
+        self.lib().collection(&args.path, true)?;
+        self.collections()
+    }
+
+    pub fn add_to_collection(&self, args: CollectionItems) -> ApiResult<Vec<CollectionDto>> {
+        {
+            let mut lib = self.lib();
+            let c = lib.collection_by_key(&args.collection)?;
+            let ids = resolve_all(&lib, &args.keys)?;
+            lib.add_to_collection(c, &ids)?;
+        }
+        self.collections()
+    }
+
+    pub fn remove_from_collection(&self, args: CollectionItems) -> ApiResult<Vec<CollectionDto>> {
+        {
+            let mut lib = self.lib();
+            let c = lib.collection_by_key(&args.collection)?;
+            let ids = resolve_all(&lib, &args.keys)?;
+            lib.remove_from_collection(c, &ids)?;
+        }
+        self.collections()
+    }
+
+    pub fn delete_collection(&self, args: KeyArgs) -> ApiResult<Vec<CollectionDto>> {
+        {
+            let mut lib = self.lib();
+            let c = lib.collection_by_key(&args.key)?;
+            lib.delete_collection(c)?;
+        }
+        self.collections()
+    }
+
+    pub fn trash(&self, args: KeysArgs) -> ApiResult<LibraryInfo> {
+        {
+            let mut lib = self.lib();
+            for id in resolve_all(&lib, &args.keys)? {
+                lib.trash(id)?;
+            }
+        }
+        self.library_info()
+    }
+
+    pub fn restore(&self, args: KeysArgs) -> ApiResult<LibraryInfo> {
+        {
+            let mut lib = self.lib();
+            for id in resolve_all(&lib, &args.keys)? {
+                lib.restore(id)?;
+            }
+        }
+        self.library_info()
+    }
+
+    pub fn new_item(&self, args: NewItem) -> ApiResult<Detail> {
+        let mut lib = self.lib();
+        let mut w = Work::new("document");
+        w.set_field("type", &args.work_type)?;
+        w.set_field("title", &args.title)?;
+        for (k, v) in &args.fields {
+            w.set_field(k, v)?;
+        }
+        let key = lib.add(csl::split(w)?)?;
+        detail(&lib, &key)
+    }
+
+    pub fn import_csl_json(&self, args: ImportText) -> ApiResult<ImportResult> {
+        let items = csl::parse_document(&args.text)?;
+        let summary = self.lib().import(items)?;
+        Ok(ImportResult {
+            added: summary.added().map(str::to_string).collect(),
+            failed: summary.failed().map(|(i, m)| ImportFailure { item: i + 1, message: m.to_string() }).collect(),
+        })
+    }
+
+    pub fn add_note(&self, args: AddNote) -> ApiResult<Detail> {
+        let mut lib = self.lib();
+        let id = lib.resolve(&args.key)?;
+        lib.add_note(id, &args.body)?;
+        detail(&lib, &args.key)
+    }
+
+    pub fn attach(&self, args: Attach) -> ApiResult<Detail> {
+        let mut lib = self.lib();
+        let id = lib.resolve(&args.key)?;
+        lib.attach(id, Path::new(&args.path))?;
+        detail(&lib, &args.key)
+    }
+}
+
+fn resolve_all(lib: &Library, keys: &[String]) -> ApiResult<Vec<i64>> {
+    Ok(keys.iter().map(|k| lib.resolve(k)).collect::<Result<_, _>>()?)
+}
+
+fn linked(lib: &Library, id: i64) -> ApiResult<LinkedWork> {
+    let w = lib.work(id)?;
+    Ok(LinkedWork {
+        key: w.key.clone().unwrap_or_default(),
+        work_type: w.work_type.clone(),
+        title: w.title.clone().unwrap_or_default(),
+    })
+}
+
+fn creators_summary(w: &Work) -> String {
+    let role = if w.creators_in("author").next().is_some() { "author" } else { "editor" };
+    let names: Vec<String> = w
+        .creators_in(role)
+        .map(|c| c.literal.clone().or_else(|| c.family.clone()).or_else(|| c.given.clone()).unwrap_or_default())
+        .collect();
+    match names.len() {
+        0 => String::new(),
+        1 => names[0].clone(),
+        2 => format!("{} & {}", names[0], names[1]),
+        _ => format!("{} et al.", names[0]),
+    }
+}
+
+fn row(lib: &Library, key: &str) -> ApiResult<Row> {
+    let id = lib.resolve(key)?;
+    let w = lib.work(id)?;
+    let added = lib.connection().query_row("SELECT added_at FROM works WHERE id = ?1", [id], |r| r.get(0)).map_err(ibid_core::Error::from)?;
+    Ok(Row {
+        key: w.key.clone().unwrap_or_default(),
+        work_type: w.work_type.clone(),
+        title: w.title.clone().unwrap_or_default(),
+        creators: creators_summary(&w),
+        year: csl::effective_issued(&w).and_then(|d| d.year()),
+        added,
+    })
+}
+
+fn detail(lib: &Library, key: &str) -> ApiResult<Detail> {
+    let id = lib.resolve(key)?;
+    let mut own = csl::own_csl(&lib.work(id)?);
+    own.insert("id".into(), Value::String(lib.key_of(id)?));
+    Ok(Detail {
+        key: lib.key_of(id)?,
+        item: lib.csl_item(id)?,
+        own,
+        tags: lib.tags_of(id)?,
+        collections: lib.collections_of(id)?,
+        parent: lib.parent_id(id)?.map(|p| linked(lib, p)).transpose()?,
+        children: lib.children(id)?.into_iter().map(|c| linked(lib, c)).collect::<ApiResult<_>>()?,
+        notes: lib.notes_of(id)?.into_iter().map(|n| Note { key: n.key, body: n.body }).collect(),
+        attachments: lib
+            .attachments_of(id)?
+            .into_iter()
+            .map(|a| Attachment { key: a.key, path: a.path, sha256: a.sha256, size: a.size })
+            .collect(),
+        trashed: lib.is_trashed(id)?,
+    })
+}

@@ -1,0 +1,112 @@
+//! The command contract, through `Api::call` with JSON as the shells send it.
+
+use ibid_api::{Api, COMMANDS};
+use serde_json::{json, Value};
+
+fn api() -> (tempfile::TempDir, Api) {
+    let tmp = tempfile::tempdir().unwrap();
+    let api = Api::open(tmp.path().join("lib.sqlite")).unwrap();
+    let text = std::fs::read_to_string(ibid_tests::project_fixture("sample-library.csl.json")).unwrap();
+    let r = api.call("import_csl_json", json!({ "text": text })).unwrap();
+    assert_eq!(r["added"].as_array().unwrap().len(), 13);
+    assert_eq!(r["failed"], json!([]));
+    (tmp, api)
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    let s = v["keys"].as_str().unwrap();
+    (0..s.len() / 8).map(|i| s[i * 8..i * 8 + 8].to_string()).collect()
+}
+
+#[test]
+fn list_rows_search_and_detail() {
+    let (_t, api) = api();
+    assert_eq!(api.call("library_info", json!({})).unwrap()["count"], 13);
+    let list = api.call("list_keys", json!({"sort": "year", "desc": true})).unwrap();
+    assert_eq!(list["count"], 13);
+    let ks = keys(&list);
+    let rows = api.call("rows", json!({"keys": &ks[..3]})).unwrap();
+    assert_eq!(rows[0]["year"], 2020);
+    assert_eq!(rows[0]["creators"], "Shen");
+    assert_eq!(rows[1]["creators"], "Shen & Xia");
+    let hits = api.call("search", json!({"q": "uncertain"})).unwrap();
+    assert_eq!(hits[0]["creators"], "Goncharov et al.");
+
+    let chapter = api.call("search", json!({"q": "10.1007/978-981-13-8641-1_7"})).unwrap()[0]["key"].clone();
+    let d = api.call("get_detail", json!({"key": chapter})).unwrap();
+    assert_eq!(d["item"]["container-title"], "A Short History of Sino-Soviet Relations, 1917–1991");
+    assert!(d["own"].get("container-title").is_none(), "the book's title is stored on the book");
+    assert_eq!(d["parent"]["type"], "book");
+    let book = api.call("get_detail", json!({"key": d["parent"]["key"]})).unwrap();
+    assert_eq!(book["children"][0]["key"], chapter, "the book shows its chapter");
+}
+
+#[test]
+fn edits_tags_collections_trash_and_restore() {
+    let (_t, api) = api();
+    let key = api.call("search", json!({"q": "heinzig"})).unwrap()[0]["key"].as_str().unwrap().to_string();
+    let d = api.call("update_field", json!({"key": key, "field": "publisher-place", "value": "Armonk, NY"})).unwrap();
+    assert_eq!(d["item"]["publisher-place"], "Armonk, NY");
+    let err = api.call("update_field", json!({"key": key, "field": "DOI", "value": "banana"})).unwrap_err();
+    assert_eq!(err.code, "invalid_input");
+    assert!(err.message.contains("not a DOI"));
+
+    // Reorder and change roles of creators.
+    let d = api
+        .call("set_creators", json!({"key": key, "creators": [
+            {"role": "editor", "family": "Doe", "given": "Jane"},
+            {"role": "author", "family": "Heinzig", "given": "Dieter"},
+            {"role": "author", "literal": "Institute of Sino-Soviet Studies"}]}))
+        .unwrap();
+    assert_eq!(d["item"]["author"], json!([{"family": "Heinzig", "given": "Dieter"}, {"literal": "Institute of Sino-Soviet Studies"}]));
+    assert_eq!(d["item"]["editor"], json!([{"family": "Doe", "given": "Jane"}]));
+    assert_eq!(api.call("set_creators", json!({"key": key, "creators": [{"role": "boss", "family": "X"}]})).unwrap_err().code, "invalid_input");
+
+    assert_eq!(api.call("retag", json!({"key": key, "add": ["alliance", "read"]})).unwrap()["tags"], json!(["alliance", "read"]));
+    assert_eq!(api.call("tags", json!({})).unwrap(), json!([{"name": "alliance", "count": 1}, {"name": "read", "count": 1}]));
+    let list = api.call("list_keys", json!({"tag": "alliance"})).unwrap();
+    assert_eq!(keys(&list), vec![key.clone()]);
+
+    let cols = api.call("create_collection", json!({"path": "Cold War/Sources"})).unwrap();
+    let sources = cols.as_array().unwrap().iter().find(|c| c["path"] == "Cold War/Sources").unwrap().clone();
+    assert_eq!(sources["name"], "Sources");
+    assert_eq!(sources["parent"], cols[0]["key"]);
+    let cols = api.call("add_to_collection", json!({"collection": sources["key"], "keys": [key]})).unwrap();
+    assert_eq!(cols[1]["count"], 1);
+    assert_eq!(keys(&api.call("list_keys", json!({"collection": sources["key"]})).unwrap()), vec![key.clone()]);
+
+    let info = api.call("trash", json!({"keys": [key]})).unwrap();
+    assert_eq!((info["count"].as_i64(), info["trash_count"].as_i64()), (Some(12), Some(1)));
+    assert_eq!(keys(&api.call("list_keys", json!({"trash": true})).unwrap()), vec![key.clone()]);
+    assert_eq!(api.call("get_detail", json!({"key": key})).unwrap()["trashed"], true);
+    let info = api.call("restore", json!({"keys": [key]})).unwrap();
+    assert_eq!(info["count"], 13);
+
+    let d = api.call("new_item", json!({"type": "article-journal", "title": "New", "fields": [["container-title", "Cold War History"], ["issued", "2001-05"]]})).unwrap();
+    assert_eq!(d["item"]["container-title"], "Cold War History");
+    assert_eq!(d["parent"]["type"], "periodical");
+    assert_eq!(d["item"]["issued"], json!({"date-parts": [[2001, 5]]}));
+    let d = api.call("add_note", json!({"key": d["key"], "body": "*hello*"})).unwrap();
+    assert_eq!(d["notes"][0]["body"], "*hello*");
+}
+
+#[test]
+fn errors_are_codes_with_messages() {
+    let (_t, api) = api();
+    let e = api.call("nope", json!({})).unwrap_err();
+    assert_eq!((e.code.as_str(), e.http_status()), ("unknown_command", 404));
+    let e = api.call("get_detail", json!({"kee": "x"})).unwrap_err();
+    assert_eq!((e.code.as_str(), e.http_status()), ("bad_arguments", 400));
+    let e = api.call("get_detail", json!({"key": "ZZZZZZZZ"})).unwrap_err();
+    assert_eq!((e.code.as_str(), e.http_status()), ("not_found", 404));
+    let e = api.call("import_csl_json", json!({"text": "[{"})).unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    let e = api.call("list_keys", json!({"sort": "colour"})).unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    // Every listed command is dispatched (none falls through to unknown_command).
+    for name in COMMANDS {
+        if let Err(e) = api.call(name, json!({})) {
+            assert_ne!(e.code, "unknown_command", "{name}");
+        }
+    }
+}
