@@ -96,7 +96,7 @@ fn list_pages_by_keyset_in_every_sort() {
                         "issued": {"date-parts": [[1900 + (i % 50)]]}}))
         .collect();
     let (_t, lib, _keys) = lib_with(json!(items));
-    for sort in [Sort::Title, Sort::Creator, Sort::Year, Sort::Added, Sort::Modified] {
+    for sort in [Sort::Title, Sort::Creator, Sort::Year, Sort::Added, Sort::Modified, Sort::Type] {
         for descending in [false, true] {
             let all = lib.list(&ListQuery { sort, descending, limit: 1000, ..Default::default() }).unwrap().ids;
             assert_eq!(all.len(), 137);

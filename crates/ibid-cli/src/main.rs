@@ -35,7 +35,7 @@ enum Command {
     },
     /// List works, sorted, one page at a time
     List {
-        #[arg(long, default_value = "title", value_parser = ["title", "year", "added", "modified", "creator"])]
+        #[arg(long, default_value = "title", value_parser = ["title", "year", "added", "modified", "creator", "type"])]
         sort: String,
         /// Sort descending
         #[arg(long)]

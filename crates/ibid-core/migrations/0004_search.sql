@@ -28,3 +28,6 @@ CREATE INDEX works_by_creator ON works(standalone, sort_creator, id);
 CREATE INDEX works_by_date    ON works(standalone, sort_date, id);
 CREATE INDEX works_by_added   ON works(standalone, added_at, id);
 CREATE INDEX works_by_modified ON works(standalone, modified_at, id);
+-- Type, then title: a generated column so that one index serves the sort.
+ALTER TABLE works ADD COLUMN type_title TEXT GENERATED ALWAYS AS (type || char(31) || sort_title) VIRTUAL;
+CREATE INDEX works_by_type ON works(standalone, type_title, id);

@@ -14,6 +14,8 @@ pub enum Sort {
     Year,
     Added,
     Modified,
+    /// By type, then title.
+    Type,
 }
 
 impl Sort {
@@ -24,6 +26,7 @@ impl Sort {
             Sort::Year => "sort_date",
             Sort::Added => "added_at",
             Sort::Modified => "modified_at",
+            Sort::Type => "type_title",
         }
     }
 }
@@ -37,7 +40,8 @@ impl std::str::FromStr for Sort {
             "year" | "date" => Sort::Year,
             "added" => Sort::Added,
             "modified" => Sort::Modified,
-            other => return Err(Error::invalid(format!("unknown sort {other:?}: use title, creator, year, added or modified"))),
+            "type" => Sort::Type,
+            other => return Err(Error::invalid(format!("unknown sort {other:?}: use title, creator, year, added, modified or type"))),
         })
     }
 }
