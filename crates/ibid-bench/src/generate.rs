@@ -307,10 +307,10 @@ fn volume_pool(rng: &mut Rng, n: usize) -> Vec<Volume> {
         let topic = topic(rng);
         let base = match rng.u32(0..6) {
             0 => format!("The {} Handbook of {}", pick(rng, &["Routledge", "Oxford", "Cambridge", "Palgrave", "Wiley Blackwell"]), topic),
-            1 => format!("{}: New Perspectives", topic),
-            2 => format!("Essays on {}", topic),
+            1 => format!("{} in {}: New Perspectives", topic, pick(rng, PLACES)),
+            2 => format!("Essays on {}, {}", topic, year_range(rng)),
             3 => format!("{} Reconsidered: Essays in Honour of {}", topic, full_name(&name(rng))),
-            4 => format!("{}: A Reader", topic),
+            4 => format!("{} and {}: A Reader", topic, pick(rng, NOUNS)),
             _ => format!("New Histories of {}, {}", topic, year_range(rng)),
         };
         let mut t = title_case(&base);
@@ -600,8 +600,12 @@ fn abstract_text(rng: &mut Rng, kind: &str) -> String {
     text
 }
 
-fn roman(n: usize) -> &'static str {
-    ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"].get(n - 1).copied().unwrap_or("XIII")
+/// `II`…`XII`, then plain numbers (a pool of a million works repeats a
+/// base title many times, and every volume title must stay distinct).
+fn roman(n: usize) -> String {
+    ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+        .get(n.wrapping_sub(1))
+        .map_or_else(|| n.to_string(), |r| r.to_string())
 }
 
 // ---------------------------------------------------------------------------
@@ -869,7 +873,10 @@ mod tests {
 
     #[test]
     fn pools_are_distinct() {
-        let g = Generator::new(100_000, 1);
+        // The volume pool grows with the library: a million works need
+        // 22,500 distinct volume titles.
+        let g = Generator::new(1_000_000, 1);
+        assert_eq!(g.volumes.len(), 22_500);
         assert_eq!(g.journals.len(), JOURNALS);
         let titles: HashSet<&str> = g.journals.iter().map(|j| j.title.as_str()).collect();
         let issns: HashSet<&str> = g.journals.iter().map(|j| j.issn.as_str()).collect();

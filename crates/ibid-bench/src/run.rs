@@ -206,7 +206,11 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     let query_target = Target::P95(Duration::from_millis(5 * scale));
 
     let mut rows: Vec<Row> = Vec::new();
-    let label = |n: usize| if n % 1000 == 0 { format!("{}k", n / 1000) } else { n.to_string() };
+    let label = |n: usize| match n {
+        _ if n >= 1_000_000 && n.is_multiple_of(1_000_000) => format!("{}M", n / 1_000_000),
+        _ if n >= 1_000 && n.is_multiple_of(1_000) => format!("{}k", n / 1_000),
+        _ => n.to_string(),
+    };
 
     // 1. The data file.
     let data = out_dir.join(format!("works-{n}-seed{}.json", o.seed));

@@ -3,8 +3,9 @@
 //! naming the problem and exit non-zero.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use ibid_core::store::{Cursor, ListQuery};
@@ -127,6 +128,15 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Serve the commands over HTTP on 127.0.0.1 (POST /api/cmd/<name>) until stopped
+    Serve {
+        /// The port on 127.0.0.1 (0 picks a free one)
+        #[arg(long, default_value_t = ibid_server::DEFAULT_PORT)]
+        port: u16,
+        /// Also serve the web UI's built files from DIR at /
+        #[arg(long, value_name = "DIR")]
+        ui: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,6 +186,9 @@ fn run(cli: Cli) -> Res<ExitCode> {
         Some(p) => p,
         None => default_library()?,
     };
+    if let Command::Serve { port, ui } = cli.command {
+        return serve(&path, port, ui);
+    }
     let mut lib = Library::open(&path)?;
     let mut out = std::io::stdout().lock();
     let w = |e: std::io::Error| ibid_core::Error::io("cannot write to standard output", e);
@@ -327,6 +340,7 @@ fn run(cli: Cli) -> Res<ExitCode> {
             let id = lib.resolve(&key)?;
             writeln!(out, "{}", lib.attach(id, &file)?).map_err(w)?;
         }
+        Command::Serve { .. } => unreachable!("handled above"),
         Command::Export { format: _, keys, output } => {
             let ids = if keys.is_empty() { lib.all_ids()? } else { resolve_all(&lib, &keys)? };
             let text = export::csl_json(&lib.csl_items(&ids)?)?;
@@ -339,6 +353,36 @@ fn run(cli: Cli) -> Res<ExitCode> {
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ibid serve`: prints `listening on http://127.0.0.1:PORT` (one line, which
+/// scripts wait for) and serves until SIGINT or SIGTERM.
+fn serve(path: &Path, port: u16, ui: Option<PathBuf>) -> Res<ExitCode> {
+    if let Some(dir) = ui.as_ref().filter(|d| !d.is_dir()) {
+        return Err(ibid_core::Error::invalid(format!("--ui {}: not a folder", dir.display())));
+    }
+    let api = Arc::new(ibid_api::Api::open(path).map_err(|e| ibid_core::Error::invalid(e.message))?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ibid_core::Error::io("cannot start the server's runtime", e))?;
+    rt.block_on(async {
+        let listener = ibid_server::bind_loopback(port)
+            .await
+            .map_err(|e| ibid_core::Error::io(format!("cannot listen on 127.0.0.1:{port}"), e))?;
+        let addr = listener.local_addr().map_err(|e| ibid_core::Error::io("cannot read the bound address", e))?;
+        let shutdown = ibid_server::shutdown_signal().map_err(|e| ibid_core::Error::io("cannot handle SIGINT/SIGTERM", e))?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{addr}")
+            .and_then(|()| out.flush())
+            .map_err(|e| ibid_core::Error::io("cannot write to standard output", e))?;
+        drop(out);
+        let opts = ibid_server::ServeOptions { ui_dir: ui, ..Default::default() };
+        ibid_server::serve_with_shutdown(api, listener, opts, shutdown)
+            .await
+            .map_err(|e| ibid_core::Error::io("the server stopped", e))
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

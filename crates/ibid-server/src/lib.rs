@@ -1,0 +1,335 @@
+//! `ibid serve`: the commands of [`ibid_api::Api`] over loopback HTTP, and
+//! the web UI's static files, so the UI runs in a plain browser exactly as it
+//! does in the desktop window.
+//!
+//! - `POST /api/cmd/{name}`: the body is the command's JSON arguments (empty
+//!   means `{}`); the answer is the JSON result (200) or the [`ApiError`]
+//!   `{code, message}` with [`ApiError::http_status`].
+//! - `GET /api/health`: `{"ok": true}`.
+//! - `GET /…`: the files of [`ServeOptions::ui_dir`], when set.
+//!
+//! The library is the user's: a web page open in their browser must not read
+//! or change it. So the server listens on loopback only, refuses any request
+//! whose `Origin` is not its own (cross-site requests) or whose `Host` is not
+//! a loopback name with its port (DNS rebinding), never sends CORS headers,
+//! and answers only GET and POST.
+
+use std::future::Future;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use ibid_api::{Api, ApiError};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+
+/// `ibid serve`'s port when none is given.
+pub const DEFAULT_PORT: u16 = 4719;
+
+/// The largest request body accepted by default: an import carries a whole
+/// file in its body.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 << 20;
+
+/// The Content-Security-Policy sent with every response: the UI loads only
+/// its own scripts, styles and images and talks only to this server.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The web UI's built files, served at `/` (`index.html` for a folder).
+    /// `None`: the API only.
+    pub ui_dir: Option<PathBuf>,
+    /// Larger request bodies get 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions { ui_dir: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES }
+    }
+}
+
+/// Binds `127.0.0.1:port` (`0` picks a free port).
+pub async fn bind_loopback(port: u16) -> io::Result<TcpListener> {
+    bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await
+}
+
+/// Binds `addr`, which must be a loopback address: the API has no
+/// authentication, so it is never offered to the network.
+pub async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    refuse_non_loopback(addr)?;
+    TcpListener::bind(addr).await
+}
+
+fn refuse_non_loopback(addr: SocketAddr) -> io::Result<()> {
+    if addr.ip().is_loopback() {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to serve on {addr}: Ibid serves only on the loopback interface (127.0.0.1)"),
+        ))
+    }
+}
+
+/// Serves on `listener` (which must be bound to a loopback address) until the
+/// listener fails. See [`serve_with_shutdown`] to stop it.
+pub async fn serve(api: Arc<Api>, listener: TcpListener, opts: ServeOptions) -> io::Result<()> {
+    serve_with_shutdown(api, listener, opts, std::future::pending()).await
+}
+
+/// [`serve`] until `shutdown` completes; then stops accepting connections and
+/// returns once the requests under way have been answered.
+pub async fn serve_with_shutdown(
+    api: Arc<Api>,
+    listener: TcpListener,
+    opts: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let local = listener.local_addr()?;
+    refuse_non_loopback(local)?;
+    if let Some(dir) = &opts.ui_dir {
+        if !dir.is_dir() {
+            return Err(io::Error::new(io::ErrorKind::NotFound, format!("the UI folder {} does not exist", dir.display())));
+        }
+    }
+    axum::serve(listener, router(api, local, opts)).with_graceful_shutdown(shutdown).await
+}
+
+/// A future that completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM: pass it
+/// to [`serve_with_shutdown`]. Call it inside the runtime and before telling
+/// anyone the address: the handlers are installed by this call, so a signal
+/// that arrives before the server runs still stops it gracefully.
+pub fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    api: Arc<Api>,
+    max_body_bytes: usize,
+}
+
+/// The hosts and origins that name this server.
+struct Guard {
+    /// `Host` values, lower case: `127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT`.
+    hosts: Vec<String>,
+    /// `Origin` values: `http://127.0.0.1:PORT`, `http://localhost:PORT`.
+    origins: Vec<String>,
+}
+
+impl Guard {
+    fn new(local: SocketAddr) -> Guard {
+        let port = local.port();
+        let mut names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
+        let bound = match local {
+            SocketAddr::V4(a) => a.ip().to_string(),
+            SocketAddr::V6(a) => format!("[{}]", a.ip()),
+        };
+        if !names.contains(&bound) {
+            names.push(bound);
+        }
+        let mut origins: Vec<String> = names.iter().map(|n| format!("http://{n}:{port}")).collect();
+        names.push("[::1]".into());
+        let mut hosts: Vec<String> = names.iter().map(|n| format!("{n}:{port}")).collect();
+        if port == 80 {
+            // Browsers leave out the scheme's default port.
+            origins.extend(names.iter().filter(|n| *n != "[::1]").map(|n| format!("http://{n}")));
+            hosts.extend(names);
+        }
+        Guard { hosts, origins }
+    }
+
+    /// The refusal for a request that may not reach the API or the files.
+    fn check(&self, req: &Request) -> Option<Response> {
+        let hosts: Vec<_> = req.headers().get_all(header::HOST).iter().collect();
+        let host_ok = |h: &str| self.hosts.iter().any(|a| a.eq_ignore_ascii_case(h));
+        let host_ok = match hosts.as_slice() {
+            [h] => h.to_str().is_ok_and(host_ok) && req.uri().authority().is_none_or(|a| host_ok(a.as_str())),
+            _ => false,
+        };
+        if !host_ok {
+            return Some(error(
+                StatusCode::FORBIDDEN,
+                "forbidden_host",
+                "the Host header does not name this server (127.0.0.1 or localhost with its port)",
+            ));
+        }
+        for origin in req.headers().get_all(header::ORIGIN) {
+            if !origin.to_str().is_ok_and(|o| self.origins.iter().any(|a| a.eq_ignore_ascii_case(o))) {
+                return Some(error(
+                    StatusCode::FORBIDDEN,
+                    "forbidden_origin",
+                    "requests from other web pages may not use the library",
+                ));
+            }
+        }
+        // GET for the files and health, POST for the commands; nothing else
+        // (no OPTIONS: there is no CORS preflight to answer).
+        let post_ok = req.method() == Method::POST && req.uri().path().starts_with("/api/");
+        if req.method() != Method::GET && !post_ok {
+            return Some(method_not_allowed());
+        }
+        None
+    }
+}
+
+async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let mut res = match g.check(&req) {
+        Some(refusal) => refusal,
+        None => next.run(req).await,
+    };
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    if is_api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+fn router(api: Arc<Api>, local: SocketAddr, opts: ServeOptions) -> Router {
+    let state = AppState { api, max_body_bytes: opts.max_body_bytes };
+    let app = Router::new()
+        .route("/api/health", get(health))
+        .route("/api/cmd/{name}", post(command))
+        .route("/api/{*rest}", any(not_found))
+        .method_not_allowed_fallback(method_not_allowed_handler)
+        .layer(DefaultBodyLimit::max(opts.max_body_bytes))
+        .with_state(state);
+    let app = match opts.ui_dir {
+        Some(dir) => app.fallback_service(ServeDir::new(dir)),
+        None => app.fallback(not_found),
+    };
+    app.layer(middleware::from_fn_with_state(Arc::new(Guard::new(local)), guard))
+}
+
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (status, Json(ApiError { code: code.into(), message: message.into() })).into_response()
+}
+
+fn api_error(e: ApiError) -> Response {
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(e)).into_response()
+}
+
+fn method_not_allowed() -> Response {
+    let mut res = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "use POST for /api/cmd/<name> and GET for everything else",
+    );
+    res.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    res
+}
+
+async fn method_not_allowed_handler() -> Response {
+    method_not_allowed()
+}
+
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "not_found", "no such path")
+}
+
+async fn health() -> Json<Value> {
+    Json(json!({ "ok": true }))
+}
+
+async fn command(
+    State(st): State<AppState>,
+    name: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let Path(name) = match name {
+        Ok(n) => n,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_arguments", e.body_text()),
+    };
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the request body is larger than {} bytes", st.max_body_bytes),
+            )
+        }
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_arguments", e.body_text()),
+    };
+    let args = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(v) => v,
+            Err(e) => return error(StatusCode::BAD_REQUEST, "bad_arguments", format!("{name}: the body is not JSON: {e}")),
+        }
+    };
+    let api = st.api;
+    match tokio::task::spawn_blocking(move || api.call(&name, args)).await {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err(e)) => api_error(e),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the command failed: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        assert_eq!(ServeOptions::default().max_body_bytes, 64 * 1024 * 1024);
+        assert_eq!(DEFAULT_PORT, 4719);
+    }
+
+    #[test]
+    fn the_guard_names_this_server_only() {
+        let g = Guard::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 4719)));
+        assert_eq!(g.hosts, ["127.0.0.1:4719", "localhost:4719", "[::1]:4719"]);
+        assert_eq!(g.origins, ["http://127.0.0.1:4719", "http://localhost:4719"]);
+    }
+
+    #[tokio::test]
+    async fn binding_refuses_non_loopback_addresses() {
+        for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
+            let err = bind(addr.parse().unwrap()).await.unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{addr}");
+        }
+        let l = bind_loopback(0).await.unwrap();
+        let a = l.local_addr().unwrap();
+        assert_eq!(a.ip(), Ipv4Addr::LOCALHOST);
+        assert_ne!(a.port(), 0);
+    }
+}

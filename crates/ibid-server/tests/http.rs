@@ -1,0 +1,322 @@
+//! `ibid serve`'s contract, over real HTTP on 127.0.0.1: the commands, their
+//! errors as `{code, message}` with a status, the UI's files with their
+//! security headers, and the refusals that keep other web pages out.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ibid_api::Api;
+use ibid_server::ServeOptions;
+use serde_json::{json, Value};
+
+/// A server on a fresh library holding `sample-library.csl.json`, on a free
+/// port, stopped when dropped.
+struct Server {
+    port: u16,
+    lib: PathBuf,
+    agent: ureq::Agent,
+    _tmp: tempfile::TempDir,
+    _rt: tokio::runtime::Runtime,
+}
+
+struct Reply {
+    status: u16,
+    headers: ureq::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+    /// Asserts an error reply: this status and this `code`, with a message.
+    fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        let v = self.json();
+        assert_eq!(v["code"], code, "{v}");
+        assert!(!v["message"].as_str().unwrap().is_empty(), "{v}");
+    }
+}
+
+impl Server {
+    fn start(ui_dir: Option<PathBuf>, max_body_bytes: usize) -> Server {
+        let tmp = tempfile::tempdir().unwrap();
+        let lib = tmp.path().join("lib.sqlite");
+        let api = Arc::new(Api::open(&lib).unwrap());
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let listener = rt.block_on(ibid_server::bind_loopback(0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        rt.spawn(ibid_server::serve(api, listener, ServeOptions { ui_dir, max_body_bytes }));
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).proxy(None).build().into();
+        Server { port, lib, agent, _tmp: tmp, _rt: rt }
+    }
+
+    /// A server whose library holds the sample, imported over HTTP.
+    fn with_sample() -> Server {
+        let s = Server::start(None, ibid_server::DEFAULT_MAX_BODY_BYTES);
+        let text = std::fs::read_to_string(ibid_tests::project_fixture("sample-library.csl.json")).unwrap();
+        let r = s.cmd("import_csl_json", json!({ "text": text }));
+        assert_eq!(r["added"].as_array().unwrap().len(), 13, "{r}");
+        assert_eq!(r["failed"], json!([]));
+        s
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn reply(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+        let mut res = res.expect("an HTTP response");
+        Reply {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body: res.body_mut().read_to_string().unwrap(),
+        }
+    }
+
+    /// POSTs `body` as is to a command, with extra headers.
+    fn post_raw(&self, name: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.agent.post(self.url(&format!("/api/cmd/{name}"))).header("content-type", "application/json");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Server::reply(req.send(body))
+    }
+
+    fn call(&self, name: &str, args: Value) -> Reply {
+        self.post_raw(name, &args.to_string(), &[])
+    }
+
+    /// A command that must succeed: its result.
+    fn cmd(&self, name: &str, args: Value) -> Value {
+        let r = self.call(name, args);
+        assert_eq!(r.status, 200, "{name}: {}", r.body);
+        r.json()
+    }
+
+    fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.agent.get(self.url(path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Server::reply(req.call())
+    }
+
+    /// Sends `request` byte for byte (no client tidies the path) and returns
+    /// the status and the body.
+    fn raw(&self, request: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no status: {out:?}"));
+        (status, out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+    }
+
+    fn key_of(&self, q: &str) -> String {
+        self.cmd("search", json!({ "q": q }))[0]["key"].as_str().unwrap().to_string()
+    }
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    let s = v["keys"].as_str().unwrap();
+    (0..s.len() / 8).map(|i| s[i * 8..i * 8 + 8].to_string()).collect()
+}
+
+#[test]
+fn health_and_the_read_commands() {
+    let s = Server::with_sample();
+    let h = s.get("/api/health", &[]);
+    assert_eq!((h.status, h.json()), (200, json!({"ok": true})));
+    assert_eq!(h.header("content-type"), Some("application/json"));
+    assert_eq!(h.header("access-control-allow-origin"), None, "no CORS, ever");
+
+    let list = s.cmd("list_keys", json!({"sort": "year", "desc": true}));
+    assert_eq!(list["count"], 13);
+    let ks = keys(&list);
+    let rows = s.cmd("rows", json!({"keys": &ks[..3]}));
+    assert_eq!(rows[0]["year"], 2020);
+    assert_eq!(rows[0]["creators"], "Shen");
+    assert_eq!(rows[1]["creators"], "Shen & Xia");
+
+    let hits = s.cmd("search", json!({"q": "sino sov"}));
+    assert_eq!(hits.as_array().unwrap().len(), 3, "{hits}");
+
+    let chapter = s.key_of("10.1007/978-981-13-8641-1_7");
+    let d = s.cmd("get_detail", json!({"key": chapter}));
+    assert_eq!(d["key"], chapter.as_str());
+    assert_eq!(d["item"]["container-title"], "A Short History of Sino-Soviet Relations, 1917–1991");
+    assert_eq!(d["parent"]["type"], "book");
+
+    // An empty body means `{}`.
+    let info = s.post_raw("library_info", "", &[]);
+    assert_eq!((info.status, info.json()["count"].clone()), (200, json!(13)));
+    assert_eq!(info.header("cache-control"), Some("no-store"));
+}
+
+#[test]
+fn an_edit_is_persisted() {
+    let s = Server::with_sample();
+    let key = s.key_of("heinzig");
+    let d = s.cmd("update_field", json!({"key": key, "field": "publisher-place", "value": "Armonk, NY"}));
+    assert_eq!(d["item"]["publisher-place"], "Armonk, NY");
+    // A second request sees it, and so does the file itself.
+    assert_eq!(s.cmd("get_detail", json!({"key": key}))["item"]["publisher-place"], "Armonk, NY");
+    let lib = ibid_core::Library::open(&s.lib).unwrap();
+    let id = lib.resolve(&key).unwrap();
+    assert_eq!(lib.csl_item(id).unwrap()["publisher-place"], "Armonk, NY");
+}
+
+#[test]
+fn errors_carry_their_status_and_code() {
+    let s = Server::with_sample();
+    s.call("no_such_command", json!({})).assert_error(404, "unknown_command");
+    s.call("get_detail", json!({"nokey": 1})).assert_error(400, "bad_arguments");
+    s.call("get_detail", json!({"key": "ZZZZZZZZ"})).assert_error(404, "not_found");
+    s.post_raw("search", "{\"q\": ", &[]).assert_error(400, "bad_arguments");
+    let key = s.key_of("heinzig");
+    let r = s.call("update_field", json!({"key": key, "field": "DOI", "value": "banana"}));
+    r.assert_error(400, "invalid_input");
+    assert!(r.json()["message"].as_str().unwrap().contains("DOI"), "{}", r.body);
+    assert_eq!(s.cmd("get_detail", json!({"key": key}))["item"].get("DOI"), None, "a refused edit changes nothing");
+
+    // Unknown paths and methods, as JSON too.
+    s.get("/api/nothing", &[]).assert_error(404, "not_found");
+    s.get("/", &[]).assert_error(404, "not_found");
+    s.get("/api/cmd/library_info", &[]).assert_error(405, "method_not_allowed");
+    let put = Server::reply(s.agent.put(s.url("/api/cmd/library_info")).send("{}"));
+    put.assert_error(405, "method_not_allowed");
+    assert_eq!(put.header("allow"), Some("GET, POST"));
+    let del = Server::reply(s.agent.delete(s.url("/api/health")).call());
+    del.assert_error(405, "method_not_allowed");
+    let opts = Server::reply(
+        s.agent
+            .options(s.url("/api/cmd/trash"))
+            .header("origin", &s.url(""))
+            .header("access-control-request-method", "POST")
+            .call(),
+    );
+    opts.assert_error(405, "method_not_allowed");
+    assert_eq!(opts.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn other_web_pages_and_rebound_names_are_refused() {
+    let s = Server::with_sample();
+    let before = s.cmd("library_info", json!({}));
+    let keys_before = s.cmd("list_keys", json!({}));
+    let all: Vec<String> = keys(&keys_before);
+
+    // A page on another site can neither change nor read the library.
+    let evil = [("origin", "https://evil.example")];
+    let r = s.post_raw("trash", &json!({"keys": all}).to_string(), &evil);
+    r.assert_error(403, "forbidden_origin");
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    s.post_raw("list_keys", "{}", &evil).assert_error(403, "forbidden_origin");
+    s.post_raw("library_info", "{}", &[("origin", "null")]).assert_error(403, "forbidden_origin");
+    s.post_raw("library_info", "{}", &[("origin", &format!("http://127.0.0.1:{}", s.port + 1))])
+        .assert_error(403, "forbidden_origin");
+    s.get("/api/health", &evil).assert_error(403, "forbidden_origin");
+    assert_eq!(s.cmd("library_info", json!({})), before, "nothing was trashed");
+
+    // The UI's own origin is welcome, by either name.
+    for origin in [format!("http://127.0.0.1:{}", s.port), format!("http://localhost:{}", s.port)] {
+        let r = s.post_raw("library_info", "{}", &[("origin", &origin)]);
+        assert_eq!(r.status, 200, "{origin}: {}", r.body);
+        assert_eq!(r.header("access-control-allow-origin"), None);
+    }
+
+    // DNS rebinding: evil.example resolved to 127.0.0.1 still says its name.
+    let host = format!("evil.example:{}", s.port);
+    s.post_raw("trash", &json!({"keys": all}).to_string(), &[("host", &host)]).assert_error(403, "forbidden_host");
+    s.get("/api/health", &[("host", &host)]).assert_error(403, "forbidden_host");
+    s.get("/api/health", &[("host", "127.0.0.1")]).assert_error(403, "forbidden_host");
+    for good in [format!("localhost:{}", s.port), format!("[::1]:{}", s.port)] {
+        assert_eq!(s.get("/api/health", &[("host", &good)]).status, 200, "{good}");
+    }
+    let (status, body) = s.raw("GET /api/health HTTP/1.0\r\n\r\n");
+    assert_eq!(status, 403, "no Host at all: {body}");
+    assert_eq!(s.cmd("library_info", json!({})), before, "nothing was trashed");
+}
+
+#[test]
+fn the_ui_is_served_with_its_security_headers_and_nothing_outside_it() {
+    let root = tempfile::tempdir().unwrap();
+    let ui = root.path().join("ui");
+    std::fs::create_dir_all(ui.join("assets")).unwrap();
+    std::fs::write(ui.join("index.html"), "<!doctype html><title>Ibid</title>").unwrap();
+    std::fs::write(ui.join("assets/app.js"), "console.log('ibid')").unwrap();
+    std::fs::write(root.path().join("secret.txt"), "TOP SECRET").unwrap();
+    let s = Server::start(Some(ui.clone()), ibid_server::DEFAULT_MAX_BODY_BYTES);
+
+    for path in ["/", "/index.html"] {
+        let r = s.get(path, &[]);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.body, "<!doctype html><title>Ibid</title>");
+        assert!(r.header("content-type").unwrap().starts_with("text/html"), "{path}");
+        assert_eq!(r.header("content-security-policy"), Some(ibid_server::CONTENT_SECURITY_POLICY));
+        assert!(ibid_server::CONTENT_SECURITY_POLICY.contains("script-src 'self'"));
+        assert!(ibid_server::CONTENT_SECURITY_POLICY.contains("frame-ancestors 'none'"));
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(r.header("access-control-allow-origin"), None);
+    }
+    let js = s.get("/assets/app.js", &[]);
+    assert_eq!((js.status, js.body.as_str()), (200, "console.log('ibid')"));
+    assert!(js.header("content-type").unwrap().contains("javascript"));
+    assert_eq!(s.get("/missing.js", &[]).status, 404);
+    // The API is still there beside the files.
+    assert_eq!(s.get("/api/health", &[]).status, 200);
+    // POST is for commands only.
+    let r = Server::reply(s.agent.post(s.url("/index.html")).send("{}"));
+    r.assert_error(405, "method_not_allowed");
+
+    // Path traversal, sent byte for byte, plain and percent-encoded.
+    let host = format!("127.0.0.1:{}", s.port);
+    for path in ["/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/assets/%2e%2e%2f%2e%2e%2fsecret.txt"] {
+        let (status, body) = s.raw(&format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
+        assert!(matches!(status, 400 | 404), "{path}: {status}");
+        assert!(!body.contains("TOP SECRET"), "{path} escaped the UI folder");
+    }
+    // A foreign origin cannot read the files either.
+    s.get("/index.html", &[("origin", "https://evil.example")]).assert_error(403, "forbidden_origin");
+}
+
+#[test]
+fn an_oversized_body_is_refused() {
+    let s = Server::start(None, 1024);
+    let big = json!({ "text": "x".repeat(8 * 1024) }).to_string();
+    let r = s.post_raw("import_csl_json", &big, &[]);
+    r.assert_error(413, "payload_too_large");
+    assert_eq!(s.cmd("library_info", json!({}))["count"], 0, "nothing was imported");
+    // Just under the limit is fine.
+    let ok = s.call("new_item", json!({"type": "book", "title": "y".repeat(900)}));
+    assert_eq!(ok.status, 200, "{}", ok.body);
+}
+
+#[test]
+fn serving_stops_when_told() {
+    let tmp = tempfile::tempdir().unwrap();
+    let api = Arc::new(Api::open(tmp.path().join("lib.sqlite")).unwrap());
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = rt.block_on(ibid_server::bind_loopback(0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = rt.spawn(ibid_server::serve_with_shutdown(api, listener, ServeOptions::default(), async {
+        let _ = stopped.await;
+    }));
+    let agent: ureq::Agent = ureq::Agent::config_builder().proxy(None).build().into();
+    let url = format!("http://127.0.0.1:{port}/api/health");
+    assert_eq!(agent.get(&url).call().unwrap().status(), 200);
+    stop.send(()).unwrap();
+    rt.block_on(async { tokio::time::timeout(std::time::Duration::from_secs(10), server).await })
+        .expect("the server stops within 10 s")
+        .unwrap()
+        .unwrap();
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "nothing listens any more");
+}

@@ -1,0 +1,195 @@
+//! `ibid-desktop`: Ibid's desktop window. A Tauri webview showing `ui/dist`
+//! over `ibid_api::Api`; see `commands.rs` for the commands it offers.
+//!
+//! Usage: `ibid-desktop [--library PATH]` (else `$IBID_LIBRARY`, else
+//! `~/.local/share/ibid/library.sqlite`, the CLI's rule).
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+#[cfg(test)]
+mod command_names;
+mod commands;
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use tauri::webview::NewWindowResponse;
+use tauri::{Url, WebviewWindowBuilder};
+
+use commands::AppState;
+
+/// The label of the one window; `capabilities/main.json` is for it only.
+const MAIN_WINDOW: &str = "main";
+
+fn main() -> ExitCode {
+    let path = match library_path(std::env::args_os().skip(1), std::env::var_os("IBID_LIBRARY")) {
+        Ok(p) => p,
+        Err(message) => return fail(&message),
+    };
+    let api = match ibid_api::Api::open(&path) {
+        Ok(api) => api,
+        Err(e) if e.message.contains(&path.display().to_string()) => {
+            return fail(&format!("cannot open the library: {}", e.message))
+        }
+        Err(e) => return fail(&format!("cannot open the library {}: {}", path.display(), e.message)),
+    };
+
+    // Tauri panics when GTK cannot start; say why instead.
+    #[cfg(target_os = "linux")]
+    if gtk::init().is_err() {
+        return fail("cannot open a window: no display found (is DISPLAY or WAYLAND_DISPLAY set?)");
+    }
+
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
+        .manage(AppState { api: Arc::new(api) })
+        .invoke_handler(commands::handler())
+        .setup(|app| {
+            let config = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == MAIN_WINDOW)
+                .ok_or("tauri.conf.json has no window labelled \"main\"")?
+                .clone();
+            WebviewWindowBuilder::from_config(app.handle(), &config)?
+                .on_navigation(|url| {
+                    if is_app_url(url) {
+                        return true;
+                    }
+                    open_externally(url);
+                    false
+                })
+                .on_new_window(|url, _features| {
+                    open_externally(&url);
+                    NewWindowResponse::Deny
+                })
+                .build()?;
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("cannot start the window: {e}")),
+    }
+}
+
+/// Where the library is: `--library PATH` (or `--library=PATH`), else
+/// `$IBID_LIBRARY` when set and not empty, else the platform data folder.
+/// Other arguments are ignored (a WebDriver may add its own).
+fn library_path(args: impl IntoIterator<Item = OsString>, env: Option<OsString>) -> Result<PathBuf, String> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--library" {
+            return match args.next() {
+                Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
+                _ => Err("--library needs a path: ibid-desktop --library PATH".into()),
+            };
+        }
+        if let Some(p) = arg.to_str().and_then(|a| a.strip_prefix("--library=")) {
+            if p.is_empty() {
+                return Err("--library needs a path: ibid-desktop --library PATH".into());
+            }
+            return Ok(PathBuf::from(p));
+        }
+    }
+    if let Some(p) = env.filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("", "", "ibid")
+        .map(|d| d.data_dir().join("library.sqlite"))
+        .ok_or_else(|| "no home folder found; pass --library PATH or set IBID_LIBRARY".into())
+}
+
+/// The app's own pages: `tauri://localhost` (Linux, macOS) or
+/// `http(s)://tauri.localhost` (Windows, Android).
+fn is_app_url(url: &Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        "about" => url.path() == "blank",
+        _ => false,
+    }
+}
+
+/// Links to the web and mail go to the system's browser or mail program;
+/// anything else (file:, javascript:, data:…) is simply refused.
+fn open_externally(url: &Url) {
+    if matches!(url.scheme(), "http" | "https" | "mailto") {
+        if let Err(e) = tauri_plugin_opener::open_url(url.as_str(), None::<&str>) {
+            eprintln!("ibid-desktop: cannot open {url}: {e}");
+        }
+    }
+}
+
+/// Reports an error that keeps the window from opening: one line on
+/// standard error and, when not started from a terminal, a message box.
+fn fail(message: &str) -> ExitCode {
+    eprintln!("ibid-desktop: {message}");
+    if !std::io::stderr().is_terminal() {
+        show_error_dialog(message);
+    }
+    ExitCode::from(1)
+}
+
+#[cfg(target_os = "linux")]
+fn show_error_dialog(message: &str) {
+    use gtk::prelude::*;
+    if gtk::init().is_err() {
+        return; // no display: standard error is all there is
+    }
+    let dialog = gtk::MessageDialog::new(
+        None::<&gtk::Window>,
+        gtk::DialogFlags::MODAL,
+        gtk::MessageType::Error,
+        gtk::ButtonsType::Close,
+        "Ibid cannot start",
+    );
+    dialog.set_title("Ibid");
+    dialog.set_secondary_text(Some(message));
+    dialog.run();
+    dialog.close();
+}
+
+#[cfg(not(target_os = "linux"))]
+fn show_error_dialog(_message: &str) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn library_from_argument_then_env_then_default() {
+        assert_eq!(library_path(args(&["--library", "/a.sqlite"]), Some("/b".into())).unwrap(), PathBuf::from("/a.sqlite"));
+        assert_eq!(library_path(args(&["--library=/a.sqlite"]), None).unwrap(), PathBuf::from("/a.sqlite"));
+        assert_eq!(library_path(args(&["--automation", "--library", "/a"]), None).unwrap(), PathBuf::from("/a"));
+        assert_eq!(library_path(args(&[]), Some("/b.sqlite".into())).unwrap(), PathBuf::from("/b.sqlite"));
+        let default = library_path(args(&[]), Some("".into())).unwrap();
+        assert!(default.ends_with("ibid/library.sqlite"), "{}", default.display());
+        assert!(library_path(args(&["--library"]), None).is_err());
+        assert!(library_path(args(&["--library="]), None).is_err());
+    }
+
+    #[test]
+    fn only_app_pages_load_in_the_window() {
+        let ok = |u: &str| is_app_url(&Url::parse(u).unwrap());
+        assert!(ok("tauri://localhost/"));
+        assert!(ok("tauri://localhost/index.html#/item/ABCD1234"));
+        assert!(ok("http://tauri.localhost/"));
+        assert!(ok("about:blank"));
+        assert!(!ok("https://doi.org/10.1000/1"));
+        assert!(!ok("http://localhost:1420/"));
+        assert!(!ok("tauri://evil.example/"));
+        assert!(!ok("file:///etc/passwd"));
+        assert!(!ok("data:text/html,hi"));
+    }
+}

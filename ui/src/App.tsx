@@ -1,0 +1,830 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError, toApiError, type Bridge } from './bridge';
+import { debounce, latestOnly } from './lib/async';
+import { errorLine, explain } from './lib/errors';
+import { KeyList } from './lib/keys';
+import { RowCache } from './lib/rowcache';
+import { plainText } from './lib/sanitize';
+import * as S from './lib/selection';
+import { UndoStack } from './lib/undo';
+import type { CollectionDto, CreatorDto, Detail, ImportResult, LibraryInfo, Row, Scope, SortKey, TagDto } from './lib/types';
+import { DetailPane, type DetailActions } from './components/DetailPane';
+import { ConfirmDialog, ImportSummary, NewItemDialog } from './components/Dialogs';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { ItemList } from './components/ItemList';
+import { Sidebar, sameView, type View } from './components/Sidebar';
+
+interface Toast {
+  id: number;
+  text: string;
+  kind: 'info' | 'error';
+  undo?: boolean;
+}
+
+type Dialog =
+  | { kind: 'new' }
+  | { kind: 'import'; result: ImportResult; fileName: string }
+  | { kind: 'confirm'; title: string; message: string; confirm: string; run(): void };
+
+type Pending = { keys: string[]; focus: string | null; anchor: string | null } | { index: number } | null;
+
+interface Sort {
+  key: SortKey;
+  desc: boolean;
+}
+
+const EMPTY_KEYS = new KeyList('');
+const SEARCH_LIMIT = 1000;
+/** Selections up to this size survive a reload of the list (by key). */
+const REMAP_LIMIT = 5000;
+
+function scopeOf(view: View, sort: Sort): Scope {
+  const s: Scope = { sort: sort.key, desc: sort.desc };
+  if (view.kind === 'trash') s.trash = true;
+  if (view.kind === 'collection') s.collection = view.key;
+  if (view.kind === 'tag') s.tag = view.name;
+  return s;
+}
+
+function compareRows(a: Row, b: Row, key: SortKey): number {
+  switch (key) {
+    case 'title':
+      return plainText(a.title).localeCompare(plainText(b.title), undefined, { sensitivity: 'base' });
+    case 'creator':
+      return a.creators.localeCompare(b.creators, undefined, { sensitivity: 'base' });
+    case 'year':
+      return (a.year ?? 99999) - (b.year ?? 99999);
+    case 'type':
+      return a.type.localeCompare(b.type);
+    case 'added':
+    case 'modified':
+      return a.added - b.added;
+  }
+}
+
+function isEditable(t: EventTarget | null): boolean {
+  const el = t as HTMLElement | null;
+  if (!el || !el.tagName) return false;
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+}
+
+export function App({ bridge }: { bridge: Bridge }) {
+  const call = bridge.call.bind(bridge) as Bridge['call'];
+
+  const [info, setInfo] = useState<LibraryInfo | null>(null);
+  const [collections, setCollections] = useState<CollectionDto[]>([]);
+  const [tags, setTags] = useState<TagDto[]>([]);
+  const [view, setView] = useState<View>({ kind: 'library' });
+  const [sort, setSort] = useState<Sort>({ key: 'title', desc: false });
+  const [baseKeys, setBaseKeys] = useState<KeyList>(EMPTY_KEYS);
+  const [query, setQuery] = useState('');
+  const [searchRows, setSearchRows] = useState<Row[] | null>(null);
+  const [searchSort, setSearchSort] = useState<Sort | null>(null);
+  const [selection, setSelection] = useState<S.Selection>(S.EMPTY);
+  const [detailStack, setDetailStack] = useState<string[]>([]);
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [detailLoading, setDetailLoading] = useState(false);
+  const [detailError, setDetailError] = useState<string | null>(null);
+  const [toast, setToast] = useState<Toast | null>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [listLoading, setListLoading] = useState(true);
+  const [fileDrag, setFileDrag] = useState(false);
+  const [, setTick] = useState(0);
+
+  const searchInput = useRef<HTMLInputElement>(null);
+  const gridRef = useRef<HTMLDivElement | null>(null);
+  const detailRef = useRef<HTMLElement | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const toastTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const pendingSelect = useRef<Pending>(null);
+  /** What the next list load (after a view or sort change) selects. */
+  const nextLoad = useRef<'keep' | Pending>(null);
+  /** Focus the title of this item once its detail shows (a new item). */
+  const focusTitleOf = useRef<string | null>(null);
+
+  // ---- toasts and errors ----------------------------------------------------
+  const showToast = useCallback((text: string, kind: Toast['kind'] = 'info', undo = false) => {
+    if (toastTimer.current) clearTimeout(toastTimer.current);
+    setToast({ id: Date.now(), text, kind, undo });
+    if (kind === 'info') toastTimer.current = setTimeout(() => setToast(null), undo ? 10000 : 5000);
+  }, []);
+  const showError = useCallback((e: unknown) => showToast(errorLine(toApiError(e)), 'error'), [showToast]);
+
+  const cache = useMemo(() => new RowCache((keys) => call('rows', { keys }), (e) => showError(e)), []);
+  const [cacheVersion, setCacheVersion] = useState(0);
+  useEffect(() => cache.subscribe(() => setCacheVersion(cache.version)), [cache]);
+
+  const undo = useMemo(() => new UndoStack(), []);
+  useEffect(() => undo.subscribe(() => setTick((t) => t + 1)), [undo]);
+
+  // ---- the keys shown -------------------------------------------------------
+  const viewKeys = useMemo(() => {
+    if (!searchRows) return baseKeys;
+    let rows = searchRows.filter((r) => baseKeys.has(r.key));
+    if (searchSort) {
+      rows = rows.slice().sort((a, b) => compareRows(a, b, searchSort.key) || a.key.localeCompare(b.key));
+      if (searchSort.desc) rows.reverse();
+    }
+    return KeyList.fromKeys(rows.map((r) => r.key));
+  }, [baseKeys, searchRows, searchSort]);
+
+  // The latest state, for async code and global handlers.
+  const latest = useRef({ viewKeys, selection, view, sort, query, detail, detailStack, collections });
+  latest.current = { viewKeys, selection, view, sort, query, detail, detailStack, collections };
+
+  const selectedKeys = useCallback((): string[] => {
+    const { viewKeys: keys, selection: sel } = latest.current;
+    const out: string[] = [];
+    for (const i of S.selectedIndices(sel)) if (i < keys.count) out.push(keys.at(i));
+    return out;
+  }, []);
+
+  /** Remembers the selection by key, to find it again in the next list. */
+  const rememberSelection = () => {
+    const { viewKeys: keys, selection: sel } = latest.current;
+    if (S.selectedCount(sel) > REMAP_LIMIT) return { index: sel.focus };
+    const k = (i: number) => (i >= 0 && i < keys.count ? keys.at(i) : null);
+    return { keys: selectedKeys(), focus: k(sel.focus), anchor: k(sel.anchor) };
+  };
+
+  // When the shown keys change, carry the selection over.
+  const prevKeys = useRef(viewKeys);
+  useEffect(() => {
+    if (prevKeys.current === viewKeys) return;
+    prevKeys.current = viewKeys;
+    const p = pendingSelect.current;
+    pendingSelect.current = null;
+    if (!p) setSelection(S.EMPTY);
+    else if ('index' in p) setSelection(p.index >= 0 && viewKeys.count > 0 ? S.single(Math.min(p.index, viewKeys.count - 1)) : S.EMPTY);
+    else {
+      const sel = S.remap(p.keys, p.focus, p.anchor, (k) => viewKeys.indexOf(k));
+      setSelection(sel.ranges.length ? sel : S.EMPTY);
+    }
+  }, [viewKeys]);
+
+  // ---- loading --------------------------------------------------------------
+  const listKeys = useMemo(() => latestOnly((scope: Scope) => call('list_keys', scope)), []);
+  const loadList = useCallback(async (select: 'keep' | Pending) => {
+    const { view: v, sort: s } = latest.current;
+    try {
+      const r = await listKeys(scopeOf(v, s));
+      if (r.stale) return;
+      pendingSelect.current = select === 'keep' ? rememberSelection() : select;
+      setBaseKeys(new KeyList(r.value.keys, r.value.count));
+      setLoadError(null);
+    } catch (e) {
+      const err = toApiError(e);
+      setLoadError(err);
+      if (err.code === 'not_found' && v.kind !== 'library') setView({ kind: 'library' });
+    } finally {
+      setListLoading(false);
+    }
+  }, []);
+
+  const loadSide = useCallback(async () => {
+    try {
+      const [i, c, t] = await Promise.all([call('library_info', {}), call('collections', {}), call('tags', {})]);
+      setInfo(i);
+      setCollections(c);
+      setTags(t);
+    } catch (e) {
+      setLoadError(toApiError(e));
+    }
+  }, []);
+
+  const search = useMemo(() => latestOnly((q: string) => call('search', { q, limit: SEARCH_LIMIT })), []);
+  const runSearch = useCallback(async (q: string, keepSelection: boolean) => {
+    if (!q.trim()) {
+      search.invalidate();
+      pendingSelect.current = rememberSelection();
+      setSearchRows(null);
+      return;
+    }
+    try {
+      const r = await search(q.trim());
+      if (r.stale) return;
+      cache.put(r.value);
+      pendingSelect.current = keepSelection ? rememberSelection() : null;
+      setSearchRows(r.value);
+    } catch (e) {
+      showError(e);
+    }
+  }, []);
+  const searchSoon = useMemo(() => debounce((q: string) => void runSearch(q, true), 80), []);
+
+  /** After a change: the counts, the sidebar, the list (and the search). */
+  const refresh = useCallback(async (opts: { keepSelection?: boolean; reloadRows?: boolean } = {}) => {
+    if (opts.reloadRows) cache.clear();
+    await Promise.all([loadSide(), loadList(opts.keepSelection ?? true ? 'keep' : pendingSelect.current)]);
+    if (latest.current.query.trim()) await runSearch(latest.current.query, true);
+  }, []);
+
+  useEffect(() => {
+    void loadSide();
+  }, []);
+
+  useEffect(() => {
+    setListLoading(true);
+    const next = nextLoad.current;
+    nextLoad.current = null;
+    void loadList(next);
+  }, [view, sort]);
+
+  // ---- the detail pane follows the selection ---------------------------------
+  useEffect(() => {
+    const n = S.selectedCount(selection);
+    const key = n === 1 && selection.ranges[0][0] < viewKeys.count ? viewKeys.at(selection.ranges[0][0]) : null;
+    setDetailStack((st) => (key ? (st.length === 1 && st[0] === key ? st : [key]) : st.length ? [] : st));
+  }, [selection, viewKeys]);
+
+  const currentKey = detailStack[detailStack.length - 1] ?? null;
+  const getDetail = useMemo(() => latestOnly((key: string) => call('get_detail', { key })), []);
+  const loadDetail = useCallback(async (key: string | null) => {
+    if (!key) {
+      getDetail.invalidate();
+      setDetail(null);
+      setDetailError(null);
+      return;
+    }
+    setDetailLoading(true);
+    try {
+      const r = await getDetail(key);
+      if (r.stale) return;
+      setDetail(r.value);
+      setDetailError(null);
+    } catch (e) {
+      const err = toApiError(e);
+      setDetail(null);
+      setDetailError(`${explain(err.code).title}: ${err.message}. ${explain(err.code).hint}`);
+    } finally {
+      setDetailLoading(false);
+    }
+  }, []);
+  useEffect(() => {
+    void loadDetail(currentKey);
+  }, [currentKey]);
+  useEffect(() => {
+    if (detail && detail.key === focusTitleOf.current) {
+      focusTitleOf.current = null;
+      detailRef.current?.querySelector<HTMLElement>('[data-testid="value-title"]')?.focus();
+    }
+  }, [detail]);
+
+  // ---- actions ---------------------------------------------------------------
+  const refreshRows = async (keys: string[]) => {
+    if (!keys.length) return;
+    try {
+      cache.put(await call('rows', { keys }));
+    } catch {
+      cache.invalidate(keys);
+    }
+  };
+
+  const afterDetail = (d: Detail) => {
+    if (latest.current.detailStack[latest.current.detailStack.length - 1] === d.key) setDetail(d);
+    void refreshRows([d.key, ...d.children.map((c) => c.key)].filter((k) => cache.has(k)));
+  };
+
+  const trash = useCallback(async (keys: string[]) => {
+    if (!keys.length) return;
+    const focus = latest.current.selection.focus;
+    try {
+      const i = await call('trash', { keys });
+      setInfo(i);
+      const label = keys.length === 1 ? 'Moved 1 item to the Trash' : `Moved ${keys.length.toLocaleString()} items to the Trash`;
+      undo.push({
+        label,
+        undo: async () => {
+          setInfo(await call('restore', { keys }));
+          await refresh({ keepSelection: true });
+        },
+      });
+      showToast(label, 'info', true);
+      pendingSelect.current = { index: focus };
+      await refresh({ keepSelection: false });
+    } catch (e) {
+      showError(e);
+    }
+  }, []);
+
+  const restore = useCallback(async (keys: string[]) => {
+    if (!keys.length) return;
+    try {
+      setInfo(await call('restore', { keys }));
+      showToast(keys.length === 1 ? 'Restored 1 item' : `Restored ${keys.length.toLocaleString()} items`);
+      await refresh({ keepSelection: latest.current.view.kind !== 'trash' });
+      void loadDetail(latest.current.detailStack[latest.current.detailStack.length - 1] ?? null);
+    } catch (e) {
+      showError(e);
+    }
+  }, []);
+
+  const addToCollection = useCallback(async (c: CollectionDto, keys: string[]) => {
+    try {
+      setCollections(await call('add_to_collection', { collection: c.key, keys }));
+      showToast(`Added ${keys.length === 1 ? '1 item' : `${keys.length.toLocaleString()} items`} to ${c.path}`);
+      if (latest.current.view.kind === 'collection') await refresh();
+      const cur = latest.current.detailStack[latest.current.detailStack.length - 1];
+      if (cur && keys.includes(cur)) void loadDetail(cur);
+    } catch (e) {
+      showError(e);
+    }
+  }, []);
+
+  const removeFromCollection = useCallback(async (keys: string[]) => {
+    const v = latest.current.view;
+    if (v.kind !== 'collection' || !keys.length) return;
+    const c = latest.current.collections.find((x) => x.key === v.key);
+    try {
+      setCollections(await call('remove_from_collection', { collection: v.key, keys }));
+      const label = `Removed ${keys.length === 1 ? '1 item' : `${keys.length.toLocaleString()} items`} from ${c?.path ?? 'the collection'}`;
+      undo.push({
+        label,
+        undo: async () => {
+          setCollections(await call('add_to_collection', { collection: v.key, keys }));
+          await refresh();
+        },
+      });
+      showToast(label, 'info', true);
+      pendingSelect.current = { index: latest.current.selection.focus };
+      await refresh({ keepSelection: false });
+    } catch (e) {
+      showError(e);
+    }
+  }, []);
+
+  const doUndo = useCallback(async () => {
+    try {
+      const e = await undo.undo();
+      if (e) showToast(`Undone: ${e.label.charAt(0).toLowerCase()}${e.label.slice(1)}`);
+      else showToast('Nothing to undo');
+    } catch (e) {
+      showError(e);
+    }
+  }, []);
+
+  const openKey = useCallback((key: string) => {
+    setDetailStack((st) => [...st, key]);
+    queueMicrotask(() => detailRef.current?.focus());
+  }, []);
+
+  const detailActions: DetailActions = {
+    async updateField(key, field, value) {
+      try {
+        const d = await call('update_field', { key, field, value });
+        afterDetail(d);
+        if (field === 'type') void refreshRows([key]);
+        return null;
+      } catch (e) {
+        const err = toApiError(e);
+        if (field === 'type') showError(err);
+        return { message: err.code === 'invalid_input' ? err.message : errorLine(err) };
+      }
+    },
+    async setCreators(key, creators: CreatorDto[]) {
+      try {
+        afterDetail(await call('set_creators', { key, creators }));
+        return null;
+      } catch (e) {
+        const err = toApiError(e);
+        return err.code === 'invalid_input' ? err.message : errorLine(err);
+      }
+    },
+    async addTag(key, tag) {
+      try {
+        afterDetail(await call('retag', { key, add: [tag] }));
+        setTags(await call('tags', {}));
+        return null;
+      } catch (e) {
+        return errorLine(toApiError(e));
+      }
+    },
+    async removeTag(key, tag) {
+      try {
+        afterDetail(await call('retag', { key, remove: [tag] }));
+        const label = `Removed the tag “${tag}”`;
+        undo.push({
+          label,
+          undo: async () => {
+            afterDetail(await call('retag', { key, add: [tag] }));
+            await refresh();
+          },
+        });
+        showToast(label, 'info', true);
+        await refresh();
+      } catch (e) {
+        showError(e);
+      }
+    },
+    async addNote(key, body) {
+      try {
+        afterDetail(await call('add_note', { key, body }));
+        return null;
+      } catch (e) {
+        return errorLine(toApiError(e));
+      }
+    },
+    openKey,
+    restore: (keys) => void restore(keys),
+    trash: (keys) => void trash(keys),
+    openView: (key) => setView({ kind: 'collection', key }),
+  };
+
+  const newItem = async (type: string, title: string): Promise<string | null> => {
+    try {
+      const d = await call('new_item', { type, title });
+      const v = latest.current.view;
+      if (v.kind === 'collection') await call('add_to_collection', { collection: v.key, keys: [d.key] });
+      setDialog(null);
+      setQuery('');
+      searchSoon.cancel();
+      search.invalidate();
+      setSearchRows(null);
+      setSearchSort(null);
+      const select: Pending = { keys: [d.key], focus: d.key, anchor: d.key };
+      focusTitleOf.current = d.key;
+      if (v.kind === 'trash' || v.kind === 'tag') {
+        nextLoad.current = select;
+        setView({ kind: 'library' });
+        void loadSide();
+      } else {
+        await Promise.all([loadSide(), loadList(select)]);
+      }
+      showToast('Item created: fill in its fields on the right');
+      return null;
+    } catch (e) {
+      return errorLine(toApiError(e));
+    }
+  };
+
+  const importText = async (text: string, fileName: string) => {
+    try {
+      const result = await call('import_csl_json', { text });
+      setDialog({ kind: 'import', result, fileName });
+      await refresh({ keepSelection: true, reloadRows: true });
+    } catch (e) {
+      showError(e);
+    }
+  };
+
+  const importFile = async (file: File) => {
+    if (!/\.json$/i.test(file.name) && file.type !== 'application/json') {
+      showToast(`${file.name} is not a .json file. Import takes CSL-JSON (from Zotero: Export → CSL JSON).`, 'error');
+      return;
+    }
+    let text: string;
+    try {
+      text = await file.text();
+    } catch {
+      showToast(`Could not read ${file.name}. Check that the file is readable and try again.`, 'error');
+      return;
+    }
+    await importText(text, file.name);
+  };
+
+  const deleteCollection = (c: CollectionDto) => {
+    setDialog({
+      kind: 'confirm',
+      title: 'Delete collection?',
+      message: `Delete “${c.path}”${collections.some((x) => x.path.startsWith(`${c.path}/`)) ? ' and its subcollections' : ''}? The items stay in your library.`,
+      confirm: 'Delete collection',
+      run: async () => {
+        try {
+          setCollections(await call('delete_collection', { key: c.key }));
+          const v = latest.current.view;
+          if (v.kind === 'collection' && (v.key === c.key || !latest.current.collections.some((x) => x.key === v.key))) setView({ kind: 'library' });
+          showToast(`Deleted the collection ${c.path}`);
+          void loadSide();
+        } catch (e) {
+          showError(e);
+        }
+      },
+    });
+  };
+
+  const createCollection = async (path: string) => {
+    try {
+      setCollections(await call('create_collection', { path }));
+      return true;
+    } catch (e) {
+      showError(e);
+      return false;
+    }
+  };
+
+  const onSort = (key: SortKey) => {
+    pendingSelect.current = rememberSelection();
+    if (searchRows) {
+      setSearchSort((s) => (s && s.key === key ? { key, desc: !s.desc } : { key, desc: false }));
+      return;
+    }
+    nextLoad.current = 'keep';
+    setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: false }));
+  };
+
+  const clearSearch = () => {
+    setQuery('');
+    searchSoon.cancel();
+    setSearchSort(null);
+    void runSearch('', true);
+  };
+
+  const changeView = (v: View) => {
+    if (sameView(v, view)) return;
+    nextLoad.current = null;
+    setView(v);
+    setDetailStack([]);
+  };
+
+  // ---- global keys -----------------------------------------------------------
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && !e.altKey && (e.key === 'f' || e.key === 'F')) {
+        e.preventDefault();
+        searchInput.current?.focus();
+        searchInput.current?.select();
+      } else if (mod && !e.shiftKey && (e.key === 'z' || e.key === 'Z')) {
+        if (isEditable(e.target)) return;
+        e.preventDefault();
+        void doUndo();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // ---- render ----------------------------------------------------------------
+  const selCount = S.selectedCount(selection);
+  const currentCollection = view.kind === 'collection' ? collections.find((c) => c.key === view.key) : undefined;
+  const scopeName =
+    view.kind === 'library' ? 'My Library' : view.kind === 'trash' ? 'Trash' : view.kind === 'tag' ? `Tag: ${view.name}` : currentCollection?.path ?? 'Collection';
+  const emptyLibrary = info !== null && info.count === 0 && info.trash_count === 0 && view.kind === 'library' && !query.trim() && !loadError;
+
+  let listBody;
+  if (loadError && viewKeys.count === 0) {
+    const x = explain(loadError.code);
+    listBody = (
+      <div class="list-message" role="alert" data-testid="load-error">
+        <h2>{x.title}</h2>
+        <p>{loadError.message}</p>
+        <p>{x.hint}</p>
+        <button type="button" onClick={() => void refresh()}>
+          Try again
+        </button>
+      </div>
+    );
+  } else if (emptyLibrary) {
+    listBody = (
+      <div class="list-message empty-library" data-testid="empty-library">
+        <h2>Your library is empty</h2>
+        <p>Start by adding works:</p>
+        <ul>
+          <li>
+            <button type="button" class="primary" onClick={() => setDialog({ kind: 'new' })}>
+              New item
+            </button>{' '}
+            type in a book, article or chapter by hand.
+          </li>
+          <li>
+            <button type="button" onClick={() => fileInput.current?.click()}>
+              Import…
+            </button>{' '}
+            add works from a CSL-JSON file (export one from Zotero), or drop the file on this window.
+          </li>
+        </ul>
+      </div>
+    );
+  } else if (!listLoading && viewKeys.count === 0) {
+    listBody = (
+      <div class="list-message" data-testid="list-empty">
+        {query.trim() ? (
+          <p>
+            Nothing in {scopeName} matches “{query.trim()}”. Try fewer or shorter words.
+          </p>
+        ) : view.kind === 'trash' ? (
+          <p>The Trash is empty.</p>
+        ) : view.kind === 'collection' ? (
+          <p>This collection is empty. Drag items from My Library onto it in the sidebar.</p>
+        ) : (
+          <p>No items here.</p>
+        )}
+      </div>
+    );
+  } else {
+    listBody = (
+      <ItemList
+        keys={viewKeys}
+        cache={cache}
+        cacheVersion={cacheVersion}
+        selection={selection}
+        onSelection={setSelection}
+        sort={searchRows ? searchSort ?? sort : sort}
+        sortActive={!searchRows || !!searchSort}
+        onSort={onSort}
+        onOpen={() => {
+          const el = detailRef.current?.querySelector<HTMLElement>('[data-testid="value-title"]') ?? detailRef.current;
+          el?.focus();
+        }}
+        onDelete={() => (view.kind === 'trash' ? undefined : void trash(selectedKeys()))}
+        onEscape={() => latest.current.query && clearSearch()}
+        dragKeys={selectedKeys}
+        gridRef={gridRef}
+        label={`Items in ${scopeName}`}
+        scrollKey={`${JSON.stringify(view)}|${sort.key}|${sort.desc}|${searchRows ? 'search' : ''}|${JSON.stringify(searchSort)}`}
+      />
+    );
+  }
+
+  const top = undo.peek();
+
+  return (
+    <div
+      class={`app${fileDrag ? ' file-drag' : ''}`}
+      data-testid="app"
+      onDragOver={(e) => {
+        if (e.dataTransfer?.types.includes('Files')) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+          setFileDrag(true);
+        }
+      }}
+      onDragLeave={(e) => {
+        if (!e.relatedTarget) setFileDrag(false);
+      }}
+      onDrop={(e) => {
+        setFileDrag(false);
+        const files = e.dataTransfer?.files;
+        if (!files || files.length === 0) return;
+        e.preventDefault();
+        const f = Array.from(files).find((x) => /\.json$/i.test(x.name)) ?? files[0];
+        void importFile(f);
+      }}
+    >
+      <header class="toolbar" role="toolbar" aria-label="Actions">
+        <span class="brand">Ibid</span>
+        <button type="button" data-testid="new-item" onClick={() => setDialog({ kind: 'new' })} title="Create an item by hand">
+          New item
+        </button>
+        <button type="button" data-testid="import" onClick={() => fileInput.current?.click()} title="Import a CSL-JSON file">
+          Import…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".json,application/json"
+          class="visually-hidden"
+          tabIndex={-1}
+          aria-hidden="true"
+          data-testid="import-input"
+          onChange={(e) => {
+            const input = e.target as HTMLInputElement;
+            const f = input.files?.[0];
+            input.value = '';
+            if (f) void importFile(f);
+          }}
+        />
+        <span class="sep" />
+        {view.kind === 'trash' ? (
+          <button type="button" data-testid="restore" disabled={selCount === 0} onClick={() => void restore(selectedKeys())}>
+            Restore
+          </button>
+        ) : (
+          <button type="button" data-testid="trash" disabled={selCount === 0} onClick={() => void trash(selectedKeys())} title="Move to Trash (Delete)">
+            Move to Trash
+          </button>
+        )}
+        {view.kind === 'collection' && (
+          <button type="button" data-testid="remove-from-collection" disabled={selCount === 0} onClick={() => void removeFromCollection(selectedKeys())}>
+            Remove from collection
+          </button>
+        )}
+        {view.kind !== 'trash' && collections.length > 0 && (
+          <select
+            aria-label="Add the selected items to a collection"
+            data-testid="add-to-collection"
+            disabled={selCount === 0}
+            value=""
+            onChange={(e) => {
+              const el = e.target as HTMLSelectElement;
+              const c = collections.find((x) => x.key === el.value);
+              el.value = '';
+              if (c) void addToCollection(c, selectedKeys());
+            }}
+          >
+            <option value="">Add to collection…</option>
+            {collections.map((c) => (
+              <option value={c.key} key={c.key}>
+                {c.path}
+              </option>
+            ))}
+          </select>
+        )}
+        <button type="button" data-testid="undo" disabled={!top} onClick={() => void doUndo()} title={top ? `Undo: ${top.label} (Ctrl+Z)` : 'Nothing to undo'}>
+          Undo
+        </button>
+      </header>
+
+      <Sidebar
+        info={info}
+        collections={collections}
+        tags={tags}
+        view={view}
+        onView={changeView}
+        onDropKeys={(c, keys) => void addToCollection(c, keys)}
+        onCreateCollection={createCollection}
+        onDeleteCollection={deleteCollection}
+      />
+
+      <main class="list-pane" aria-label={scopeName}>
+        <div class="search-bar">
+          <h1 class="scope-name" data-testid="scope-name">
+            {scopeName}
+          </h1>
+          <input
+            ref={searchInput}
+            type="search"
+            class="search"
+            placeholder={`Search ${scopeName}  (Ctrl+F)`}
+            aria-label={`Search ${scopeName}`}
+            data-testid="search"
+            value={query}
+            onInput={(e) => {
+              const q = (e.target as HTMLInputElement).value;
+              setQuery(q);
+              if (!q.trim()) {
+                searchSoon.cancel();
+                void runSearch('', true);
+                setSearchSort(null);
+              } else searchSoon(q);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                clearSearch();
+                gridRef.current?.focus();
+              } else if (e.key === 'ArrowDown' || e.key === 'Enter') {
+                e.preventDefault();
+                searchSoon.flush();
+                gridRef.current?.focus();
+                if (latest.current.selection.focus < 0 && latest.current.viewKeys.count > 0) setSelection(S.single(0));
+              }
+            }}
+          />
+        </div>
+        {listBody}
+      </main>
+
+      <ErrorBoundary what="this item" resetKey={currentKey}>
+      <DetailPane
+        detail={currentKey ? detail : null}
+        loading={detailLoading}
+        error={currentKey ? detailError : null}
+        selectedCount={selCount}
+        canBack={detailStack.length > 1}
+        onBack={() => setDetailStack((st) => st.slice(0, -1))}
+        actions={detailActions}
+        bridge={bridge}
+        collections={collections}
+        paneRef={detailRef}
+        onLeave={() => gridRef.current?.focus()}
+      />
+      </ErrorBoundary>
+
+      <footer class="statusbar" data-testid="statusbar" aria-live="polite">
+        <span data-testid="status-shown">{viewKeys.count.toLocaleString()} shown</span>
+        <span data-testid="status-selected">{selCount.toLocaleString()} selected</span>
+        <span data-testid="status-total">{info ? `${info.count.toLocaleString()} in library` : '…'}</span>
+        <span data-testid="status-trash">{info ? `${info.trash_count.toLocaleString()} in Trash` : ''}</span>
+        {query.trim() && searchRows && searchRows.length >= SEARCH_LIMIT && <span>Showing the best {SEARCH_LIMIT} matches: refine the search to see others.</span>}
+      </footer>
+
+      {toast && (
+        <div class={`toast ${toast.kind}`} role={toast.kind === 'error' ? 'alert' : 'status'} data-testid="toast" key={toast.id}>
+          <span class="toast-text">{toast.text}</span>
+          {toast.undo && top && (
+            <button type="button" data-testid="toast-undo" onClick={() => void doUndo()}>
+              Undo
+            </button>
+          )}
+          <button type="button" class="icon" aria-label="Dismiss" onClick={() => setToast(null)}>
+            ×
+          </button>
+        </div>
+      )}
+
+      {fileDrag && (
+        <div class="drop-overlay" aria-hidden="true">
+          Drop a CSL-JSON file to import it
+        </div>
+      )}
+
+      {dialog?.kind === 'new' && <NewItemDialog onCreate={newItem} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'import' && <ImportSummary result={dialog.result} fileName={dialog.fileName} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'confirm' && (
+        <ConfirmDialog title={dialog.title} message={dialog.message} confirm={dialog.confirm} onConfirm={dialog.run} onClose={() => setDialog(null)} />
+      )}
+    </div>
+  );
+}

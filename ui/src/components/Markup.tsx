@@ -1,0 +1,26 @@
+import { useMemo } from 'preact/hooks';
+import { sanitizeInline, renderMarkdown } from '../lib/sanitize';
+
+/** Publisher markup (titles, abstracts), only through the sanitizer. */
+export function Markup({ html, class: cls }: { html: string; class?: string }) {
+  const safe = useMemo(() => sanitizeInline(html), [html]);
+  return <span class={cls} dangerouslySetInnerHTML={{ __html: safe }} />;
+}
+
+/** A Markdown note, rendered then sanitized. */
+export function MarkdownView({ source, onLink }: { source: string; onLink(url: string): void }) {
+  const safe = useMemo(() => renderMarkdown(source), [source]);
+  return (
+    <div
+      class="markdown"
+      dangerouslySetInnerHTML={{ __html: safe }}
+      onClick={(e) => {
+        const a = (e.target as Element).closest?.('a');
+        if (!a) return;
+        e.preventDefault();
+        const href = a.getAttribute('href');
+        if (href) onLink(href);
+      }}
+    />
+  );
+}

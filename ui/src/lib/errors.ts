@@ -1,0 +1,34 @@
+// Backend error codes → messages that say what happened and what to do.
+
+export interface Explained {
+  title: string;
+  hint: string;
+}
+
+const HINTS: Record<string, Explained> = {
+  not_found: { title: 'Not found', hint: 'It may have been deleted or moved to the Trash. Refresh the list and try again.' },
+  invalid_input: { title: 'That value was not accepted', hint: 'Check the value and try again.' },
+  bad_arguments: { title: 'The request was malformed', hint: 'This is a bug in Ibid; please report it with what you were doing.' },
+  bad_file: { title: 'The file could not be read', hint: 'Check that it is a CSL-JSON file (an array of items, or one item) and try again.' },
+  forbidden_origin: { title: 'Request refused', hint: 'Ibid only answers pages it serves itself. Open Ibid at the address printed by `ibid serve`.' },
+  forbidden_host: { title: 'Request refused', hint: 'Open Ibid at the address printed by `ibid serve` (127.0.0.1 or localhost with its port).' },
+  payload_too_large: { title: 'The file is too large to send', hint: 'Split it into smaller files, or import it with `ibid import FILE`.' },
+  database: { title: 'Library database error', hint: 'The library file may be locked by another program or damaged. Close other Ibid windows and try again.' },
+  library_too_new: { title: 'Library written by a newer Ibid', hint: 'Upgrade Ibid to open this library.' },
+  io: { title: 'File error', hint: 'Check that the file exists and that you may read it.' },
+  json: { title: 'Invalid JSON', hint: 'Check the file is valid JSON (CSL-JSON) and try again.' },
+  network: { title: 'Cannot reach Ibid', hint: 'Is `ibid serve` still running? Restart it and reload this page.' },
+  unknown_command: { title: 'This Ibid does not know that command', hint: 'The window and the program are from different versions: update Ibid.' },
+  unsupported: { title: 'Not available here', hint: 'This needs the Ibid desktop app.' },
+  internal: { title: 'Something went wrong', hint: 'Try again; if it keeps happening, please report it.' },
+};
+
+export function explain(code: string): Explained {
+  return HINTS[code] ?? { title: 'Something went wrong', hint: 'Try again; if it keeps happening, please report it.' };
+}
+
+/** One line for a toast: "Not found: no work with key … Refresh the list …" */
+export function errorLine(e: { code: string; message: string }): string {
+  const x = explain(e.code);
+  return `${x.title}: ${e.message}. ${x.hint}`.replace(/\.\. /, '. ');
+}

@@ -1,0 +1,127 @@
+// The DTOs of crates/ibid-api (serde names). Keep in step with that file.
+
+export interface LibraryInfo {
+  path: string;
+  count: number;
+  trash_count: number;
+}
+
+export type SortKey = 'title' | 'creator' | 'year' | 'added' | 'modified' | 'type';
+
+export interface Scope {
+  sort?: SortKey;
+  desc?: boolean;
+  trash?: boolean;
+  collection?: string;
+  tag?: string;
+}
+
+export interface KeyList {
+  /** Every key of the scope, 8 characters each, concatenated. */
+  keys: string;
+  count: number;
+}
+
+export interface Row {
+  key: string;
+  type: string;
+  title: string;
+  creators: string;
+  year: number | null;
+  /** Unix milliseconds. */
+  added: number;
+}
+
+export interface LinkedWork {
+  key: string;
+  type: string;
+  title: string;
+}
+
+export interface Note {
+  key: string;
+  body: string;
+}
+
+export interface Attachment {
+  key: string;
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export type CslName = { family?: string; given?: string; literal?: string; [k: string]: unknown };
+export type CslValue = string | number | string[] | CslName[] | { [k: string]: unknown };
+export type CslItem = Record<string, CslValue>;
+
+export interface Detail {
+  key: string;
+  item: CslItem;
+  own: CslItem;
+  tags: string[];
+  collections: string[];
+  parent: LinkedWork | null;
+  children: LinkedWork[];
+  notes: Note[];
+  attachments: Attachment[];
+  trashed: boolean;
+}
+
+export interface CreatorDto {
+  role: string;
+  family?: string | null;
+  given?: string | null;
+  literal?: string | null;
+}
+
+export interface TagDto {
+  name: string;
+  count: number;
+}
+
+export interface CollectionDto {
+  key: string;
+  name: string;
+  path: string;
+  parent: string | null;
+  count: number;
+}
+
+export interface ImportResult {
+  added: string[];
+  failed: { item: number; message: string }[];
+}
+
+/** An error as it crosses the boundary: callers match on `code`. */
+export interface ApiErrorShape {
+  code: string;
+  message: string;
+}
+
+/** Arguments and results of every command, by name. */
+export interface Commands {
+  library_info: [Record<string, never>, LibraryInfo];
+  list_keys: [Scope, KeyList];
+  rows: [{ keys: string[] }, Row[]];
+  search: [{ q: string; limit?: number }, Row[]];
+  get_detail: [{ key: string }, Detail];
+  update_field: [{ key: string; field: string; value: string }, Detail];
+  set_creators: [{ key: string; creators: CreatorDto[] }, Detail];
+  retag: [{ key: string; add?: string[]; remove?: string[] }, Detail];
+  tags: [Record<string, never>, TagDto[]];
+  collections: [Record<string, never>, CollectionDto[]];
+  create_collection: [{ path: string }, CollectionDto[]];
+  add_to_collection: [{ collection: string; keys: string[] }, CollectionDto[]];
+  remove_from_collection: [{ collection: string; keys: string[] }, CollectionDto[]];
+  delete_collection: [{ key: string }, CollectionDto[]];
+  trash: [{ keys: string[] }, LibraryInfo];
+  restore: [{ keys: string[] }, LibraryInfo];
+  new_item: [{ type: string; title: string; fields?: [string, string][] }, Detail];
+  import_csl_json: [{ text: string }, ImportResult];
+  add_note: [{ key: string; body: string }, Detail];
+  attach: [{ key: string; path: string }, Detail];
+}
+
+export type CommandName = keyof Commands;
+export type ArgsOf<N extends CommandName> = Commands[N][0];
+export type ResultOf<N extends CommandName> = Commands[N][1];

@@ -1,0 +1,130 @@
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../src/App';
+import type { Bridge } from '../src/bridge';
+import type { Row } from '../src/lib/types';
+
+beforeAll(() => {
+  // jsdom has no layout: a ResizeObserver that never fires is enough.
+  (globalThis as Record<string, unknown>).ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+});
+
+const KEYS = Array.from({ length: 30 }, (_, i) => `K${String(i).padStart(7, '0')}`);
+const row = (k: string): Row => ({ key: k, type: 'book', title: `Title ${k}`, creators: 'A', year: 2000, added: 0 });
+const sleep = (ms: number) => act(() => new Promise((r) => setTimeout(r, ms)));
+
+function fakeBridge(searchDelay: (q: string) => number, searchResult: (q: string) => string[]) {
+  const calls: { name: string; args: unknown }[] = [];
+  const b: Bridge = {
+    kind: 'http',
+    canOpenFiles: false,
+    openPath: async () => {},
+    openUrl: async () => {},
+    async call(name, args) {
+      calls.push({ name, args });
+      const a = args as Record<string, unknown>;
+      switch (name) {
+        case 'library_info':
+          return { path: 'x', count: KEYS.length, trash_count: 0 } as never;
+        case 'list_keys':
+          return { keys: KEYS.join(''), count: KEYS.length } as never;
+        case 'rows':
+          return (a.keys as string[]).map(row) as never;
+        case 'collections':
+        case 'tags':
+          return [] as never;
+        case 'search': {
+          const q = a.q as string;
+          await new Promise((r) => setTimeout(r, searchDelay(q)));
+          return searchResult(q).map(row) as never;
+        }
+        default:
+          throw { code: 'not_found', message: name };
+      }
+    },
+  };
+  return { bridge: b, calls };
+}
+
+let root: HTMLElement;
+beforeEach(() => {
+  root = document.createElement('div');
+  document.body.appendChild(root);
+});
+afterEach(() => {
+  render(null, root);
+  root.remove();
+  vi.useRealTimers();
+});
+
+const shown = () => root.querySelector('[data-testid="status-shown"]')!.textContent;
+async function typeSearch(value: string) {
+  const input = root.querySelector<HTMLInputElement>('[data-testid="search"]')!;
+  await act(() => {
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+describe('App with a fake backend', () => {
+  it('lists the scope keys and fetches only visible rows', async () => {
+    const { bridge, calls } = fakeBridge(() => 0, () => []);
+    await act(() => render(<App bridge={bridge} />, root));
+    await sleep(20);
+    expect(shown()).toBe('30 shown');
+    const asked = calls.filter((c) => c.name === 'rows').flatMap((c) => (c.args as { keys: string[] }).keys);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.length).toBeLessThan(30);
+    expect(root.querySelectorAll('[data-testid="row"]').length).toBe(asked.length);
+  });
+
+  it('debounces typing into one search, and ignores a slow stale answer', async () => {
+    const { bridge, calls } = fakeBridge(
+      (q) => (q === 'sin' ? 200 : 5),
+      (q) => (q === 'sin' ? KEYS.slice(0, 10) : KEYS.slice(0, 2)),
+    );
+    await act(() => render(<App bridge={bridge} />, root));
+    await sleep(20);
+    await typeSearch('s');
+    await typeSearch('si');
+    await typeSearch('sin');
+    await sleep(100); // debounce (80 ms) fires once: "sin", slow
+    expect(calls.filter((c) => c.name === 'search').map((c) => (c.args as { q: string }).q)).toEqual(['sin']);
+    await typeSearch('sino');
+    await sleep(100); // "sino" answers first
+    expect(shown()).toBe('2 shown');
+    await sleep(200); // the stale "sin" answer arrives, and is dropped
+    expect(shown()).toBe('2 shown');
+    expect(calls.filter((c) => c.name === 'search').map((c) => (c.args as { q: string }).q)).toEqual(['sin', 'sino']);
+    // Escape clears the search: the whole scope again
+    const input = root.querySelector<HTMLInputElement>('[data-testid="search"]')!;
+    await act(() => {
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
+    });
+    await sleep(10);
+    expect(shown()).toBe('30 shown');
+    expect(input.value).toBe('');
+  });
+
+  it('shows a clear message when the backend cannot be reached', async () => {
+    const bridge: Bridge = {
+      kind: 'http',
+      canOpenFiles: false,
+      openPath: async () => {},
+      openUrl: async () => {},
+      call: async () => {
+        throw { code: 'network', message: 'cannot reach Ibid: Failed to fetch' };
+      },
+    };
+    await act(() => render(<App bridge={bridge} />, root));
+    await sleep(20);
+    const msg = root.querySelector('[data-testid="load-error"]')!.textContent!;
+    expect(msg).toMatch(/Cannot reach Ibid/);
+    expect(msg).toMatch(/ibid serve/);
+  });
+});

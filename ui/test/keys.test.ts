@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { KeyList, sliceKeys } from '../src/lib/keys';
+
+describe('key slicing', () => {
+  it('splits the concatenated string by 8', () => {
+    expect(sliceKeys('AAAAAAAABBBBBBBBCCCCCCCC')).toEqual(['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC']);
+    expect(sliceKeys('')).toEqual([]);
+  });
+
+  it('indexes without splitting everything', () => {
+    const k = new KeyList('AAAAAAAABBBBBBBBCCCCCCCC', 3);
+    expect(k.count).toBe(3);
+    expect(k.at(1)).toBe('BBBBBBBB');
+    expect(k.slice(1, 10)).toEqual(['BBBBBBBB', 'CCCCCCCC']);
+    expect(k.slice(-5, 1)).toEqual(['AAAAAAAA']);
+    expect(k.indexOf('CCCCCCCC')).toBe(2);
+    expect(k.indexOf('ZZZZZZZZ')).toBe(-1);
+    expect(k.has('AAAAAAAA')).toBe(true);
+    expect(() => k.at(3)).toThrow(RangeError);
+  });
+
+  it('rejects a string that is not whole keys, or a wrong count', () => {
+    expect(() => new KeyList('AAAAAAAAB')).toThrow(/multiple of 8/);
+    expect(() => new KeyList('AAAAAAAA', 2)).toThrow(/said 2/);
+  });
+
+  it('finds keys only at key boundaries, scanning first and indexing later', () => {
+    // "BCDEFGHI" occurs inside "ABCDEFGH"+"IJKLMNOP" at offset 1: not a key.
+    const k = KeyList.fromKeys(['ABCDEFGH', 'IJKLMNOP', 'BCDEFGHI']);
+    for (let round = 0; round < 20; round++) {
+      expect(k.indexOf('BCDEFGHI')).toBe(2);
+      expect(k.indexOf('CDEFGHIJ')).toBe(-1);
+      expect(k.indexOf('ABC')).toBe(-1);
+    }
+  });
+
+  it('round-trips with fromKeys', () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => String(i).padStart(8, '0'));
+    const k = KeyList.fromKeys(keys);
+    expect(k.count).toBe(1000);
+    expect(k.at(999)).toBe('00000999');
+    expect(k.indexOf('00000500')).toBe(500);
+  });
+});
