@@ -491,8 +491,7 @@ impl Api {
     }
 
     pub fn import_csl_json(&self, args: ImportText) -> ApiResult<ImportResult> {
-        let items = csl::parse_document(&args.text)?;
-        let summary = self.lib().import(items)?;
+        let summary = self.lib().import_csl_json(&args.text)?;
         Ok(ImportResult {
             added: summary.added().map(str::to_string).collect(),
             failed: summary.failed().map(|(i, m)| ImportFailure { item: i + 1, message: m.to_string() }).collect(),

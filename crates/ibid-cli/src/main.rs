@@ -199,8 +199,13 @@ fn run(cli: Cli) -> Res<ExitCode> {
                 path: file.clone(),
                 message: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
             })?;
-            let items = csl::parse_document(&text).map_err(|e| ibid_core::Error::BadFile { path: file.clone(), message: e.to_string() })?;
-            let summary = lib.import(items)?;
+let summary = lib
+                .import_csl_json(&text)
+                .map_err(|e| match e {
+                    // The document itself is not CSL-JSON (items' own errors are in the summary).
+                    ibid_core::Error::Invalid(message) => ibid_core::Error::BadFile { path: file.clone(), message },
+                    other => other,
+                })?;
             let added: Vec<&str> = summary.added().collect();
             let failed: Vec<(usize, &str)> = summary.failed().collect();
             if json {

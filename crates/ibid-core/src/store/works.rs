@@ -69,6 +69,24 @@ impl Library {
         Ok(summary)
     }
 
+    /// Imports a CSL-JSON document. Items are parsed and mapped on a second
+    /// thread while this one writes them, in one transaction as [`Library::import`].
+    pub fn import_csl_json(&mut self, text: &str) -> Result<ImportSummary> {
+        let items = csl::parse_document(text)?;
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel(512);
+            scope.spawn(move || {
+                for item in items {
+                    // The receiver is gone when the import failed: stop parsing.
+                    if tx.send(item).is_err() {
+                        break;
+                    }
+                }
+            });
+            self.import(rx)
+        })
+    }
+
     /// Adds one work (and its container chain); returns its key.
     pub fn add(&mut self, work: Work) -> Result<String> {
         let tx = self.conn.transaction()?;
