@@ -263,3 +263,29 @@ fn bad_items_are_all_reported_and_good_ones_still_import() {
     let err = csl::parse_document("42").err().expect("a number is not CSL-JSON").to_string();
     assert!(err.contains("a list of items or one item, not a number"), "{err}");
 }
+
+/// A large import rebuilds the sort indexes at the end: the schema after it
+/// is exactly a fresh library's, and every sort is still served by its index.
+#[test]
+fn a_bulk_import_leaves_the_schema_and_sorts_as_they_were() {
+    let n = ibid_core::store::BULK_IMPORT;
+    let items: Vec<_> = (0..n)
+        .map(|i| json!({"type": "book", "title": format!("Book {:05}", n - i), "author": [{"family": format!("A{:05}", i)}],
+                        "issued": {"date-parts": [[1900 + (i % 100)]]}}))
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let fresh = Library::open(tmp.path().join("fresh.sqlite")).unwrap();
+    let schema = |lib: &Library| -> Vec<String> {
+        let mut st = lib.connection().prepare("SELECT coalesce(sql, name) FROM sqlite_schema ORDER BY name").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let mut lib = Library::open(tmp.path().join("bulk.sqlite")).unwrap();
+    let s = lib.import_csl_json(&json!(items).to_string()).unwrap();
+    assert_eq!(s.added().count(), n);
+    assert_eq!(schema(&lib), schema(&fresh));
+    let first = |sort| lib.list(&ListQuery { sort, limit: 1, ..Default::default() }).unwrap().ids[0];
+    assert_eq!(lib.csl_item(first(Sort::Title)).unwrap()["title"], "Book 00001");
+    assert_eq!(lib.csl_item(first(Sort::Creator)).unwrap()["author"][0]["family"], "A00000");
+    assert_eq!(lib.csl_item(first(Sort::Year)).unwrap()["issued"]["date-parts"][0][0], 1900);
+    assert_eq!(lib.search("book 00042", 5).unwrap().len(), 1);
+}

@@ -379,7 +379,7 @@ pub fn strip_inherited(w: &mut Work) {
 /// only split into raw items up front), so memory stays near the size of
 /// the text; each item gives its own result, so one bad item does not hide
 /// the others.
-pub fn parse_document(text: &str) -> Result<impl Iterator<Item = Result<Work>> + '_> {
+pub fn parse_document(text: &str) -> Result<impl ExactSizeIterator<Item = Result<Work>> + '_> {
     use serde_json::value::RawValue;
     let text = text.trim_start_matches('\u{feff}');
     let bad_json = |e: serde_json::Error| Error::invalid(format!("not valid JSON: {e}"));

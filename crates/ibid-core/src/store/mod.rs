@@ -25,7 +25,7 @@ pub use list::{Cursor, ListQuery, Page, Sort};
 pub use migrate::LATEST_VERSION;
 pub use org::{CitationForm, CitationRow, CollectionInfo, NoteRow, AttachmentRow};
 pub use search::SearchHit;
-pub use works::{ImportOutcome, ImportSummary};
+pub use works::{ImportOutcome, ImportSummary, BULK_IMPORT};
 
 /// An open library.
 pub struct Library {
