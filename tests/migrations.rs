@@ -68,7 +68,7 @@ fn data_survives_migration_and_becomes_searchable() {
     let backups: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().contains(".pre-v4-from-v3-"))
+        .filter(|p| p.to_string_lossy().contains(&format!(".pre-v{LATEST_VERSION}-from-v3-")))
         .collect();
     assert_eq!(backups.len(), 1, "one backup before migrating: {backups:?}");
     let backup = Connection::open(&backups[0]).unwrap();

@@ -319,8 +319,7 @@ impl Api {
 
     pub fn library_info(&self) -> ApiResult<LibraryInfo> {
         let lib = self.lib();
-        let trash = lib.list(&ListQuery { trash: true, limit: usize::MAX >> 2, ..Default::default() })?.ids.len();
-        Ok(LibraryInfo { path: self.path.display().to_string(), count: lib.count()?, trash_count: trash as i64 })
+        Ok(LibraryInfo { path: self.path.display().to_string(), count: lib.count()?, trash_count: lib.trash_count()? })
     }
 
     /// Every key in a scope, in order: the list virtualizes over it and asks

@@ -1,7 +1,7 @@
 //! Versioned migrations: the only definition of the schema. Each step runs in
 //! its own transaction together with the `user_version` bump. Before any
 //! migration touches a library that holds data, a backup copy is written
-//! beside it (`library.sqlite.pre-v4-<ms>.bak`).
+//! beside it (`library.sqlite.pre-vN-from-vM-<ms>.bak`).
 
 use std::path::Path;
 
@@ -20,6 +20,7 @@ const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(include_str!("../../migrations/0002_organize.sql"))],
     &[Step::Sql(include_str!("../../migrations/0003_citations.sql"))],
     &[Step::Sql(include_str!("../../migrations/0004_search.sql")), Step::Rust(super::search::rebuild_all)],
+    &[Step::Sql(include_str!("../../migrations/0005_covering_sort_indexes.sql"))],
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

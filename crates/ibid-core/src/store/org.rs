@@ -240,6 +240,15 @@ impl Library {
         Ok(())
     }
 
+    /// Number of listed works in the trash.
+    pub fn trash_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM trash t JOIN works w ON w.id = t.work_id WHERE w.standalone = 1",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     pub fn is_trashed(&self, id: i64) -> Result<bool> {
         Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM trash WHERE work_id = ?1)", [id], |r| r.get(0))?)
     }
