@@ -112,6 +112,10 @@ fn list_pages_by_keyset_in_every_sort() {
                 }
             }
             assert_eq!(paged, all, "{sort:?} desc={descending}");
+            // All keys at once (what the item list virtualizes over) agree with the pages.
+            let keys = lib.list_all_keys(&ListQuery { sort, descending, ..Default::default() }).unwrap();
+            let paged_keys: String = all.iter().map(|id| lib.key_of(*id).unwrap()).collect();
+            assert_eq!(keys, paged_keys, "{sort:?} desc={descending}");
         }
     }
     // The list uses the sort indexes, never a full sort.

@@ -336,8 +336,8 @@ impl Api {
             collection,
             tag: scope.tag,
         };
-        let page = lib.list(&q)?;
-        Ok(KeyList { count: page.keys.len(), keys: page.keys.concat() })
+        let keys = lib.list_all_keys(&q)?;
+        Ok(KeyList { count: keys.len() / 8, keys })
     }
 
     pub fn rows(&self, args: KeysArgs) -> ApiResult<Vec<Row>> {

@@ -101,33 +101,26 @@ pub struct Page {
 }
 
 impl Library {
+    /// Every key a list query selects, in order, as one string of 8-character
+    /// keys (no cursor, no limit): what the item list virtualizes over. Reads
+    /// only the sort index, which carries the key.
+    pub fn list_all_keys(&self, q: &ListQuery) -> Result<String> {
+        let q = ListQuery { after: None, ..q.clone() };
+        let (sql, filter_value) = self.list_sql(&q, "key");
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(rusqlite::params![i64::MAX, SqlValue::Null, 0, filter_value])?;
+        let mut out = String::new();
+        while let Some(r) = rows.next()? {
+            out.push_str(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
+        }
+        Ok(out)
+    }
+
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
-        let col = q.sort.column();
-        let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
-        let trash = if q.trash { "EXISTS" } else { "NOT EXISTS" };
-        let keyset = if q.after.is_some() {
-            format!("AND ({col}, id) {cmp} (?2, ?3)")
-        } else {
-            "AND ?2 IS NULL AND ?3 = 0".to_string()
-        };
-        let filter = match (&q.collection, &q.tag) {
-            (Some(_), _) => "AND id IN (SELECT work_id FROM collection_items WHERE collection_id = ?4)",
-            (None, Some(_)) => "AND id IN (SELECT wt.work_id FROM work_tags wt JOIN tags t ON t.id = wt.tag_id WHERE t.name = ?4)",
-            (None, None) => "AND ?4 IS NULL",
-        };
-        let sql = format!(
-            "SELECT id, {col}, key FROM works WHERE standalone = 1 {keyset} {filter} \
-             AND {trash} (SELECT 1 FROM trash t WHERE t.work_id = works.id) \
-             ORDER BY {col} {dir}, id {dir} LIMIT ?1"
-        );
+        let (sql, filter_value) = self.list_sql(q, &format!("id, {}, key", q.sort.column()));
         let mut st = self.conn.prepare_cached(&sql)?;
         let limit = q.limit.max(1) as i64;
         let map = |r: &rusqlite::Row| Ok((r.get::<_, i64>(0)?, r.get::<_, SqlValue>(1)?, r.get::<_, String>(2)?));
-        let filter_value: SqlValue = match (&q.collection, &q.tag) {
-            (Some(c), _) => SqlValue::Integer(*c),
-            (None, Some(t)) => SqlValue::Text(t.clone()),
-            (None, None) => SqlValue::Null,
-        };
         let (after_value, after_id) = match &q.after {
             Some(c) => (c.value.clone(), c.id),
             None => (SqlValue::Null, 0),
@@ -141,5 +134,32 @@ impl Library {
         });
         let (ids, keys) = rows.into_iter().map(|(id, _, key)| (id, key)).unzip();
         Ok(Page { ids, keys, next })
+    }
+
+    /// The list query selecting `columns`, with its parameters ?1 limit, ?2/?3
+    /// the cursor (NULL/0 for none), ?4 the collection or tag filter.
+    fn list_sql(&self, q: &ListQuery, columns: &str) -> (String, SqlValue) {
+        let col = q.sort.column();
+        let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
+        let trash = if q.trash { "EXISTS" } else { "NOT EXISTS" };
+        let keyset = if q.after.is_some() {
+            format!("AND ({col}, id) {cmp} (?2, ?3)")
+        } else {
+            "AND ?2 IS NULL AND ?3 = 0".to_string()
+        };
+        let (filter, value) = match (&q.collection, &q.tag) {
+            (Some(c), _) => ("AND id IN (SELECT work_id FROM collection_items WHERE collection_id = ?4)", SqlValue::Integer(*c)),
+            (None, Some(t)) => (
+                "AND id IN (SELECT wt.work_id FROM work_tags wt JOIN tags t ON t.id = wt.tag_id WHERE t.name = ?4)",
+                SqlValue::Text(t.clone()),
+            ),
+            (None, None) => ("AND ?4 IS NULL", SqlValue::Null),
+        };
+        let sql = format!(
+            "SELECT {columns} FROM works WHERE standalone = 1 {keyset} {filter} \
+             AND {trash} (SELECT 1 FROM trash t WHERE t.work_id = works.id) \
+             ORDER BY {col} {dir}, id {dir} LIMIT ?1"
+        );
+        (sql, value)
     }
 }

@@ -197,13 +197,10 @@ impl Library {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Number of listed works.
+    /// Number of listed works (standalone, not in the trash).
     pub fn count(&self) -> Result<i64> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM works WHERE standalone = 1 AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.work_id = works.id)",
-            [],
-            |r| r.get(0),
-        )?)
+        let standalone: i64 = self.conn.query_row("SELECT count(*) FROM works WHERE standalone = 1", [], |r| r.get(0))?;
+        Ok(standalone - self.trash_count()?)
     }
 }
 
