@@ -64,6 +64,20 @@ impl Library {
     /// a crash still leaves all of the import or none of it.
     pub fn import_sized(&mut self, items: impl IntoIterator<Item = Result<Work>>, expected: usize) -> Result<ImportSummary> {
         let bulk = expected >= BULK_IMPORT && expected as i64 > self.count()?;
+        // A large import touches more index pages than the default cache
+        // holds: evicted pages would be written to the WAL and read back.
+        let cache: i64 = self.conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        if bulk {
+            self.conn.pragma_update(None, "cache_size", -524_288)?; // 512 MiB at most, only as used
+        }
+        let result = self.import_in_tx(items, bulk);
+        if bulk {
+            self.conn.pragma_update(None, "cache_size", cache)?;
+        }
+        result
+    }
+
+    fn import_in_tx(&mut self, items: impl IntoIterator<Item = Result<Work>>, bulk: bool) -> Result<ImportSummary> {
         let tx = self.conn.transaction()?;
         let deferred = if bulk { drop_deferrable_indexes(&tx)? } else { Vec::new() };
         let mut summary = ImportSummary::default();
