@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, toApiError, type Bridge } from './bridge';
-import { debounce, latestOnly } from './lib/async';
+import { coalesce, latestOnly } from './lib/async';
 import { errorLine, explain } from './lib/errors';
-import { KeyList } from './lib/keys';
+import { BACKGROUND_INDEX_MIN, KeyList } from './lib/keys';
 import { RowCache } from './lib/rowcache';
 import { plainText } from './lib/sanitize';
 import * as S from './lib/selection';
@@ -79,6 +79,8 @@ export function App({ bridge }: { bridge: Bridge }) {
   const [baseKeys, setBaseKeys] = useState<KeyList>(EMPTY_KEYS);
   const [query, setQuery] = useState('');
   const [searchRows, setSearchRows] = useState<Row[] | null>(null);
+  /** The query whose results the list shows ('' for none): `data-results-for`, for tests and benchmarks. */
+  const [resultsFor, setResultsFor] = useState('');
   const [searchSort, setSearchSort] = useState<Sort | null>(null);
   const [selection, setSelection] = useState<S.Selection>(S.EMPTY);
   const [detailStack, setDetailStack] = useState<string[]>([]);
@@ -129,6 +131,8 @@ export function App({ bridge }: { bridge: Bridge }) {
     return KeyList.fromKeys(rows.map((r) => r.key));
   }, [baseKeys, searchRows, searchSort]);
 
+  useEffect(() => () => baseKeys.dispose(), [baseKeys]);
+
   // The latest state, for async code and global handlers.
   const latest = useRef({ viewKeys, selection, view, sort, query, detail, detailStack, collections });
   latest.current = { viewKeys, selection, view, sort, query, detail, detailStack, collections };
@@ -171,7 +175,10 @@ export function App({ bridge }: { bridge: Bridge }) {
       const r = await listKeys(scopeOf(v, s));
       if (r.stale) return;
       pendingSelect.current = select === 'keep' ? rememberSelection() : select;
-      setBaseKeys(new KeyList(r.value.keys, r.value.count));
+      const keys = new KeyList(r.value.keys, r.value.count);
+      // Searches and selections look keys up: index a long list while idle.
+      if (keys.count >= BACKGROUND_INDEX_MIN) keys.indexInBackground();
+      setBaseKeys(keys);
       setLoadError(null);
     } catch (e) {
       const err = toApiError(e);
@@ -199,19 +206,25 @@ export function App({ bridge }: { bridge: Bridge }) {
       search.invalidate();
       pendingSelect.current = rememberSelection();
       setSearchRows(null);
+      setResultsFor('');
       return;
     }
     try {
       const r = await search(q.trim());
-      if (r.stale) return;
+      // Stale, or superseded by a keystroke waiting to be searched: not drawn.
+      if (r.stale || searchSoon.waiting) return;
       cache.put(r.value);
       pendingSelect.current = keepSelection ? rememberSelection() : null;
       setSearchRows(r.value);
+      setResultsFor(q);
     } catch (e) {
       showError(e);
     }
   }, []);
-  const searchSoon = useMemo(() => debounce((q: string) => void runSearch(q, true), 80), []);
+  // Search as you type: at once when no search is running, else once with the
+  // newest text when it ends (no fixed debounce: it would cost most of the
+  // 100 ms that a keystroke may take to show its results).
+  const searchSoon = useMemo(() => coalesce((q: string) => runSearch(q, true)), []);
 
   /** After a change: the counts, the sidebar, the list (and the search). */
   const refresh = useCallback(async (opts: { keepSelection?: boolean; reloadRows?: boolean } = {}) => {
@@ -441,6 +454,7 @@ export function App({ bridge }: { bridge: Bridge }) {
       searchSoon.cancel();
       search.invalidate();
       setSearchRows(null);
+      setResultsFor('');
       setSearchSort(null);
       const select: Pending = { keys: [d.key], focus: d.key, anchor: d.key };
       focusTitleOf.current = d.key;
@@ -737,7 +751,7 @@ export function App({ bridge }: { bridge: Bridge }) {
         onDeleteCollection={deleteCollection}
       />
 
-      <main class="list-pane" aria-label={scopeName}>
+      <main class="list-pane" aria-label={scopeName} data-results-for={resultsFor}>
         <div class="search-bar">
           <h1 class="scope-name" data-testid="scope-name">
             {scopeName}

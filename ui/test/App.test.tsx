@@ -83,26 +83,37 @@ describe('App with a fake backend', () => {
     expect(root.querySelectorAll('[data-testid="row"]').length).toBe(asked.length);
   });
 
-  it('debounces typing into one search, and ignores a slow stale answer', async () => {
+  it('searches at once, collapses keys typed meanwhile, and ignores superseded or stale answers', async () => {
     const { bridge, calls } = fakeBridge(
-      (q) => (q === 'sin' ? 200 : 5),
-      (q) => (q === 'sin' ? KEYS.slice(0, 10) : KEYS.slice(0, 2)),
+      (q) => (q === 'sin' ? 200 : 30),
+      (q) => (q === 's' ? KEYS.slice(0, 20) : q === 'sin' ? KEYS.slice(0, 10) : KEYS.slice(0, 2)),
     );
     await act(() => render(<App bridge={bridge} />, root));
     await sleep(20);
+    const searches = () => calls.filter((c) => c.name === 'search').map((c) => (c.args as { q: string }).q);
     await typeSearch('s');
+    expect(searches()).toEqual(['s']); // at once: no fixed debounce
     await typeSearch('si');
     await typeSearch('sin');
-    await sleep(100); // debounce (80 ms) fires once: "sin", slow
-    expect(calls.filter((c) => c.name === 'search').map((c) => (c.args as { q: string }).q)).toEqual(['sin']);
+    expect(searches()).toEqual(['s']); // one search in flight: the next keys wait, collapsed
+    await sleep(60); // "s" answers, superseded (not drawn); "sin" is sent, slow
+    expect(searches()).toEqual(['s', 'sin']);
+    expect(shown()).toBe('30 shown');
     await typeSearch('sino');
-    await sleep(100); // "sino" answers first
+    await sleep(20);
+    expect(searches()).toEqual(['s', 'sin']); // "sino" waits for "sin"…
+    const input = root.querySelector<HTMLInputElement>('[data-testid="search"]')!;
+    await act(() => {
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    });
+    expect(searches()).toEqual(['s', 'sin', 'sino']); // …unless Enter sends it now
+    await sleep(60); // "sino" answers first
     expect(shown()).toBe('2 shown');
+    expect(root.querySelector('main')!.getAttribute('data-results-for')).toBe('sino');
     await sleep(200); // the stale "sin" answer arrives, and is dropped
     expect(shown()).toBe('2 shown');
-    expect(calls.filter((c) => c.name === 'search').map((c) => (c.args as { q: string }).q)).toEqual(['sin', 'sino']);
+    expect(searches()).toEqual(['s', 'sin', 'sino']);
     // Escape clears the search: the whole scope again
-    const input = root.querySelector<HTMLInputElement>('[data-testid="search"]')!;
     await act(() => {
       input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
     });

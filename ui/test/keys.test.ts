@@ -41,4 +41,27 @@ describe('key slicing', () => {
     expect(k.at(999)).toBe('00000999');
     expect(k.indexOf('00000500')).toBe(500);
   });
+
+  it('indexes a long list by hash, in the background or at the first lookup past the scans', async () => {
+    const keys = Array.from({ length: 50_000 }, (_, i) => (i * 7919).toString(36).toUpperCase().padStart(8, '-'));
+    const k = KeyList.fromKeys(keys);
+    for (let i = 0; i < 20; i++) expect(k.indexOf(keys[(i * 4999) % keys.length])).toBe((i * 4999) % keys.length);
+    expect(k.indexOf('ZZZZZZZZ')).toBe(-1);
+    const b = KeyList.fromKeys(keys);
+    b.indexInBackground();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.indexOf(keys[49_999])).toBe(49_999);
+    const c = KeyList.fromKeys(keys);
+    c.indexInBackground();
+    expect(c.indexOf(keys[12_345])).toBe(12_345); // finishes the build at once
+    c.dispose();
+    expect(keys.every((key, i) => c.indexOf(key) === i)).toBe(true);
+  });
+
+  it('finds the first of duplicate keys, and nothing in an empty list', () => {
+    const k = KeyList.fromKeys(['AAAAAAAA', 'BBBBBBBB', 'AAAAAAAA']);
+    for (let round = 0; round < 12; round++) expect(k.indexOf('AAAAAAAA')).toBe(0);
+    const e = new KeyList('');
+    for (let round = 0; round < 12; round++) expect(e.has('AAAAAAAA')).toBe(false);
+  });
 });
