@@ -218,6 +218,12 @@ async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Respons
     if is_api {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    // A refused request's body may be left unread, and then the connection
+    // cannot carry another request: say so, so that no client reuses it
+    // (otherwise its next request races the server closing the connection).
+    if matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::METHOD_NOT_ALLOWED | StatusCode::PAYLOAD_TOO_LARGE) {
+        res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     res
 }
 

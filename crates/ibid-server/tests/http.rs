@@ -192,6 +192,9 @@ fn errors_carry_their_status_and_code() {
     let put = Server::reply(s.agent.put(s.url("/api/cmd/library_info")).send("{}"));
     put.assert_error(405, "method_not_allowed");
     assert_eq!(put.header("allow"), Some("GET, POST"));
+    // Its body was not read: the connection is not offered for reuse (regression:
+    // the next request on a pooled connection failed with "peer disconnected").
+    assert_eq!(put.header("connection"), Some("close"));
     let del = Server::reply(s.agent.delete(s.url("/api/health")).call());
     del.assert_error(405, "method_not_allowed");
     let opts = Server::reply(
