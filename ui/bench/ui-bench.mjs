@@ -19,7 +19,6 @@
 //   node bench/ui-bench.mjs --library ../target/bench/ui-1m.sqlite [--label 1M]
 //        [--launches 5] [--typing-rounds 7] [--scroll-runs 3] [--json FILE]
 //   (or IBID_LIBRARY=…; IBID_BIN defaults to ../target/release/ibid here)
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +27,7 @@ import { parseArgs } from 'node:util';
 const here = dirname(fileURLToPath(import.meta.url));
 const UI = resolve(here, '..');
 process.env.IBID_BIN ??= resolve(UI, '../target/release/ibid');
-const { launchBrowser, DIST: BUILT, IBID_BIN } = await import('../e2e/harness.mjs');
+const { launchBrowser, startServer: startIbidServe, DIST: BUILT, IBID_BIN } = await import('../e2e/harness.mjs');
 
 const { values: opt } = parseArgs({
   options: {
@@ -64,40 +63,8 @@ const log = (...a) => console.error(`[ui-bench ${LABEL}]`, ...a);
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts `ibid --library LIB serve --port 0 --ui DIST`; waits for its `listening on` line. */
-async function startServer(lib) {
-  const proc = spawn(IBID_BIN, ['--library', lib, 'serve', '--port', '0', '--ui', DIST], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => (stderr += d));
-  const kill = () => proc.kill('SIGKILL');
-  process.on('exit', kill);
-  const url = await new Promise((resolveUrl, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`ibid serve printed no "listening on" line in 20 s; stderr: ${stderr}`)), 20000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolveUrl(m[1].replace(/\/$/, ''));
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`ibid serve exited (${code}) before listening; stderr: ${stderr}`));
-    });
-  });
-  const stop = async () => {
-    process.off('exit', kill);
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
-  };
-  return { url, stop };
-}
+/** `ibid serve` on LIB with this run's binary and UI build (the e2e harness's launcher). */
+const startServer = (lib) => startIbidServe(lib, { bin: IBID_BIN, dist: DIST });
 
 // ---- statistics -------------------------------------------------------------
 function stats(xs) {

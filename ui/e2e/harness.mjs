@@ -61,10 +61,14 @@ export function sql(lib, query) {
   return execFileSync('sqlite3', [lib, query], { encoding: 'utf8' }).trim();
 }
 
-/** Starts `ibid serve` and waits for its `listening on` line. */
-/** @param {string} lib */
-export async function startServer(lib) {
-  const proc = spawn(IBID_BIN, ['--library', lib, 'serve', '--port', '0', '--ui', DIST], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `ibid --library LIB serve --port 0 --ui DIST` and waits for its `listening on` line.
+ * The benchmark passes its own binary and UI build.
+ * @param {string} lib
+ * @param {{ bin?: string, dist?: string }} [opts]
+ */
+export async function startServer(lib, { bin = IBID_BIN, dist = DIST } = {}) {
+  const proc = spawn(bin, ['--library', lib, 'serve', '--port', '0', '--ui', dist], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(proc);
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));

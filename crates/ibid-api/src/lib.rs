@@ -319,7 +319,8 @@ impl Api {
 
     pub fn library_info(&self) -> ApiResult<LibraryInfo> {
         let lib = self.lib();
-        Ok(LibraryInfo { path: self.path.display().to_string(), count: lib.count()?, trash_count: lib.trash_count()? })
+        let (count, trash_count) = lib.counts()?;
+        Ok(LibraryInfo { path: self.path.display().to_string(), count, trash_count })
     }
 
     /// Every key in a scope, in order: the list virtualizes over it and asks

@@ -243,7 +243,8 @@ impl Library {
     /// Number of listed works in the trash.
     pub fn trash_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM trash t JOIN works w ON w.id = t.work_id WHERE w.standalone = 1",
+            // CROSS JOIN keeps the (small) trash table outermost.
+            "SELECT count(*) FROM trash t CROSS JOIN works w ON w.id = t.work_id WHERE w.standalone = 1",
             [],
             |r| r.get(0),
         )?)

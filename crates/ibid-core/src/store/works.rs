@@ -213,8 +213,14 @@ impl Library {
 
     /// Number of listed works (standalone, not in the trash).
     pub fn count(&self) -> Result<i64> {
+        Ok(self.counts()?.0)
+    }
+
+    /// Listed works and works in the trash, counted once each.
+    pub fn counts(&self) -> Result<(i64, i64)> {
         let standalone: i64 = self.conn.query_row("SELECT count(*) FROM works WHERE standalone = 1", [], |r| r.get(0))?;
-        Ok(standalone - self.trash_count()?)
+        let trash = self.trash_count()?;
+        Ok((standalone - trash, trash))
     }
 }
 
