@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "services.rs"]
+pub mod services;
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()

@@ -24,4 +24,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "import_csl_json",
     "add_note",
     "attach",
+    "add_identifiers",
+    "add_job",
 ];

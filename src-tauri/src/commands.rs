@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use ibid_api::{
-    AddNote, Api, ApiError, Attach, CollectionDto, CollectionItems, CollectionPath, Detail, FieldEdit, ImportResult,
-    ImportText, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, Retag, Row, Scope, SearchArgs, SetCreators, TagDto,
+    AddIdentifiers, AddJob, AddNote, AddStarted, Api, ApiError, Attach, CollectionDto, CollectionItems, CollectionPath, Detail, FieldEdit, ImportResult,
+    ImportText, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, Retag, Row, Scope, JobArgs, SearchArgs, SetCreators, TagDto,
 };
 
 /// The state every command shares: the open library. `Api` locks its
@@ -77,6 +77,8 @@ commands! {
     import_csl_json(ImportText) -> ImportResult;
     add_note(AddNote) -> Detail;
     attach(Attach) -> Detail;
+    add_identifiers(AddIdentifiers) -> AddStarted;
+    add_job(JobArgs) -> AddJob;
 }
 
 #[cfg(test)]

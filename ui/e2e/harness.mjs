@@ -41,12 +41,17 @@ export function preflight() {
   if (missing.length) throw new Error(`e2e needs:\n  ${missing.join('\n  ')}`);
 }
 
-/** A fresh library with the sample data (and optional extra CSL-JSON items). */
-/** @param {object[] | null} [extraItems] */
-export function makeLibrary(extraItems = null) {
+/**
+ * A fresh library with the sample data (or `fixture`: another CSL-JSON file, or null for an
+ * empty library), and optional extra CSL-JSON items.
+ * @param {object[] | null} [extraItems]
+ * @param {string | null} [fixture]
+ */
+export function makeLibrary(extraItems = null, fixture = FIXTURE) {
   const dir = mkdtempSync(join(tmpdir(), 'ibid-e2e-'));
   const lib = join(dir, 'library.sqlite');
-  execFileSync(IBID_BIN, ['--library', lib, 'import', FIXTURE], { stdio: 'pipe' });
+  if (fixture) execFileSync(IBID_BIN, ['--library', lib, 'import', fixture], { stdio: 'pipe' });
+  else execFileSync(IBID_BIN, ['--library', lib, 'list'], { stdio: 'pipe' }); // creates it, empty
   if (extraItems) {
     const f = join(dir, 'extra.json');
     writeFileSync(f, JSON.stringify(extraItems));
@@ -64,11 +69,12 @@ export function sql(lib, query) {
 /**
  * Starts `ibid --library LIB serve --port 0 --ui DIST` and waits for its `listening on` line.
  * The benchmark passes its own binary and UI build.
+ * `env` is added to this process's environment (e.g. IBID_CROSSREF_URL for a fake Crossref).
  * @param {string} lib
- * @param {{ bin?: string, dist?: string }} [opts]
+ * @param {{ bin?: string, dist?: string, env?: Record<string, string> }} [opts]
  */
-export async function startServer(lib, { bin = IBID_BIN, dist = DIST } = {}) {
-  const proc = spawn(bin, ['--library', lib, 'serve', '--port', '0', '--ui', dist], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServer(lib, { bin = IBID_BIN, dist = DIST, env = {} } = {}) {
+  const proc = spawn(bin, ['--library', lib, 'serve', '--port', '0', '--ui', dist], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.add(proc);
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));
@@ -109,8 +115,8 @@ export async function launchBrowser() {
 }
 
 /**
- * @typedef {{ page: import('playwright-core').Page, lib: string, url: string, problems: string[] }} AppContext
- * @typedef {{ extraItems?: object[] | null, colorScheme?: 'light' | 'dark', viewport?: { width: number, height: number } }} AppOptions
+ * @typedef {{ page: import('playwright-core').Page, lib: string, url: string, problems: string[], serverLog: () => string }} AppContext
+ * @typedef {{ extraItems?: object[] | null, fixture?: string | null, env?: Record<string, string>, colorScheme?: 'light' | 'dark', viewport?: { width: number, height: number } }} AppOptions
  */
 
 /**
@@ -120,12 +126,12 @@ export async function launchBrowser() {
  * closes the browser and removes the library. Fails the test on any console
  * error or CSP violation in the page.
  */
-export async function withApp(fn, { extraItems = null, colorScheme = 'light', viewport = { width: 1400, height: 860 } } = {}) {
-  const library = makeLibrary(extraItems);
+export async function withApp(fn, { extraItems = null, fixture = FIXTURE, env = {}, colorScheme = 'light', viewport = { width: 1400, height: 860 } } = {}) {
+  const library = makeLibrary(extraItems, fixture);
   let server = null;
   let browser = null;
   try {
-    server = await startServer(library.lib);
+    server = await startServer(library.lib, { env });
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport, colorScheme });
     const page = await context.newPage();
@@ -153,7 +159,7 @@ export async function withApp(fn, { extraItems = null, colorScheme = 'light', vi
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await page.goto(server.url + '/');
     await page.getByTestId('status-total').filter({ hasText: 'in library' }).waitFor();
-    await fn({ page, lib: library.lib, url: server.url, problems });
+    await fn({ page, lib: library.lib, url: server.url, problems, serverLog: server.stderr });
     const live = (await page.evaluate(() => /** @type {any} */ (window).__cspViolations)).filter((v) => v.live);
     for (const v of live) problems.push(`CSP violation in the page: ${v.directive} ${v.sample}`);
     if (problems.length) throw new Error(`the page reported:\n${problems.join('\n')}`);

@@ -7,7 +7,8 @@ import { RowCache } from './lib/rowcache';
 import { plainText } from './lib/sanitize';
 import * as S from './lib/selection';
 import { UndoStack } from './lib/undo';
-import type { CollectionDto, CreatorDto, Detail, ImportResult, LibraryInfo, Row, Scope, SortKey, TagDto } from './lib/types';
+import type { AddJob, CollectionDto, CreatorDto, Detail, ImportResult, LibraryInfo, Row, Scope, SortKey, TagDto } from './lib/types';
+import { AddByIdentifierDialog, type AddDraft } from './components/AddByIdentifier';
 import { DetailPane, type DetailActions } from './components/DetailPane';
 import { ConfirmDialog, ImportSummary, NewItemDialog } from './components/Dialogs';
 import { ErrorBoundary } from './components/ErrorBoundary';
@@ -23,10 +24,12 @@ interface Toast {
 
 type Dialog =
   | { kind: 'new' }
+  | { kind: 'add-identifiers' }
   | { kind: 'import'; result: ImportResult; fileName: string }
   | { kind: 'confirm'; title: string; message: string; confirm: string; run(): void };
 
-type Pending = { keys: string[]; focus: string | null; anchor: string | null } | { index: number } | null;
+/** `open`: when the focus key is not in the new list, show it in the detail pane anyway. */
+type Pending = { keys: string[]; focus: string | null; anchor: string | null; open?: boolean } | { index: number } | null;
 
 interface Sort {
   key: SortKey;
@@ -104,6 +107,12 @@ export function App({ bridge }: { bridge: Bridge }) {
   const nextLoad = useRef<'keep' | Pending>(null);
   /** Focus the title of this item once its detail shows (a new item). */
   const focusTitleOf = useRef<string | null>(null);
+  /** A work to show in the detail pane although the list does not hold it. */
+  const openAfterLoad = useRef<string | null>(null);
+  /** The Add by identifier dialog's text and last job, kept while it is closed. */
+  const addDraft = useRef<AddDraft | null>(null);
+  const dialogRef = useRef<Dialog | null>(null);
+  dialogRef.current = dialog;
 
   // ---- toasts and errors ----------------------------------------------------
   const showToast = useCallback((text: string, kind: Toast['kind'] = 'info', undo = false) => {
@@ -164,6 +173,7 @@ export function App({ bridge }: { bridge: Bridge }) {
     else {
       const sel = S.remap(p.keys, p.focus, p.anchor, (k) => viewKeys.indexOf(k));
       setSelection(sel.ranges.length ? sel : S.EMPTY);
+      if (!sel.ranges.length && p.open && p.focus) openAfterLoad.current = p.focus;
     }
   }, [viewKeys]);
 
@@ -248,6 +258,12 @@ export function App({ bridge }: { bridge: Bridge }) {
   useEffect(() => {
     const n = S.selectedCount(selection);
     const key = n === 1 && selection.ranges[0][0] < viewKeys.count ? viewKeys.at(selection.ranges[0][0]) : null;
+    const open = openAfterLoad.current;
+    if (open && n === 0) {
+      openAfterLoad.current = null;
+      setDetailStack([open]);
+      return;
+    }
     setDetailStack((st) => (key ? (st.length === 1 && st[0] === key ? st : [key]) : st.length ? [] : st));
   }, [selection, viewKeys]);
 
@@ -472,6 +488,36 @@ export function App({ bridge }: { bridge: Bridge }) {
     }
   };
 
+  /** Shows a work: the search cleared, selected in My Library (or the view holding it), in the detail pane. */
+  const revealKey = async (key: string) => {
+    setQuery('');
+    searchSoon.cancel();
+    search.invalidate();
+    setSearchRows(null);
+    setResultsFor('');
+    setSearchSort(null);
+    const select: Pending = { keys: [key], focus: key, anchor: key, open: true };
+    const v = latest.current.view;
+    if (v.kind !== 'library') {
+      nextLoad.current = select;
+      setView({ kind: 'library' });
+      void loadSide();
+    } else {
+      await Promise.all([loadSide(), loadList(select)]);
+    }
+  };
+
+  const openAddIdentifiers = () => {
+    const d = dialogRef.current;
+    if (d?.kind === 'add-identifiers') document.querySelector<HTMLElement>('[data-testid="add-identifiers-text"]')?.focus();
+    else if (!d) setDialog({ kind: 'add-identifiers' });
+  };
+
+  const identifiersAdded = (job: AddJob) => {
+    const added = job.results.filter((r) => r.outcome === 'added').length;
+    if (added) void refresh({ keepSelection: true });
+  };
+
   const importText = async (text: string, fileName: string) => {
     try {
       const result = await call('import_csl_json', { text });
@@ -565,8 +611,20 @@ export function App({ bridge }: { bridge: Bridge }) {
         void doUndo();
       }
     };
+    // Ctrl+Shift+A, before the list sees it (its Ctrl+A selects all).
+    const onKeyCapture = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && (e.key === 'a' || e.key === 'A')) {
+        e.preventDefault();
+        e.stopPropagation();
+        openAddIdentifiers();
+      }
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keydown', onKeyCapture, true);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keydown', onKeyCapture, true);
+    };
   }, []);
 
   // ---- render ----------------------------------------------------------------
@@ -600,6 +658,12 @@ export function App({ bridge }: { bridge: Bridge }) {
               New item
             </button>{' '}
             type in a book, article or chapter by hand.
+          </li>
+          <li>
+            <button type="button" onClick={() => setDialog({ kind: 'add-identifiers' })}>
+              Add by identifier…
+            </button>{' '}
+            paste DOIs, ISBNs, arXiv or PubMed ids (or links holding them): Ibid looks the works up.
           </li>
           <li>
             <button type="button" onClick={() => fileInput.current?.click()}>
@@ -680,6 +744,9 @@ export function App({ bridge }: { bridge: Bridge }) {
         <span class="brand">Ibid</span>
         <button type="button" data-testid="new-item" onClick={() => setDialog({ kind: 'new' })} title="Create an item by hand">
           New item
+        </button>
+        <button type="button" data-testid="add-by-identifier" onClick={openAddIdentifiers} title="Add works by DOI, ISBN, arXiv or PubMed id (Ctrl+Shift+A)" aria-keyshortcuts="Control+Shift+A">
+          Add by identifier…
         </button>
         <button type="button" data-testid="import" onClick={() => fileInput.current?.click()} title="Import a CSL-JSON file">
           Import…
@@ -835,6 +902,23 @@ export function App({ bridge }: { bridge: Bridge }) {
       )}
 
       {dialog?.kind === 'new' && <NewItemDialog onCreate={newItem} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'add-identifiers' && (
+        <AddByIdentifierDialog
+          call={call}
+          draft={addDraft.current}
+          onDraft={(d) => (addDraft.current = d)}
+          onFinished={identifiersAdded}
+          onOpen={(key) => {
+            setDialog(null);
+            void revealKey(key);
+          }}
+          onClose={() => {
+            setDialog(null);
+            // A job still running when closed may have added works already.
+            if (addDraft.current?.job) void refresh({ keepSelection: true });
+          }}
+        />
+      )}
       {dialog?.kind === 'import' && <ImportSummary result={dialog.result} fileName={dialog.fileName} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'confirm' && (
         <ConfirmDialog title={dialog.title} message={dialog.message} confirm={dialog.confirm} onConfirm={dialog.run} onClose={() => setDialog(null)} />

@@ -7,7 +7,10 @@
 //! as [`ApiError`] `{code, message}`; callers match on `code`, never on text.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+mod jobs;
+pub use jobs::{AddIdentifiers, AddJob, AddResult, AddStarted, JobArgs};
 
 use ibid_core::store::{ListQuery, Sort};
 use ibid_core::{csl, Library, Work};
@@ -28,14 +31,14 @@ impl From<ibid_core::Error> for ApiError {
 }
 
 impl ApiError {
-    fn new(code: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &str, message: impl Into<String>) -> Self {
         ApiError { code: code.into(), message: message.into() }
     }
     /// The HTTP status that goes with this error's code.
     pub fn http_status(&self) -> u16 {
         match self.code.as_str() {
             "not_found" | "unknown_command" => 404,
-            "invalid_input" | "bad_file" | "bad_arguments" => 400,
+            "invalid_input" | "bad_file" | "bad_arguments" | "not_an_identifier" => 400,
             _ => 500,
         }
     }
@@ -256,8 +259,9 @@ pub struct Attach {
 
 /// The commands, over one library. `Sync`: shells share it between threads.
 pub struct Api {
-    lib: Mutex<Library>,
+    lib: Arc<Mutex<Library>>,
     path: PathBuf,
+    jobs: jobs::Jobs,
 }
 
 /// The command names, in the order the dispatcher knows them. The desktop
@@ -266,7 +270,7 @@ pub const COMMANDS: &[&str] = &[
     "library_info", "list_keys", "rows", "search", "get_detail", "update_field", "set_creators",
     "retag", "tags", "collections", "create_collection", "add_to_collection",
     "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
-    "add_note", "attach",
+    "add_note", "attach", "add_identifiers", "add_job",
 ];
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, args: Value) -> ApiResult<T> {
@@ -280,7 +284,7 @@ fn to_value<T: Serialize>(v: ApiResult<T>) -> ApiResult<Value> {
 impl Api {
     pub fn open(path: impl AsRef<Path>) -> ApiResult<Api> {
         let lib = Library::open(path.as_ref())?;
-        Ok(Api { lib: Mutex::new(lib), path: path.as_ref().to_path_buf() })
+        Ok(Api { lib: Arc::new(Mutex::new(lib)), path: path.as_ref().to_path_buf(), jobs: jobs::Jobs::default() })
     }
 
     fn lib(&self) -> MutexGuard<'_, Library> {
@@ -313,6 +317,8 @@ impl Api {
             "import_csl_json" => to_value(self.import_csl_json(parse(name, args)?)),
             "add_note" => to_value(self.add_note(parse(name, args)?)),
             "attach" => to_value(self.attach(parse(name, args)?)),
+            "add_identifiers" => to_value(self.add_identifiers(parse(name, args)?)),
+            "add_job" => to_value(self.add_job(parse(name, args)?)),
             other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
         }
     }

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod resolve;
+
 use clap::{Parser, Subcommand};
 use ibid_core::store::{Cursor, ListQuery};
 use ibid_core::{csl, export, Library, Work};
@@ -128,6 +130,26 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Look identifiers up and add the works: DOIs (any form, publisher URLs too), ISBNs, arXiv ids, PMIDs
+    Add {
+        /// Identifiers, each on its own
+        ids: Vec<String>,
+        /// Also every identifier found in FILE (a reference list, a saved page; - for standard input)
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// Print the results as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look a work up again at its source (conditionally, when the source gave an ETag) and update it
+    Refresh { key: String },
+    /// Show the settings (service URLs, contact address), or get, set (--unset) one
+    Settings {
+        key: Option<String>,
+        value: Option<String>,
+        #[arg(long)]
+        unset: bool,
+    },
     /// Serve the commands over HTTP on 127.0.0.1 (POST /api/cmd/<name>) until stopped
     Serve {
         /// The port on 127.0.0.1 (0 picks a free one)
@@ -190,6 +212,12 @@ fn run(cli: Cli) -> Res<ExitCode> {
         return serve(&path, port, ui);
     }
     let mut lib = Library::open(&path)?;
+    match cli.command {
+        Command::Add { ids, from, json } => return resolve::add_cmd(lib, &ids, from.as_ref(), json),
+        Command::Refresh { key } => return resolve::refresh_cmd(lib, &key),
+        Command::Settings { key, value, unset } => return resolve::settings_cmd(lib, key.as_deref(), value.as_deref(), unset),
+        _ => {}
+    }
     let mut out = std::io::stdout().lock();
     let w = |e: std::io::Error| ibid_core::Error::io("cannot write to standard output", e);
     match cli.command {
@@ -345,7 +373,9 @@ let summary = lib
             let id = lib.resolve(&key)?;
             writeln!(out, "{}", lib.attach(id, &file)?).map_err(w)?;
         }
-        Command::Serve { .. } => unreachable!("handled above"),
+        Command::Serve { .. } | Command::Add { .. } | Command::Refresh { .. } | Command::Settings { .. } => {
+            unreachable!("handled above")
+        }
         Command::Export { format: _, keys, output } => {
             let ids = if keys.is_empty() { lib.all_ids()? } else { resolve_all(&lib, &keys)? };
             let text = export::csl_json(&lib.csl_items(&ids)?)?;

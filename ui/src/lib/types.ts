@@ -92,6 +92,37 @@ export interface ImportResult {
   failed: { item: number; message: string }[];
 }
 
+/** `add_identifiers`: a background job resolving the identifiers found in the text. */
+export interface AddJobStarted {
+  job: string;
+  total: number;
+}
+
+export type AddOutcome = 'added' | 'present' | 'failed';
+
+/** One identifier's outcome (results arrive in completion order). */
+export interface AddResult {
+  /** The text it was found as (a URL, a bare DOI, an ISBN…). */
+  input: string;
+  /** Normalized: "doi:10.1007/…", "isbn:978…", "arxiv:2101.00001", "pmid:123". */
+  identifier: string;
+  outcome: AddOutcome;
+  /** The work added, or the one already in the library. */
+  key: string | null;
+  title: string | null;
+  /** Why it failed (error code and message), for `failed`. */
+  code: string | null;
+  message: string | null;
+}
+
+export interface AddJob {
+  job: string;
+  total: number;
+  done: number;
+  finished: boolean;
+  results: AddResult[];
+}
+
 /** An error as it crosses the boundary: callers match on `code`. */
 export interface ApiErrorShape {
   code: string;
@@ -120,6 +151,8 @@ export interface Commands {
   import_csl_json: [{ text: string }, ImportResult];
   add_note: [{ key: string; body: string }, Detail];
   attach: [{ key: string; path: string }, Detail];
+  add_identifiers: [{ text: string }, AddJobStarted];
+  add_job: [{ job: string }, AddJob];
 }
 
 export type CommandName = keyof Commands;

@@ -11,6 +11,7 @@
 mod list;
 mod migrate;
 mod org;
+mod resolved;
 mod search;
 mod works;
 
@@ -24,6 +25,7 @@ use crate::error::{Error, Result};
 pub use list::{Cursor, ListQuery, Page, Sort};
 pub use migrate::LATEST_VERSION;
 pub use org::{CitationForm, CitationRow, CollectionInfo, NoteRow, AttachmentRow};
+pub use resolved::{CachedResponse, CitedInput, Found};
 pub use search::SearchHit;
 pub use works::{ImportOutcome, ImportSummary, BULK_IMPORT};
 

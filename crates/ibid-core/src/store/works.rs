@@ -302,6 +302,11 @@ fn container_identities(p: &Work) -> Vec<String> {
     ids
 }
 
+/// Matches or inserts a container chain outside an import.
+pub(super) fn find_or_insert_container_pub(tx: &Transaction, p: Work) -> Result<i64> {
+    find_or_insert_container(tx, p, &mut ContainerCache::default())
+}
+
 fn find_or_insert_container(tx: &Transaction, p: Work, cache: &mut ContainerCache) -> Result<i64> {
     let identities = container_identities(&p);
     for ident in &identities {
@@ -424,8 +429,16 @@ fn write_creators_and_ids(tx: &Transaction, id: i64, w: &Work) -> Result<()> {
     for (pos, v) in w.issn.iter().enumerate() {
         st.execute(params!["issn", v, id, pos as i64])?;
     }
+    for (kind, var) in EXTRA_IDS {
+        if let Some(v) = w.extra.get(*var).and_then(Value::as_str) {
+            st.execute(params![kind, v.trim().to_lowercase(), id, 0])?;
+        }
+    }
     Ok(())
 }
+
+/// Identifiers kept in `extra` that a work is also found by (`work_ids` kind, CSL variable).
+const EXTRA_IDS: &[(&str, &str)] = &[("pmid", "PMID"), ("arxiv", "arxiv")];
 
 pub(super) fn update_row(tx: &Transaction, id: i64, w: &Work) -> Result<()> {
     if w.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
@@ -520,6 +533,7 @@ pub(super) fn load_row(conn: &Connection, id: i64) -> Result<(Work, Option<i64>)
         match kind.as_str() {
             "isbn" => w.isbn.push(value),
             "issn" => w.issn.push(value),
+            // pmid/arxiv are mirrored from `extra`, which `load_row` already read.
             _ => {}
         }
     }

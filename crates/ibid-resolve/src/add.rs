@@ -1,0 +1,187 @@
+//! Adding identifiers to a library, one or a batch, and refreshing a work
+//! from its source. Lookups run concurrently (each service's limiter keeps
+//! them within its limits); each record is written in its own transaction
+//! as soon as it arrives, so a failure loses nothing already added and
+//! leaves nothing half-written.
+
+use std::sync::Mutex;
+
+use futures_util::stream::{self, StreamExt};
+use ibid_core::store::CitedInput;
+use ibid_core::Library;
+
+use crate::error::ResolveError;
+use crate::http::Validators;
+use crate::ids::{Found, Identifier};
+use crate::source::{Fetch, Resolved, Resolver};
+
+/// Lookups in flight at once across services (each service bounds its own).
+const CONCURRENCY: usize = 64;
+
+/// What happened to one identifier.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Added { key: String, title: Option<String> },
+    /// Already in the library (as an item, or as the book of one).
+    Present { key: String, title: Option<String> },
+    Failed(ResolveError),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemResult {
+    /// As the user wrote it.
+    pub input: String,
+    pub id: Identifier,
+    pub outcome: Outcome,
+}
+
+/// Resolves and adds every identifier. DOIs, arXiv ids and PMIDs go first,
+/// ISBNs after them, so an ISBN of a book a chapter in the same batch
+/// belongs to is found present rather than added twice. `on_result` is
+/// called as each finishes (for progress). Results come in input order.
+pub async fn add_all(
+    lib: &Mutex<Library>,
+    resolver: &dyn Resolver,
+    found: Vec<Found>,
+    on_result: &(dyn Fn(&ItemResult) + Send + Sync),
+) -> Vec<ItemResult> {
+    let (first, second): (Vec<_>, Vec<_>) = found.into_iter().enumerate().partition(|(_, f)| !matches!(f.id, Identifier::Isbn(_)));
+    let mut results: Vec<(usize, ItemResult)> = Vec::new();
+    for phase in [first, second] {
+        let done: Vec<(usize, ItemResult)> = stream::iter(phase)
+            .map(|(i, f)| async move {
+                let r = add_one(lib, resolver, f).await;
+                on_result(&r);
+                (i, r)
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        results.extend(done);
+    }
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Resolves and adds one identifier.
+pub async fn add_one(lib: &Mutex<Library>, resolver: &dyn Resolver, found: Found) -> ItemResult {
+    let Found { input, id } = found;
+    let outcome = match present(lib, &id) {
+        Ok(Some(o)) => o,
+        Err(e) => Outcome::Failed(e),
+        Ok(None) => match resolver.resolve(&id, None).await {
+            Ok(Fetch::Record(r)) => match store(lib, &id, r) {
+                Ok(o) => o,
+                Err(e) => Outcome::Failed(e),
+            },
+            Ok(Fetch::NotModified(_)) => Outcome::Failed(ResolveError::Store("a 304 came back to a plain request".into())),
+            Err(e) => Outcome::Failed(e),
+        },
+    };
+    ItemResult { input, id, outcome }
+}
+
+fn lock(lib: &Mutex<Library>) -> std::sync::MutexGuard<'_, Library> {
+    lib.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The library item with this identifier, if any. A DOI known only as a
+/// cited work or a container is not present: adding it makes it an item.
+fn present(lib: &Mutex<Library>, id: &Identifier) -> Result<Option<Outcome>, ResolveError> {
+    let lib = lock(lib);
+    let found = lib.find_identifier(id.kind(), &id.library_value()).map_err(|e| ResolveError::Store(e.to_string()))?;
+    Ok(found.and_then(|f| {
+        let counts = f.standalone || !matches!(id, Identifier::Doi(_));
+        counts.then_some(Outcome::Present { key: f.key, title: f.title })
+    }))
+}
+
+/// The reference list as the store takes it.
+fn cited(r: &Resolved) -> Vec<CitedInput> {
+    r.mapped
+        .references
+        .iter()
+        .map(|x| CitedInput { text: x.text.clone(), doi: x.doi.clone(), work: x.work.clone() })
+        .collect()
+}
+
+/// The responses as the library keeps them: the first is the work's own.
+fn cached(r: &Resolved) -> Vec<ibid_core::store::CachedResponse> {
+    r.responses.iter().enumerate().map(|(i, f)| f.to_cached(i == 0)).collect()
+}
+
+fn store(lib: &Mutex<Library>, id: &Identifier, r: Resolved) -> Result<Outcome, ResolveError> {
+    let cited = cited(&r);
+    let responses = cached(&r);
+    let mut work = r.mapped.work;
+    // Keep the identifier the user gave, so the work is found by it next time.
+    match id {
+        Identifier::Arxiv(a) if !work.extra.contains_key("arxiv") => {
+            work.extra.insert("arxiv".into(), crate::ids::arxiv_base(a).into());
+        }
+        Identifier::Pmid(p) if !work.extra.contains_key("PMID") => {
+            work.extra.insert("PMID".into(), p.clone().into());
+        }
+        Identifier::Isbn(i) if !work.isbn.contains(i) => work.isbn.push(i.clone()),
+        _ => {}
+    }
+    let title = work.title.clone();
+    let mut lib = lock(lib);
+    // Checked again under the lock: two identifiers of one batch may name one work.
+    if let Some(f) = lib.find_identifier(id.kind(), &id.library_value()).map_err(|e| ResolveError::Store(e.to_string()))? {
+        if f.standalone {
+            return Ok(Outcome::Present { key: f.key, title: f.title });
+        }
+    }
+    if let Some(d) = &work.doi {
+        if let Some(f) = lib.find_identifier("doi", d).map_err(|e| ResolveError::Store(e.to_string()))? {
+            if f.standalone {
+                return Ok(Outcome::Present { key: f.key, title: f.title });
+            }
+        }
+    }
+    let key = lib.add_resolved(work, &cited, &responses).map_err(|e| ResolveError::Store(e.to_string()))?;
+    Ok(Outcome::Added { key, title })
+}
+
+/// What a refresh did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refreshed {
+    Updated,
+    /// The service said 304 Not Modified.
+    Unchanged,
+}
+
+/// Looks a work up again by its best identifier, conditionally when the
+/// cached response has an ETag or Last-Modified, and replaces its fields
+/// (keeping key, tags, collections, notes, attachments).
+pub async fn refresh(lib: &Mutex<Library>, resolver: &dyn Resolver, key: &str) -> Result<(Identifier, Refreshed), ResolveError> {
+    let (id, ident, validators) = {
+        let lib = lock(lib);
+        let wid = lib.resolve(key).map_err(|e| ResolveError::Store(e.to_string()))?;
+        let ids = lib.identifiers_of(wid).map_err(|e| ResolveError::Store(e.to_string()))?;
+        let ident = ids
+            .iter()
+            .find_map(|(k, v)| Identifier::from_kind(k, v))
+            .ok_or_else(|| ResolveError::Store(format!("{key} has no DOI, ISBN, arXiv id or PMID to look up")))?;
+        let last = lib.responses_of(wid).map_err(|e| ResolveError::Store(e.to_string()))?;
+        let validators = last
+            .iter()
+            .find(|r| r.primary && r.status == 200)
+            .map(|r| Validators { etag: r.etag.clone(), last_modified: r.last_modified.clone() })
+            .filter(|v| v.etag.is_some() || v.last_modified.is_some());
+        (wid, ident, validators)
+    };
+    match resolver.resolve(&ident, validators.as_ref()).await? {
+        Fetch::NotModified(f) => {
+            lock(lib).record_responses(id, &[f.to_cached(true)]).map_err(|e| ResolveError::Store(e.to_string()))?;
+            Ok((ident, Refreshed::Unchanged))
+        }
+        Fetch::Record(r) => {
+            let cited = cited(&r);
+            let responses = cached(&r);
+            lock(lib).refresh_resolved(id, r.mapped.work, &cited, &responses).map_err(|e| ResolveError::Store(e.to_string()))?;
+            Ok((ident, Refreshed::Updated))
+        }
+    }
+}
