@@ -671,3 +671,19 @@ fn fill_container_never_overwrites_and_refuses_another_book() {
     assert_eq!(chapter.work, before);
     assert!(chapter.warnings.iter().any(|w| w.contains("does not match")), "{:?}", chapter.warnings);
 }
+
+#[test]
+fn fill_container_accepts_the_book_the_chapter_doi_names() {
+    // The chapter's book known by title only (no ISBNs), the book's record under another title:
+    // its DOI is the chapter's DOI without "_7", so it is the book.
+    let mut chapter = work_from_body(&seed("10.1007_978-981-13-8641-1_7")).expect("chapter");
+    chapter.work.parent.as_deref_mut().expect("book").isbn.clear();
+    let mut book = work_from_body(&seed("10.1007_978-981-13-8641-1")).expect("book");
+    book.work.title = Some("A Short History of Sino-Soviet Relations".into());
+    fill_container(&mut chapter, &book);
+    let b = chapter.work.parent.as_deref().expect("book");
+    assert_eq!(b.title.as_deref(), Some("A Short History of Sino-Soviet Relations, 1917–1991"), "the chapter's title stays");
+    assert_eq!(b.isbn, ["9789811386404", "9789811386411"]);
+    assert_eq!(b.doi.as_deref(), Some("10.1007/978-981-13-8641-1"));
+    assert!(chapter.warnings.is_empty(), "{:?}", chapter.warnings);
+}

@@ -178,12 +178,15 @@ fn error_bodies_give_clear_errors() {
     assert!(e.contains("arXiv reports an error for 1234.12345") && e.contains("incorrect id format for 1234.12345"), "{e}");
     let e = err(map::arxiv::work_from_body(&read(&project("arxiv/notfound_2301.99999.xml")), "2301.99999"));
     assert!(e.contains("arXiv has no record for 2301.99999") && e.contains("not found"), "{e}");
+    // A feed holding another paper does not answer for this one.
+    let e = err(map::arxiv::work_from_body(&read(&project("arxiv/1706.03762.xml")), "2301.99999"));
+    assert!(e.contains("no record for 2301.99999") && e.contains("it holds 1706.03762"), "{e}");
     assert!(err(map::arxiv::work_from_body("{}", "2301.99999")).contains("not valid XML"));
     assert!(err(map::arxiv::work_from_body("<html/>", "2301.99999")).contains("not an Atom feed"));
 
     // PubMed: the per-id error and the rate limit.
     let e = err(map::pubmed::work_from_body(&read(&project("pubmed/error_99999999.json")), "99999999"));
-    assert!(e.contains("PubMed has no record for PMID 99999999") && e.contains("cannot get document summary"), "{e}");
+    assert!(e.contains("PubMed has no record for PMID 99999999 (not found)") && e.contains("cannot get document summary"), "{e}");
     let e = err(map::pubmed::work_from_body(&read(&project("pubmed/error_ratelimit_29618526.json")), "29618526"));
     assert!(e.contains("API rate limit exceeded") && e.contains("29618526"), "{e}");
     let e = err(map::pubmed::work_from_body(&read(&project("pubmed/29618526.json")), "11237011"));
@@ -193,7 +196,7 @@ fn error_bodies_give_clear_errors() {
     let e = err(map::datacite::work_from_body(
         r#"{"errors":[{"status":"404","title":"The resource you are looking for doesn't exist."}]}"#,
     ));
-    assert!(e.contains("DataCite has no record") && e.contains("doesn't exist") && e.contains("404"), "{e}");
+    assert!(e.contains("DataCite has no record (not found)") && e.contains("doesn't exist") && e.contains("404"), "{e}");
     assert!(err(map::datacite::work_from_body(r#"{"data": []}"#)).contains("no record"));
 
     // doi.org: not CSL-JSON at all, or an item without a title.

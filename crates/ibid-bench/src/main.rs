@@ -4,6 +4,7 @@
 //! ibid-bench generate --works 100000 [--seed 1] -o FILE.json
 //! ibid-bench run --works 100000 [--seed 1] [--ibid PATH] [--out DIR]
 //!                [--cli-reps 20] [--inproc-reps 200] [--reuse-library]
+//! ibid-bench resolve [--dois 1000] [--latency-ms 200] [--rate 50]
 //! ```
 //!
 //! `run` prints one Markdown table on standard output (progress goes to
@@ -11,6 +12,7 @@
 //! `DIR/results-<works>.json`. See BENCHMARKS.md at the repository root.
 
 mod generate;
+mod resolve;
 mod run;
 mod stats;
 
@@ -22,6 +24,7 @@ usage:
   ibid-bench generate --works N [--seed S] -o FILE.json
   ibid-bench run --works N [--seed S] [--ibid PATH] [--out DIR]
                  [--cli-reps R] [--inproc-reps R] [--reuse-library] [--regenerate]
+  ibid-bench resolve [--dois N] [--latency-ms MS] [--rate PER_SECOND]
 
   --works N          number of works (100000, 100k, 1M, 1_000_000)
   --seed S           generator seed [default: 1]
@@ -47,6 +50,20 @@ fn real_main() -> Result<ExitCode, String> {
     let cmd = args.next().ok_or_else(|| USAGE.to_string())?;
     if cmd == "-h" || cmd == "--help" || cmd == "help" {
         println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cmd == "resolve" {
+        let mut o = resolve::Options { dois: 1000, latency: std::time::Duration::from_millis(200), rate: 50 };
+        while let Some(a) = args.next() {
+            let v = args.next().ok_or_else(|| format!("{a} needs a value\n{USAGE}"))?;
+            match a.as_str() {
+                "--dois" => o.dois = parse_count(&v)?,
+                "--latency-ms" => o.latency = std::time::Duration::from_millis(parse_count(&v)? as u64),
+                "--rate" => o.rate = parse_count(&v)?.max(1),
+                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            }
+        }
+        resolve::run(&o)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut works: Option<usize> = None;

@@ -48,12 +48,11 @@ pub fn work_from_body(body: &str, id: &str) -> Result<Mapped, MapError> {
         let msg = child_text(err, ATOM, "summary").unwrap_or_else(|| "unknown error".into());
         return Err(MapError::new(format!("arXiv reports an error for {id}: {msg}")));
     }
-    let entry = entries
-        .iter()
-        .find(|e| child_text(e, ATOM, "id").is_some_and(|eid| bare_id(&eid) == wanted))
-        .or_else(|| if entries.len() == 1 { entries.first() } else { None });
+    let entry = entries.iter().find(|e| child_text(e, ATOM, "id").is_some_and(|eid| bare_id(&eid).eq_ignore_ascii_case(&wanted)));
     let Some(entry) = entry else {
-        return Err(MapError::new(format!("arXiv has no record for {id} (not found: the feed has no entry for it)")));
+        let others: Vec<String> = entries.iter().filter_map(|e| child_text(e, ATOM, "id")).map(|i| bare_id(&i)).collect();
+        let also = if others.is_empty() { String::new() } else { format!("; it holds {}", others.join(", ")) };
+        return Err(MapError::new(format!("arXiv has no record for {id} (not found: the feed has no entry for it{also})")));
     };
     work_from_entry(entry)
 }
@@ -158,8 +157,15 @@ pub fn bare_id(s: &str) -> String {
             s = rest;
         }
     }
-    let lower = s.to_ascii_lowercase();
-    if lower.starts_with("arxiv:") {
+    for prefix in ["https://doi.org/", "doi.org/", "doi:"] {
+        if s.to_ascii_lowercase().starts_with(prefix) {
+            s = &s[prefix.len()..];
+        }
+    }
+    if s.to_ascii_lowercase().starts_with("10.48550/arxiv.") {
+        s = &s["10.48550/arxiv.".len()..];
+    }
+    if s.to_ascii_lowercase().starts_with("arxiv:") {
         s = &s[6..];
     }
     let s = s.trim_end_matches(".pdf");
@@ -197,6 +203,8 @@ mod tests {
             ("http://arxiv.org/abs/hep-th/0508218v1", "hep-th/0508218"),
             ("https://arxiv.org/pdf/1706.03762v7.pdf", "1706.03762"),
             ("hep-th/0508218", "hep-th/0508218"),
+            ("10.48550/arXiv.2101.00001", "2101.00001"),
+            ("https://doi.org/10.48550/arxiv.cond-mat/0102536", "cond-mat/0102536"),
         ] {
             assert_eq!(bare_id(input), want, "{input}");
         }

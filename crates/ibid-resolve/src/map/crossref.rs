@@ -341,7 +341,6 @@ pub fn map_message(msg: &Value) -> Result<Mapped, MapError> {
     match container_kind(work_type) {
         Some(ContainerKind::Periodical) => {
             w.creators = creators;
-            w.issn = Vec::new();
             if !container_titles.is_empty() {
                 let mut p = Work::new("periodical");
                 p.title = Some(container_titles[0].clone());
@@ -1189,8 +1188,9 @@ pub fn pick_book(list_body: &str, isbns: &[String]) -> Option<Mapped> {
 /// chapter's record lacked: title, editors (and authors), ISBNs (added to
 /// those it has), publisher, place, edition, date, DOI, series (or the
 /// series' ISSN and editors). Never overwrites a value the chapter had. A
-/// book that shares no ISBN, DOI or title with the chapter's is not used
-/// (a warning says so).
+/// book that shares no ISBN, DOI or title with the chapter's book, and whose
+/// DOI is not the one the chapter's DOI is built from, is not used (a
+/// warning says so).
 pub fn fill_container(m: &mut Mapped, book: &Mapped) {
     let src = &book.work;
     if container_kind(&m.work.work_type) != Some(ContainerKind::Book) {
@@ -1211,7 +1211,10 @@ pub fn fill_container(m: &mut Mapped, book: &Mapped) {
     let same_doi = dst.doi.is_some() && dst.doi == src.doi;
     let same_title = matches!((&dst.title, &src.title), (Some(a), Some(b)) if same_text(a, b));
     let unknown = dst.isbn.is_empty() && dst.doi.is_none();
-    if !(shares_isbn || same_doi || (same_title && (unknown || src.isbn.is_empty() || dst.isbn.is_empty()))) {
+    // The book's DOI is the one the chapter's DOI is built from.
+    let doi_of_chapter = src.doi.is_some()
+        && m.work.doi.as_deref().and_then(|d| book_doi_from_chapter_doi(d, &dst.isbn)).map(|(d, _)| d) == src.doi;
+    if !(shares_isbn || same_doi || doi_of_chapter || (same_title && (unknown || src.isbn.is_empty() || dst.isbn.is_empty()))) {
         m.warnings.push(format!(
             "the book record {} does not match the chapter's book (no shared ISBN, DOI or title); not used",
             src.doi.as_deref().unwrap_or("without a DOI")

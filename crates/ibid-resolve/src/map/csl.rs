@@ -235,10 +235,12 @@ pub fn clean_item(item: &Map<String, Value>, warnings: &mut Vec<String>) -> (Map
                 }
             }
             "reference" => {
-                for r in list_of(v) {
-                    if let Some(r) = crossref_reference(r) {
-                        references.push(r);
-                    }
+                let list = list_of(v);
+                let before = references.len();
+                references.extend(list.iter().filter_map(|r| crossref_reference(r)));
+                let dropped = list.len() - (references.len() - before);
+                if dropped > 0 {
+                    warnings.push(format!("{dropped} reference(s) with nothing to cite by (no text, title or DOI) dropped"));
                 }
             }
             _ => {
@@ -262,7 +264,7 @@ pub fn clean_item(item: &Map<String, Value>, warnings: &mut Vec<String>) -> (Map
         join_subtitle(&mut out, &sub);
     }
     // Titles that only DataCite/Crossref's alternates provide.
-    if !out.get("title").is_some_and(|t| t.as_str().is_some_and(|s| !s.trim().is_empty())) {
+    if out.get("title").is_none_or(|t| t.as_str().is_none_or(|s| s.trim().is_empty())) {
         for alt in ["original-title", "title-short"] {
             if let Some(t) = out.get(alt).and_then(Value::as_str).map(str::to_string) {
                 warnings.push(format!("no title; used the {alt} {t:?}"));
@@ -344,7 +346,7 @@ fn choose_license(v: &Value) -> Option<String> {
     list.iter().filter_map(|l| url_of(l)).find(|u| u.contains("creativecommons.org"))
 }
 
-/// A Crossref `reference` entry as a [`Reference`].
+/// A Crossref `reference` entry as a [`Reference`]; `None` when it has nothing to cite by.
 pub(crate) fn crossref_reference(r: &Value) -> Option<Reference> {
     let s = |k: &str| r.get(k).and_then(scalar).map(|x| plain(&x)).filter(|x| !x.is_empty());
     let doi = s("DOI").and_then(|d| ident::normalize_doi(&d).ok());
@@ -388,7 +390,9 @@ pub(crate) fn crossref_reference(r: &Value) -> Option<Reference> {
             bits.join(". ")
         }
     };
-    let text = if text.is_empty() { s("key")? } else { text };
+    if text.is_empty() {
+        return None;
+    }
     let structured = doi.is_some() || article_title.is_some() || volume_title.is_some();
     let work = structured.then(|| {
         let work_type = match (&article_title, &journal, &volume_title) {
@@ -446,7 +450,7 @@ pub(crate) fn finish(
     what: &str,
 ) -> Result<Mapped, MapError> {
     sanitize(&mut item, &mut warnings);
-    if !item.get("title").and_then(Value::as_str).is_some_and(|t| !t.trim().is_empty()) {
+    if item.get("title").and_then(Value::as_str).is_none_or(|t| t.trim().is_empty()) {
         return Err(MapError::new(format!("the {what} record has no title")));
     }
     let work = ibid_core::csl::work_from_csl(&Value::Object(item))
@@ -886,7 +890,7 @@ const ORG_WORDS: &[&str] = &[
     "committee", "council", "department", "inc", "inc.", "ltd", "ltd.", "organization", "organisation",
     "foundation", "library", "museum", "agency", "office", "commission", "board", "group", "company",
     "corporation", "bureau", "center", "centre", "ministry", "consortium", "collaboration", "project",
-    "team", "network", "team,", "publishing", "publishers", "survey", "service", "services", "laboratory", "lab",
+    "team", "network", "publishing", "publishers", "survey", "service", "services", "laboratory", "lab",
 ];
 
 /// A CSL name object from a display name: `Given Family` (`Ludwig van
@@ -1082,10 +1086,11 @@ mod tests {
         assert_eq!(m.work.year(), Some(2001));
         assert_eq!(m.work.extra["license"], "http://creativecommons.org/licenses/by/4.0/");
         assert!(!m.work.extra.contains_key("indexed"));
-        assert_eq!(m.references.len(), 2);
+        assert_eq!(m.references.len(), 1);
         assert_eq!(m.references[0].text, "A. Author, A reference (2001).");
-        assert_eq!(m.references[1].text, "r2", "a bare key is the only text there is");
+        assert_eq!(m.references[0].label.as_deref(), Some("r1"));
         assert!(m.warnings.iter().any(|w| w.contains("no type")), "{:?}", m.warnings);
+        assert!(m.warnings.iter().any(|w| w.contains("1 reference(s) with nothing to cite by")), "{:?}", m.warnings);
     }
 
     #[test]

@@ -62,7 +62,9 @@ pub fn work_from_body(body: &str) -> Result<Mapped, MapError> {
                 if status.is_empty() { title.to_string() } else { format!("{title} ({status})") }
             })
             .collect();
-        return Err(MapError::new(format!("DataCite has no record: {}", msgs.join("; "))));
+        let not_found = errors.iter().any(|e| e.get("status").and_then(scalar).as_deref() == Some("404"));
+        let what = if not_found { "DataCite has no record (not found)" } else { "DataCite refused the request" };
+        return Err(MapError::new(format!("{what}: {}", msgs.join("; "))));
     }
     let data = match v.get("data") {
         Some(Value::Array(a)) if a.len() == 1 => &a[0],
@@ -236,7 +238,8 @@ pub fn work_from_attributes(a: &Map<String, Value>) -> Result<Mapped, MapError> 
         }
         let id = r.get("relatedIdentifier").and_then(Value::as_str).map(str::trim).unwrap_or("");
         let id_type = r.get("relatedIdentifierType").and_then(Value::as_str).unwrap_or("");
-        if id.is_empty() {
+        // A journal (ISSN) is not a cited work.
+        if id.is_empty() || matches!(id_type.to_ascii_uppercase().as_str(), "ISSN" | "EISSN") {
             continue;
         }
         references.push(identifier_reference(id, id_type));
@@ -472,9 +475,12 @@ fn license(v: &Value) -> Option<String> {
     })
 }
 
-/// A related identifier (`References` / `Cites`) as a reference.
+/// A related identifier (`References` / `Cites`) as a reference: a DOI (or
+/// a doi.org URL) gives a cited work known by its DOI; anything else is text.
 fn identifier_reference(id: &str, id_type: &str) -> Reference {
-    if id_type.eq_ignore_ascii_case("DOI") {
+    let lower = id.to_ascii_lowercase();
+    let doi_url = ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/"].iter().any(|p| lower.starts_with(p));
+    if id_type.eq_ignore_ascii_case("DOI") || doi_url {
         if let Ok(doi) = ident::normalize_doi(id) {
             let mut w = Work::new("document");
             w.doi = Some(doi.clone());
@@ -537,22 +543,15 @@ impl Container {
         let text = |v: Option<&Value>| v.and_then(scalar).map(|s| squash_ws(&s)).filter(|s| !s.is_empty());
         let add_id = |c: &mut Container, id: &str, id_type: &str| {
             let id = id.trim();
+            let push = |list: &mut Vec<String>| {
+                if !list.iter().any(|x| x == id) {
+                    list.push(id.to_string());
+                }
+            };
             match id_type.to_ascii_uppercase().as_str() {
-                "ISSN" | "EISSN" => {
-                    if !c.issn.iter().any(|x| x == id) {
-                        c.issn.push(id.to_string());
-                    }
-                }
-                "ISBN" => {
-                    if !c.isbn.iter().any(|x| x == id) {
-                        c.isbn.push(id.to_string());
-                    }
-                }
-                "DOI" => {
-                    if c.doi.is_none() {
-                        c.doi = ident::normalize_doi(id).ok();
-                    }
-                }
+                "ISSN" | "EISSN" => push(&mut c.issn),
+                "ISBN" => push(&mut c.isbn),
+                "DOI" => c.doi = c.doi.take().or_else(|| ident::normalize_doi(id).ok()),
                 _ => {}
             }
         };

@@ -316,9 +316,7 @@ fn render(tokens: &[Token], mode: Mode) -> String {
                     if mode != Mode::Plain && !self_closing {
                         out.open(m);
                     }
-                } else if n == "br" {
-                    out.gap(if mode == Mode::Blocks { Gap::Line } else { Gap::Space });
-                } else if n == "tr" {
+                } else if n == "br" || n == "tr" {
                     out.gap(if mode == Mode::Blocks { Gap::Line } else { Gap::Space });
                 } else if n == "td" || n == "th" {
                     out.gap(Gap::Space);

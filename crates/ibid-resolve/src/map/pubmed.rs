@@ -43,7 +43,7 @@ pub fn work_from_body(body: &str, pmid: &str) -> Result<Mapped, MapError> {
     }
     if let Some(msgs) = v.get("esummaryresult") {
         let msgs: Vec<String> = list_of(msgs).into_iter().filter_map(scalar).collect();
-        return Err(MapError::new(format!("PubMed has no record for PMID {pmid}: {}", msgs.join("; "))));
+        return Err(MapError::new(format!("PubMed has no record for PMID {pmid} (not found): {}", msgs.join("; "))));
     }
     let result = v
         .get("result")
@@ -53,7 +53,7 @@ pub fn work_from_body(body: &str, pmid: &str) -> Result<Mapped, MapError> {
         return Err(MapError::new(format!("PubMed has no record for PMID {pmid} (not found in the esummary result)")));
     };
     if let Some(e) = r.get("error").and_then(scalar) {
-        return Err(MapError::new(format!("PubMed has no record for PMID {pmid}: {e}")));
+        return Err(MapError::new(format!("PubMed has no record for PMID {pmid} (not found): {e}")));
     }
     work_from_summary(r)
 }
