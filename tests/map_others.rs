@@ -159,7 +159,7 @@ fn golden_pubmed() {
 
 #[test]
 fn error_bodies_give_clear_errors() {
-    let err = |r: Result<Mapped, MapError>| r.expect_err("an error body must not map").0;
+    let err = |r: Result<Mapped, MapError>| r.expect_err("an error body must not map").message;
 
     // Open Library: `{}` for an unknown ISBN.
     let body = read(&project("openlibrary/ISBN_9780000000002.notfound.json"));

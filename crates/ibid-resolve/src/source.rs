@@ -48,8 +48,22 @@ pub trait Resolver: Send + Sync {
     fn resolve<'a>(&'a self, id: &'a Identifier, cond: Option<&'a Validators>) -> BoxFuture<'a, Result<Fetch, ResolveError>>;
 }
 
+/// A body the mapper refused: the service's "no such record", or malformed.
 fn malformed(f: &Fetched, e: MapError) -> ResolveError {
-    ResolveError::Malformed { service: f.service, url: f.url.clone(), detail: e.0 }
+    if e.not_found {
+        return ResolveError::NotFound { service: f.service, id: id_in(&f.url) };
+    }
+    ResolveError::Malformed { service: f.service, url: f.url.clone(), detail: e.message }
+}
+
+/// The identifier a request URL asked for (its last path segment or id parameter), for messages.
+fn id_in(url: &str) -> String {
+    for key in ["bibkeys=ISBN:", "id_list=", "&id="] {
+        if let Some(i) = url.find(key) {
+            return url[i + key.len()..].split('&').next().unwrap_or("").to_string();
+        }
+    }
+    url.rsplit('/').next().unwrap_or(url).split('?').next().unwrap_or("").to_string()
 }
 
 /// Percent-encodes what may not stand in a URL path (a DOI keeps its `/`).
@@ -304,10 +318,10 @@ impl Resolver for OpenLibrary {
             if f.status == 304 {
                 return Ok(Fetch::NotModified(f));
             }
-            if map::openlibrary::is_empty(&f.body) {
-                return Err(ResolveError::NotFound { service: self.service.name, id: isbn.to_string() });
-            }
-            let m = map::openlibrary::work_from_body(&f.body, isbn).map_err(|e| malformed(&f, e))?;
+            let m = map::openlibrary::work_from_body(&f.body, isbn).map_err(|e| match e.not_found {
+                true => ResolveError::NotFound { service: self.service.name, id: isbn.to_string() },
+                false => malformed(&f, e),
+            })?;
             Ok(record(m, self.service.name, vec![f]))
         })
     }
@@ -344,10 +358,10 @@ impl Resolver for Arxiv {
                 return Ok(Fetch::NotModified(f));
             }
             // arXiv answers 200 with an empty feed (or an "Error" entry) for an unknown id.
-            if !f.body.contains("<entry") || f.body.contains("<title>Error</title>") {
-                return Err(ResolveError::NotFound { service: self.service.name, id: aid.to_string() });
-            }
-            let m = map::arxiv::work_from_body(&f.body, aid).map_err(|e| malformed(&f, e))?;
+            let m = map::arxiv::work_from_body(&f.body, aid).map_err(|e| match e.not_found {
+                true => ResolveError::NotFound { service: self.service.name, id: aid.to_string() },
+                false => malformed(&f, e),
+            })?;
             Ok(record(m, self.service.name, vec![f]))
         })
     }
@@ -387,12 +401,10 @@ impl Resolver for PubMed {
             if f.status == 304 {
                 return Ok(Fetch::NotModified(f));
             }
+            // E-utilities answers 200 with an error entry for an unknown PMID.
             match map::pubmed::work_from_body(&f.body, pmid) {
                 Ok(m) => Ok(record(m, self.service.name, vec![f])),
-                // E-utilities answers 200 with an error entry for an unknown PMID.
-                Err(e) if e.0.contains("cannot get document summary") || e.0.contains("not found") => {
-                    Err(ResolveError::NotFound { service: self.service.name, id: pmid.to_string() })
-                }
+                Err(e) if e.not_found => Err(ResolveError::NotFound { service: self.service.name, id: pmid.to_string() }),
                 Err(e) => Err(malformed(&f, e)),
             }
         })

@@ -52,7 +52,7 @@ pub fn work_from_body(body: &str, id: &str) -> Result<Mapped, MapError> {
     let Some(entry) = entry else {
         let others: Vec<String> = entries.iter().filter_map(|e| child_text(e, ATOM, "id")).map(|i| bare_id(&i)).collect();
         let also = if others.is_empty() { String::new() } else { format!("; it holds {}", others.join(", ")) };
-        return Err(MapError::new(format!("arXiv has no record for {id} (not found: the feed has no entry for it{also})")));
+        return Err(MapError::not_found(format!("arXiv has no record for {id} (not found: the feed has no entry for it{also})")));
     };
     work_from_entry(entry)
 }

@@ -1095,9 +1095,9 @@ mod tests {
 
     #[test]
     fn unusable_bodies_are_errors() {
-        assert!(work_from_body("").unwrap_err().0.contains("empty"));
-        assert!(work_from_body("<html>").unwrap_err().0.contains("not valid JSON"));
-        assert!(work_from_body("[]").unwrap_err().0.contains("empty"));
-        assert!(work_from_body(r#"{"type": "article"}"#).unwrap_err().0.contains("no title"));
+        assert!(work_from_body("").unwrap_err().message.contains("empty"));
+        assert!(work_from_body("<html>").unwrap_err().message.contains("not valid JSON"));
+        assert!(work_from_body("[]").unwrap_err().message.contains("empty"));
+        assert!(work_from_body(r#"{"type": "article"}"#).unwrap_err().message.contains("no title"));
     }
 }

@@ -64,7 +64,8 @@ pub fn work_from_body(body: &str) -> Result<Mapped, MapError> {
             .collect();
         let not_found = errors.iter().any(|e| e.get("status").and_then(scalar).as_deref() == Some("404"));
         let what = if not_found { "DataCite has no record (not found)" } else { "DataCite refused the request" };
-        return Err(MapError::new(format!("{what}: {}", msgs.join("; "))));
+        let message = format!("{what}: {}", msgs.join("; "));
+        return Err(if not_found { MapError::not_found(message) } else { MapError::new(message) });
     }
     let data = match v.get("data") {
         Some(Value::Array(a)) if a.len() == 1 => &a[0],

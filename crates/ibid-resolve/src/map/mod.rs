@@ -37,14 +37,24 @@ pub struct Reference {
     pub work: Option<Work>,
 }
 
-/// A mapping failure: the body is not what the service promised.
+/// A mapping failure: the body is not what the service promised, or (for
+/// services that answer 200 for an unknown id) it says there is no record.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub struct MapError(pub String);
+#[error("{message}")]
+pub struct MapError {
+    pub message: String,
+    /// The body says the service has no such record (Open Library's `{}`,
+    /// arXiv's empty feed, an E-utilities error entry).
+    pub not_found: bool,
+}
 
 impl MapError {
     pub fn new(msg: impl Into<String>) -> MapError {
-        MapError(msg.into())
+        MapError { message: msg.into(), not_found: false }
+    }
+
+    pub fn not_found(msg: impl Into<String>) -> MapError {
+        MapError { message: msg.into(), not_found: true }
     }
 }
 

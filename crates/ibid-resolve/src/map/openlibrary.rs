@@ -40,7 +40,7 @@ pub fn is_empty(body: &str) -> bool {
 pub fn work_from_body(body: &str, isbn: &str) -> Result<Mapped, MapError> {
     let wanted = isbn.trim().trim_start_matches("ISBN:").trim_start_matches("isbn:").trim().to_string();
     if is_empty(body) {
-        return Err(MapError::new(format!("Open Library has no record for ISBN {wanted} (not found)")));
+        return Err(MapError::not_found(format!("Open Library has no record for ISBN {wanted} (not found)")));
     }
     let v: Value = serde_json::from_str(body.trim_start_matches('\u{feff}'))
         .map_err(|e| MapError::new(format!("Open Library's body is not valid JSON: {e}")))?;
@@ -59,7 +59,7 @@ pub fn work_from_body(body: &str, isbn: &str) -> Result<Mapped, MapError> {
     });
     let Some(Value::Object(r)) = record else {
         let keys: Vec<&str> = o.keys().map(String::as_str).collect();
-        return Err(MapError::new(format!(
+        return Err(MapError::not_found(format!(
             "Open Library has no record for ISBN {wanted} (not found; the body holds {})",
             keys.join(", ")
         )));

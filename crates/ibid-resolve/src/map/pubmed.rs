@@ -43,17 +43,17 @@ pub fn work_from_body(body: &str, pmid: &str) -> Result<Mapped, MapError> {
     }
     if let Some(msgs) = v.get("esummaryresult") {
         let msgs: Vec<String> = list_of(msgs).into_iter().filter_map(scalar).collect();
-        return Err(MapError::new(format!("PubMed has no record for PMID {pmid} (not found): {}", msgs.join("; "))));
+        return Err(MapError::not_found(format!("PubMed has no record for PMID {pmid} (not found): {}", msgs.join("; "))));
     }
     let result = v
         .get("result")
         .and_then(Value::as_object)
         .ok_or_else(|| MapError::new("PubMed's esummary body has no \"result\""))?;
     let Some(Value::Object(r)) = result.get(pmid) else {
-        return Err(MapError::new(format!("PubMed has no record for PMID {pmid} (not found in the esummary result)")));
+        return Err(MapError::not_found(format!("PubMed has no record for PMID {pmid} (not found in the esummary result)")));
     };
     if let Some(e) = r.get("error").and_then(scalar) {
-        return Err(MapError::new(format!("PubMed has no record for PMID {pmid} (not found): {e}")));
+        return Err(MapError::not_found(format!("PubMed has no record for PMID {pmid} (not found): {e}")));
     }
     work_from_summary(r)
 }
