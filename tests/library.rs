@@ -293,3 +293,35 @@ fn a_bulk_import_leaves_the_schema_and_sorts_as_they_were() {
     assert_eq!(lib.csl_item(first(Sort::Year)).unwrap()["issued"]["date-parts"][0][0], 1900);
     assert_eq!(lib.search("book 00042", 5).unwrap().len(), 1);
 }
+
+/// A resolved chapter whose book is already in the library (here only as a
+/// bare container of an imported chapter) completes that book: editors,
+/// ISBN, place and series are not lost, and no second book is made.
+#[test]
+fn a_resolved_record_completes_the_container_it_matches() {
+    let (_tmp, mut lib, keys) = lib_with(json!([
+        {"type": "chapter", "title": "An earlier chapter", "container-title": "A Short History of Sino-Soviet Relations, 1917–1991",
+         "publisher": "Palgrave Macmillan"}
+    ]));
+    let first = lib.resolve(&keys[0]).unwrap();
+    let book = lib.parent_id(first).unwrap().unwrap();
+    let full = csl::split(csl::work_from_csl(&json!({
+        "type": "chapter", "title": "The Political and Economic Foundations of the Sino-Soviet Alliance, 1948–1949",
+        "author": [{"family": "Shen", "given": "Zhihua"}], "editor": [{"family": "Shen", "given": "Zhihua"}],
+        "container-title": "A Short History of Sino-Soviet Relations, 1917–1991", "collection-title": "China Connections",
+        "publisher": "Palgrave Macmillan", "publisher-place": "Singapore", "ISBN": ["978-981-13-8640-4"],
+        "issued": {"date-parts": [[2020]]}, "DOI": "10.1007/978-981-13-8641-1_7"
+    })).unwrap()).unwrap();
+    let key = lib.add_resolved(full, &[], &[]).unwrap();
+    let id = lib.resolve(&key).unwrap();
+    assert_eq!(lib.parent_id(id).unwrap(), Some(book), "the same book record");
+    let item = lib.csl_item(id).unwrap();
+    assert_eq!(item["editor"][0]["family"], "Shen");
+    assert_eq!(item["publisher-place"], "Singapore");
+    assert_eq!(item["collection-title"], "China Connections");
+    assert_eq!(item["ISBN"], json!(["9789811386404"]));
+    // The earlier chapter now shows the completed book too.
+    let earlier = lib.csl_item(first).unwrap();
+    assert_eq!(earlier["publisher-place"], "Singapore");
+    assert_eq!(earlier["issued"]["date-parts"][0][0], 2020);
+}

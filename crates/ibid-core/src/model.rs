@@ -401,6 +401,48 @@ impl Work {
         self.issued.as_ref().and_then(Date::year)
     }
 
+    /// Fills what this work lacks from `other` (another description of the
+    /// same work): empty fields, identifiers it does not have, the creators
+    /// of a role it has none of, `extra` variables it does not have. Never
+    /// overwrites. Returns whether anything changed. (`parent` is not touched.)
+    pub fn fill_from(&mut self, other: &Work) -> bool {
+        let mut changed = false;
+        for name in STRING_FIELDS {
+            if let (Some(slot), Some(v)) = (self.string_field_mut(name), other.string_field(name)) {
+                if slot.as_deref().is_none_or(|s| s.trim().is_empty()) && !v.trim().is_empty() {
+                    *slot = Some(v.to_string());
+                    changed = true;
+                }
+            }
+        }
+        if self.issued.is_none() && other.issued.is_some() {
+            self.issued = other.issued.clone();
+            changed = true;
+        }
+        for (mine, theirs) in [(&mut self.isbn, &other.isbn), (&mut self.issn, &other.issn)] {
+            for v in theirs {
+                if !mine.contains(v) {
+                    mine.push(v.clone());
+                    changed = true;
+                }
+            }
+        }
+        for role in ROLES {
+            if self.creators_in(role).next().is_none() {
+                let add: Vec<Creator> = other.creators_in(role).cloned().collect();
+                changed |= !add.is_empty();
+                self.creators.extend(add);
+            }
+        }
+        for (k, v) in &other.extra {
+            if !self.extra.contains_key(k) {
+                self.extra.insert(k.clone(), v.clone());
+                changed = true;
+            }
+        }
+        changed
+    }
+
     /// Sets one field from text, as `ibid edit --set name=value` does. An
     /// empty value clears it. Name roles take `Family, Given; Family, Given`.
     pub fn set_field(&mut self, name: &str, value: &str) -> Result<()> {

@@ -91,7 +91,7 @@ impl Library {
                 replace_in_tx(&tx, id, work)?;
                 (id, self_key(&tx, id)?)
             }
-            None => insert_tree(&tx, work, true, &mut ContainerCache::default())?,
+            None => insert_tree(&tx, work, true, &mut ContainerCache::merging())?,
         };
         write_citations(&tx, id, cited)?;
         write_responses(&tx, id, responses)?;

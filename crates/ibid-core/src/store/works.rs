@@ -47,6 +47,17 @@ const WORK_COLUMNS: &str = "id, key, type, standalone, container_id, title, titl
 pub(super) struct ContainerCache {
     by_identity: HashMap<String, i64>,
     loaded: HashMap<i64, Work>,
+    /// Fill a matched container's missing fields from the new description
+    /// (single records from a service; not bulk imports, which match
+    /// thousands of times against containers they just inserted).
+    merge: bool,
+}
+
+impl ContainerCache {
+    /// For single records from a service: matched containers are completed.
+    pub(super) fn merging() -> ContainerCache {
+        ContainerCache { merge: true, ..ContainerCache::default() }
+    }
 }
 
 impl Library {
@@ -302,9 +313,34 @@ fn container_identities(p: &Work) -> Vec<String> {
     ids
 }
 
-/// Matches or inserts a container chain outside an import.
+/// Matches or inserts a container chain outside an import, completing a
+/// matched container with what this description adds.
 pub(super) fn find_or_insert_container_pub(tx: &Transaction, p: Work) -> Result<i64> {
-    find_or_insert_container(tx, p, &mut ContainerCache::default())
+    find_or_insert_container(tx, p, &mut ContainerCache::merging())
+}
+
+/// Completes container `id` from another description of it `p` (and gives
+/// it `p`'s container if it has none). Children's sort keys and index rows
+/// follow (a chapter's date is its book's).
+fn merge_container(tx: &Transaction, id: i64, mut p: Work, cache: &mut ContainerCache) -> Result<()> {
+    let (mut have, container_id) = load_row(tx, id)?;
+    let parent = p.parent.take();
+    let mut changed = have.fill_from(&p);
+    if container_id.is_none() {
+        if let Some(pp) = parent {
+            let pid = find_or_insert_container(tx, *pp, cache)?;
+            tx.execute("UPDATE works SET container_id = ?2 WHERE id = ?1", params![id, pid])?;
+            changed = true;
+        }
+    } else if let (Some(cid), Some(pp)) = (container_id, parent) {
+        merge_container(tx, cid, *pp, cache)?;
+    }
+    if changed {
+        update_row(tx, id, &have)?;
+        search::reindex_with_children(tx, id)?;
+        cache.loaded.remove(&id);
+    }
+    Ok(())
 }
 
 fn find_or_insert_container(tx: &Transaction, p: Work, cache: &mut ContainerCache) -> Result<i64> {
@@ -348,7 +384,12 @@ fn find_or_insert_container(tx: &Transaction, p: Work, cache: &mut ContainerCach
         }
     }
     let id = match found {
-        Some(id) => id,
+        Some(id) => {
+            if cache.merge {
+                merge_container(tx, id, p, cache)?;
+            }
+            id
+        }
         None => insert_tree(tx, p, false, cache)?.0,
     };
     for ident in identities {
