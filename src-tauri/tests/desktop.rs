@@ -8,6 +8,11 @@
 //! `publisher-place` reaches the SQLite file, and that the page can neither
 //! call what the capability does not grant nor navigate away from the app.
 //!
+//! A second test starts the window on an empty library with every service
+//! URL pointing at a stand-in on 127.0.0.1 (`tests/services.rs`), pastes the
+//! seed chapter's Springer URL into "Add by identifier" and sees the full
+//! record (book, editor, series, publisher, place) in the detail pane.
+//!
 //! Needs a display: run it as `xvfb-run -a cargo test -p ibid-desktop`.
 //! Without `DISPLAY` it is skipped (with a message) outside CI and fails
 //! under CI (`CI` set). Needs `WebKitWebDriver` (Debian: webkit2gtk-driver).
@@ -65,13 +70,14 @@ struct Driver {
 }
 
 impl Driver {
-    fn start(binary: &Path) -> Driver {
+    fn start(binary: &Path, env: &[(&str, String)]) -> Driver {
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let child = Command::new(binary)
             .arg(format!("--port={port}"))
             // The app inherits the driver's environment: this turns on
             // WebKit's automation in wry.
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .process_group(0)
@@ -288,7 +294,7 @@ async fn window_lists_searches_and_saves_edits() {
 
     let dir = tempfile::tempdir().unwrap();
     let library = sample_library(dir.path());
-    let driver = Driver::start(&webdriver);
+    let driver = Driver::start(&webdriver, &[]);
 
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
@@ -322,4 +328,109 @@ async fn window_lists_searches_and_saves_edits() {
     if let Err(e) = outcome {
         panic!("{e}");
     }
+}
+
+/// What the detail pane shows, as text.
+async fn detail_text(c: &Client) -> Res<String> {
+    let v = c
+        .execute("const d = document.querySelector('[data-testid=detail-body]'); return d ? d.innerText : '';", vec![])
+        .await
+        .map_err(err("reading the detail pane"))?;
+    Ok(v.as_str().unwrap_or("").to_string())
+}
+
+async fn add_by_identifier(c: &Client) -> Res<()> {
+    let open = wait_for(60, "the Add by identifier button", || async {
+        Ok(c.find(Locator::Css("[data-testid=add-by-identifier]")).await.ok())
+    })
+    .await?;
+    open.click().await.map_err(err("opening Add by identifier"))?;
+    let text = wait_for(10, "the identifier box", || async {
+        Ok(c.find(Locator::Css("[data-testid=add-identifiers-text]")).await.ok())
+    })
+    .await?;
+    text.send_keys("https://link.springer.com/chapter/10.1007/978-981-13-8641-1_7").await.map_err(err("pasting the DOI"))?;
+    c.find(Locator::Css("[data-testid=add-identifiers-add]")).await.map_err(err("finding Add"))?.click().await.map_err(err("pressing Add"))?;
+    let added = wait_for(60, "the added result", || async {
+        Ok(c.find(Locator::Css("[data-testid=add-result][data-outcome=added]")).await.ok())
+    })
+    .await?;
+    let line = added.text().await.map_err(err("reading the result"))?;
+    if !line.contains("The Political and Economic Foundations of the Sino-Soviet Alliance") {
+        return Err(format!("the result line shows {line:?}"));
+    }
+    c.find(Locator::Css("[data-testid=add-result-open]")).await.map_err(err("finding the result's title"))?.click().await.map_err(err("opening the result"))?;
+    let shown = wait_for(30, "the chapter's details", || async {
+        let t = detail_text(c).await?;
+        Ok(t.contains("China Connections").then_some(t))
+    })
+    .await?;
+    for want in ["Shen", "A Short History of Sino-Soviet Relations, 1917–1991", "Palgrave Macmillan", "Singapore", "2020"] {
+        if !shown.contains(want) {
+            return Err(format!("the detail pane lacks {want:?}:\n{shown}"));
+        }
+    }
+    let t = wait_for(20, "the new row in the list", || async {
+        let t = row_texts(c).await?;
+        Ok((t.len() == 1 && !t[0].trim().is_empty()).then_some(t))
+    })
+    .await?;
+    if !t[0].contains("Sino-Soviet Alliance") {
+        return Err(format!("the list shows {t:?}"));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn window_adds_a_work_by_identifier() {
+    if !required(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set; run `xvfb-run -a cargo test -p ibid-desktop`") {
+        return;
+    }
+    let Some(webdriver) = webkit_webdriver() else {
+        required(false, "WebKitWebDriver not found (Debian: apt-get install webkit2gtk-driver)");
+        return;
+    };
+    let services = ibid_tests::services::start(ibid_tests::services::Recorded::project()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("empty.sqlite");
+    ibid_core::Library::open(&library).unwrap();
+    let base = services.uri();
+    let env: Vec<(&str, String)> = ["IBID_CROSSREF_URL", "IBID_DOI_URL", "IBID_DATACITE_URL", "IBID_OPENLIBRARY_URL", "IBID_ARXIV_URL", "IBID_PUBMED_URL"]
+        .into_iter()
+        .map(|k| (k, base.clone()))
+        .chain([("IBID_MAILTO", "desktop-test@example.org".to_string())])
+        .collect();
+    let driver = Driver::start(&webdriver, &env);
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert(
+        "webkitgtk:browserOptions".into(),
+        json!({ "binary": env!("CARGO_BIN_EXE_ibid-desktop"), "args": ["--library", library] }),
+    );
+    let client = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session with the ibid-desktop window");
+    let outcome = tokio::time::timeout(Duration::from_secs(180), add_by_identifier(&client))
+        .await
+        .unwrap_or_else(|_| Err("the test took more than 180 s".into()));
+    if let Err(e) = &outcome {
+        let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("desktop-add-failure.png");
+        if let Ok(png) = client.screenshot().await {
+            let _ = std::fs::write(&shot, png);
+            eprintln!("screenshot of the window: {}", shot.display());
+        }
+        eprintln!("desktop add-by-identifier test failed: {e}");
+    }
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+    // The chapter is in the file, with the request having named Ibid.
+    let lib = ibid_core::Library::open(&library).unwrap();
+    assert_eq!(lib.count().unwrap(), 1);
+    let reqs = services.received_requests().await.unwrap();
+    assert!(reqs.iter().all(|r| r.url.query().unwrap_or("").contains("mailto=desktop-test%40example.org")), "every Crossref request is polite");
 }
