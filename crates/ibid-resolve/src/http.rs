@@ -72,11 +72,12 @@ pub struct Service {
 
 impl Service {
     pub fn new(name: &'static str, cfg: &Config) -> Service {
+        let (limit, interval) = initial_window(name, cfg);
         Service {
             name,
             window: Mutex::new(Window {
-                limit: cfg.default_rate.max(1) as usize,
-                interval: Duration::from_secs(1),
+                limit,
+                interval,
                 starts: VecDeque::new(),
                 paused_until: None,
                 sent: 0,
@@ -149,6 +150,18 @@ impl Service {
         if w.paused_until.is_none_or(|t| t < until) {
             w.paused_until = Some(until);
         }
+    }
+}
+
+/// The window a service gets before it states one: what each asks of
+/// clients without a key (arXiv: one request every 3 s; NCBI E-utilities:
+/// 3 per second; Open Library: about one per second), else `default_rate`/s.
+fn initial_window(name: &str, cfg: &Config) -> (usize, Duration) {
+    match name {
+        "arxiv" => (1, Duration::from_secs(3)),
+        "pubmed" => (3, Duration::from_secs(1)),
+        "openlibrary" => (1, Duration::from_secs(1)),
+        _ => (cfg.default_rate.max(1) as usize, Duration::from_secs(1)),
     }
 }
 

@@ -512,3 +512,45 @@ fn edit(f: &Fixture, key: &str, field: &str, value: &str) {
     let id = lib.resolve(key).unwrap();
     lib.edit(id, &[(field.to_string(), value.to_string())]).unwrap();
 }
+
+// ---- ISBN, arXiv, PMID over HTTP (bodies written from the services' docs) ----
+
+fn fixture(rel: &str) -> String {
+    std::fs::read_to_string(ibid_tests::project_fixture(rel)).unwrap()
+}
+
+/// Open Library, the arXiv API and E-utilities, each through the batch:
+/// found records are added (and found again by their identifier), unknown
+/// ids are `not_found` (all three answer 200 with an empty or error body).
+#[tokio::test]
+async fn isbn_arxiv_and_pmid_resolve_through_their_services() {
+    use wiremock::matchers::query_param;
+    let server = MockServer::start().await;
+    let mount = |p: &'static str, q: (&'static str, &'static str), body: String, ct: &'static str| {
+        Mock::given(method("GET")).and(path(p)).and(query_param(q.0, q.1)).respond_with(ResponseTemplate::new(200).set_body_raw(body, ct))
+    };
+    mount("/api/books", ("bibkeys", "ISBN:9780262033848"), fixture("openlibrary/ISBN_9780262033848.json"), "application/json").mount(&server).await;
+    mount("/api/books", ("bibkeys", "ISBN:9780000000002"), fixture("openlibrary/ISBN_9780000000002.notfound.json"), "application/json").mount(&server).await;
+    mount("/api/query", ("id_list", "1706.03762"), fixture("arxiv/1706.03762.xml"), "application/atom+xml").mount(&server).await;
+    mount("/api/query", ("id_list", "2301.99999"), fixture("arxiv/notfound_2301.99999.xml"), "application/atom+xml").mount(&server).await;
+    mount("/esummary.fcgi", ("id", "29618526"), fixture("pubmed/29618526.json"), "application/json").mount(&server).await;
+    mount("/esummary.fcgi", ("id", "99999999"), fixture("pubmed/error_99999999.json"), "application/json").mount(&server).await;
+    let f = library();
+    let r = Resolvers::new(config(&server.uri()));
+    let text = "ISBN 978-0-262-03384-8\nISBN 9780000000002\narXiv:1706.03762\narXiv:2301.99999\nPMID: 29618526\nPMID: 99999999\n";
+    let res = add_text(&f, &r, text).await;
+    let by_input = |needle: &str| res.iter().find(|x| x.id.value().contains(needle)).unwrap_or_else(|| panic!("{needle} in {res:?}"));
+    for ok in ["9780262033848", "1706.03762", "29618526"] {
+        added_key(by_input(ok));
+    }
+    for missing in ["9780000000002", "2301.99999", "99999999"] {
+        assert_eq!(failed(by_input(missing)).code(), "not_found", "{missing}");
+    }
+    let lib = f.lib.lock().unwrap();
+    for (kind, value) in [("isbn", "9780262033848"), ("arxiv", "1706.03762"), ("pmid", "29618526")] {
+        let found = lib.find_identifier(kind, value).unwrap().unwrap_or_else(|| panic!("{kind}:{value} not findable"));
+        assert!(found.standalone, "{kind}:{value}");
+    }
+    let arxiv = lib.csl_item(lib.find_identifier("arxiv", "1706.03762").unwrap().unwrap().id).unwrap();
+    assert_eq!(arxiv["title"], "Attention Is All You Need");
+}
