@@ -349,7 +349,15 @@ async fn add_by_identifier(c: &Client) -> Res<()> {
         Ok(c.find(Locator::Css("[data-testid=add-identifiers-text]")).await.ok())
     })
     .await?;
-    text.send_keys("https://link.springer.com/chapter/10.1007/978-981-13-8641-1_7").await.map_err(err("pasting the DOI"))?;
+    // The dialog opens with a transition: until it has, the box is not focusable.
+    let mut tries = 0;
+    while let Err(e) = text.send_keys("https://link.springer.com/chapter/10.1007/978-981-13-8641-1_7").await {
+        tries += 1;
+        if tries > 50 {
+            return Err(format!("pasting the DOI: {e}"));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     c.find(Locator::Css("[data-testid=add-identifiers-add]")).await.map_err(err("finding Add"))?.click().await.map_err(err("pressing Add"))?;
     let added = wait_for(60, "the added result", || async {
         Ok(c.find(Locator::Css("[data-testid=add-result][data-outcome=added]")).await.ok())

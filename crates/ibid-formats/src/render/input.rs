@@ -1,0 +1,237 @@
+//! Flat CSL-JSON items (as `Library::csl_items` gives them) into the
+//! CSL-JSON items hayagriva renders (`citationberg::json::Item`, which
+//! implements hayagriva's `EntryLike` with the `csl-json` feature).
+//!
+//! This path keeps every CSL variable as it is (a chapter's
+//! `container-title`, `editor`, `collection-title`, `publisher-place`, a
+//! report's `publisher`…), unlike a detour through BibTeX or hayagriva's own
+//! `Entry` model. What it has to repair, because hayagriva would panic,
+//! drop or misread it:
+//!
+//! * dates: hayagriva panics on a date range, so only the start is kept;
+//!   months and days outside 1–12 / 1–31 are dropped (they would wrap to
+//!   255 inside hayagriva); a date given only as `raw` is parsed; a
+//!   `literal` date keeps the year found in it (hayagriva ignores literals);
+//! * lists where CSL wants one string (`container-title`, `ISBN`, `ISSN`…
+//!   as Crossref writes them): the first value;
+//! * names: `{ "given": … }` alone becomes a literal name;
+//! * CSL rich-text markup (`<i>`, `<b>`, `<sup>`, `<sub>`, small caps and
+//!   `nocase` spans) is removed rather than printed as text: hayagriva has
+//!   no way to carry it. Any other `<…>` stays text (and is escaped on
+//!   output);
+//! * item types as Crossref names them are mapped to CSL types.
+
+use std::hash::{Hash, Hasher};
+
+use hayagriva::citationberg::json::{DateValue, Item, LiteralName, NameItem, NameValue, Value as CslValue, VecDate, VecDateRange};
+use ibid_core::model::{normalize_type, Date, ROLES};
+use serde_json::{Map, Value};
+
+/// The CSL date variables.
+pub(crate) const DATE_VARIABLES: &[&str] = &["accessed", "available-date", "event-date", "issued", "original-date", "submitted"];
+
+/// Converts one flat CSL-JSON item.
+pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
+    let mut item = Item(Default::default());
+    for (k, v) in map {
+        let key = k.as_str();
+        let value = if key == "id" {
+            scalar(v).map(CslValue::String)
+        } else if key == "type" {
+            scalar(v).map(|t| CslValue::String(normalize_type(&t).map(|t| if t == "series" { "book" } else { t }).unwrap_or("document").to_string()))
+        } else if DATE_VARIABLES.contains(&key) {
+            date(v).map(CslValue::Date)
+        } else if ROLES.contains(&key) {
+            names(v).map(CslValue::Names)
+        } else {
+            match v {
+                Value::String(s) => non_empty(strip_markup(s)).map(CslValue::String),
+                Value::Number(n) => Some(match n.as_i64() {
+                    Some(i) => CslValue::Number(i),
+                    None => CslValue::String(n.to_string()),
+                }),
+                Value::Array(a) => a.iter().find_map(scalar).and_then(|s| non_empty(strip_markup(&s))).map(CslValue::String),
+                _ => None,
+            }
+        };
+        if let Some(value) = value {
+            item.0.insert(k.clone(), value);
+        }
+    }
+    item.0.entry("type".into()).or_insert_with(|| CslValue::String("document".into()));
+    item
+}
+
+/// A stable fingerprint of a converted item (for cache keys).
+pub(crate) fn fingerprint(item: &Item) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    item.hash(&mut h);
+    h.finish()
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.trim().is_empty()).then_some(s)
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn names(v: &Value) -> Option<Vec<NameValue>> {
+    let Value::Array(list) = v else { return None };
+    let out: Vec<NameValue> = list.iter().filter_map(name).collect();
+    (!out.is_empty()).then_some(out)
+}
+
+fn name(v: &Value) -> Option<NameValue> {
+    let literal = |s: &str| non_empty(strip_markup(s)).map(|literal| NameValue::Literal(LiteralName { literal }));
+    let o = match v {
+        Value::Object(o) => o,
+        Value::String(s) => return literal(s),
+        _ => return None,
+    };
+    let get = |k: &str| o.get(k).and_then(Value::as_str).map(strip_markup).and_then(non_empty);
+    if let Some(l) = get("literal") {
+        return Some(NameValue::Literal(LiteralName { literal: l }));
+    }
+    match (get("family"), get("given")) {
+        (Some(family), given) => Some(NameValue::Item(NameItem {
+            family,
+            given,
+            non_dropping_particle: get("non-dropping-particle"),
+            dropping_particle: get("dropping-particle"),
+            suffix: get("suffix"),
+            comma_suffix: o.get("comma-suffix").and_then(|c| match c {
+                Value::Bool(b) => Some(*b),
+                Value::String(s) => Some(s == "true"),
+                Value::Number(n) => Some(n.as_i64() == Some(1)),
+                _ => None,
+            }),
+        })),
+        (None, Some(given)) => Some(NameValue::Literal(LiteralName { literal: given })),
+        (None, None) => None,
+    }
+}
+
+fn date(v: &Value) -> Option<DateValue> {
+    let d = Date::from_csl(v).ok()?;
+    let mut parts: Vec<i16> = Vec::new();
+    if let Some(first) = d.parts.first() {
+        if let Some(y) = first.first().and_then(|y| i16::try_from(*y).ok()) {
+            parts.push(y);
+            if let Some(m) = first.get(1).copied().filter(|m| (1..=12).contains(m)) {
+                parts.push(m as i16);
+                if let Some(day) = first.get(2).copied().filter(|d| (1..=31).contains(d)) {
+                    parts.push(day as i16);
+                }
+            }
+        }
+    }
+    if parts.is_empty() {
+        // A literal ("Spring 1997") or an unparsed raw date: keep its year.
+        let text = d.literal.as_deref().or(d.raw.as_deref())?;
+        parts.push(year_in(text)?);
+    }
+    let season = d.season.as_ref().and_then(season_number);
+    let circa = match &d.circa {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s == "true" || s == "1",
+        Some(Value::Number(n)) => n.as_i64() == Some(1),
+        _ => false,
+    };
+    Some(DateValue::DateParts { date_parts: VecDateRange(vec![VecDate(parts)]), literal: None, season, circa })
+}
+
+fn year_in(text: &str) -> Option<i16> {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(3)).find_map(|i| {
+        let w = &b[i..i + 4];
+        let boundary = |j: Option<&u8>| j.is_none_or(|c| !c.is_ascii_digit());
+        (w.iter().all(u8::is_ascii_digit) && (i == 0 || boundary(b.get(i - 1))) && boundary(b.get(i + 4)))
+            .then(|| text[i..i + 4].parse().ok())
+            .flatten()
+    })
+}
+
+fn season_number(v: &Value) -> Option<String> {
+    let s = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_ascii_lowercase(),
+        _ => return None,
+    };
+    Some(
+        match s.as_str() {
+            "1" | "spring" => "1",
+            "2" | "summer" => "2",
+            "3" | "autumn" | "fall" => "3",
+            "4" | "winter" => "4",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// Removes CSL's rich-text markup tags (and only those) from a string.
+pub(crate) fn strip_markup(s: &str) -> String {
+    if !s.contains('<') {
+        return s.to_string();
+    }
+    const OPEN: &[&str] = &["<i>", "<b>", "<em>", "<strong>", "<sup>", "<sub>", "<sc>"];
+    const CLOSE: &[&str] = &["</i>", "</b>", "</em>", "</strong>", "</sup>", "</sub>", "</sc>"];
+    let mut out = String::with_capacity(s.len());
+    let mut open_spans = 0usize;
+    let mut rest = s;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let Some(end) = tail.find('>') else {
+            out.push_str(tail);
+            return out;
+        };
+        let tag = &tail[..=end];
+        let norm: String = tag.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase().replace('\'', "\"");
+        let is_span = norm == "<spanclass=\"nocase\">" || norm.starts_with("<spanstyle=\"font-variant:small-caps");
+        if OPEN.contains(&norm.as_str()) || CLOSE.contains(&norm.as_str()) {
+            // dropped
+        } else if is_span {
+            open_spans += 1;
+        } else if norm == "</span>" && open_spans > 0 {
+            open_spans -= 1;
+        } else {
+            out.push_str(tag);
+        }
+        rest = &tail[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_stripped_but_other_tags_stay() {
+        assert_eq!(strip_markup("The <i>Homo</i> <span class=\"nocase\">iPhone</span>"), "The Homo iPhone");
+        assert_eq!(strip_markup("<script>x</script> & <img>"), "<script>x</script> & <img>");
+        assert_eq!(strip_markup("a </span> b"), "a </span> b");
+        assert_eq!(strip_markup("1 < 2"), "1 < 2");
+    }
+
+    #[test]
+    fn dates_are_made_safe() {
+        let d = |v: Value| date(&v).map(|d| match d {
+            DateValue::DateParts { date_parts, .. } => date_parts.0[0].0.clone(),
+            _ => vec![],
+        });
+        assert_eq!(d(serde_json::json!({"date-parts": [[2020, 13, 40]]})), Some(vec![2020]));
+        assert_eq!(d(serde_json::json!({"date-parts": [[2019, 5], [2020, 6]]})), Some(vec![2019, 5]));
+        assert_eq!(d(serde_json::json!({"literal": "Spring 1997"})), Some(vec![1997]));
+        assert_eq!(d(serde_json::json!({"raw": "2001-02-03"})), Some(vec![2001, 2, 3]));
+        assert_eq!(d(serde_json::json!({"literal": "n.d."})), None);
+    }
+}

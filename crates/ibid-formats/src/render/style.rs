@@ -1,0 +1,225 @@
+//! Styles and locales: every style and locale hayagriva bundles, the styles
+//! Ibid ships (`springer-link`), and `.csl` files (independent, or dependent
+//! on a style we have).
+
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use hayagriva::archive::{self, ArchivedStyle};
+use hayagriva::citationberg::{self, IndependentStyle, LocaleCode, SortKey};
+
+use super::RenderError;
+
+/// The styles Ibid ships beside hayagriva's: (id, CSL XML).
+const SHIPPED: &[(&str, &str)] = &[("springer-link", include_str!("../../styles/springer-link.csl"))];
+
+/// Variables the sorting helper may use to carry an item's original index;
+/// the first one the style does not mention is taken.
+const INDEX_VARIABLES: &[(&str, &str)] =
+    &[("dimensions", "Dimensions"), ("scale", "Scale"), ("division", "Division"), ("archive-place", "ArchivePlace"), ("call-number", "CallNumber")];
+
+/// A loaded CSL style, ready to render. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Style {
+    pub(crate) inner: Arc<StyleData>,
+}
+
+#[derive(Debug)]
+pub(crate) struct StyleData {
+    pub id: String,
+    pub title: String,
+    /// The style as written.
+    pub csl: IndependentStyle,
+    /// The style the grouped renderer hands hayagriva: no
+    /// subsequent-author substitution and no second-field alignment (both
+    /// are applied afterwards over the whole list).
+    pub render_csl: IndependentStyle,
+    /// A style whose citation sorts like the bibliography, with the item's
+    /// original index as the last key, and prints only that index.
+    pub sort_csl: Option<(IndependentStyle, &'static str)>,
+    /// The dependent style's `default-locale`, which overrides the parent's.
+    pub locale_override: Option<String>,
+    /// Whether the output depends on an item's position (citation numbers).
+    pub uses_citation_number: bool,
+    pub fingerprint: u64,
+}
+
+impl Style {
+    /// The id it was loaded by (`apa`, `springer-link`, or the file's path).
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// The style's title.
+    pub fn title(&self) -> &str {
+        &self.inner.title
+    }
+
+    /// Whether the style is a note style (citations are footnotes).
+    pub fn is_note_style(&self) -> bool {
+        self.inner.csl.settings.class == citationberg::StyleClass::Note
+    }
+
+    /// Whether the style defines a bibliography.
+    pub fn has_bibliography(&self) -> bool {
+        self.inner.csl.bibliography.is_some()
+    }
+
+    /// The locale used when none is asked for: the dependent style's
+    /// default locale, else the style's, else `en-US`.
+    pub fn default_locale(&self) -> String {
+        self.inner
+            .locale_override
+            .clone()
+            .or_else(|| self.inner.csl.default_locale.as_ref().map(|l| l.0.clone()))
+            .and_then(|l| resolve_locale(&l).ok())
+            .unwrap_or_else(|| "en-US".to_string())
+    }
+
+    fn from_independent(id: String, csl: IndependentStyle, locale_override: Option<String>) -> Result<Style, RenderError> {
+        let debug = format!("{csl:?}");
+        let uses_citation_number = debug.contains("CitationNumber");
+        let mut render_csl = csl.clone();
+        if let Some(b) = &mut render_csl.bibliography {
+            b.subsequent_author_substitute = None;
+            b.second_field_align = None;
+        }
+        let sort_csl = match csl.bibliography.as_ref().and_then(|b| b.sort.as_ref()) {
+            Some(sort) => {
+                let (var, _) = INDEX_VARIABLES.iter().find(|(_, dbg)| !debug.contains(dbg)).ok_or_else(|| {
+                    RenderError::BadStyle { style: id.clone(), message: "the style uses every variable the sorter could use".into() }
+                })?;
+                let probe = IndependentStyle::from_xml(&format!(
+                    r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>sort</title><id>sort</id><updated>2024-01-01T00:00:00+00:00</updated></info><citation><sort><key variable="{var}"/></sort><layout delimiter=" "><text variable="{var}"/></layout></citation></style>"#
+                ))
+                .expect("the sorting probe style parses");
+                let mut s = csl.clone();
+                let mut keys: Vec<SortKey> = sort.keys.clone();
+                keys.extend(probe.citation.sort.clone().expect("probe has a sort").keys);
+                s.citation.sort = Some(citationberg::Sort { keys });
+                s.citation.layout = probe.citation.layout.clone();
+                s.citation.disambiguate_add_givenname = false;
+                s.citation.disambiguate_add_names = false;
+                s.citation.disambiguate_add_year_suffix = false;
+                s.citation.collapse = None;
+                Some((s, *var))
+            }
+            None => None,
+        };
+        let mut h = std::hash::DefaultHasher::new();
+        csl.hash(&mut h);
+        locale_override.hash(&mut h);
+        Ok(Style {
+            inner: Arc::new(StyleData {
+                title: csl.info.title.value.clone(),
+                id,
+                render_csl,
+                csl,
+                sort_csl,
+                locale_override,
+                uses_citation_number,
+                fingerprint: h.finish(),
+            }),
+        })
+    }
+}
+
+/// Loads a style: a bundled one by id (`apa`, `chicago-author-date`,
+/// `ieee`…, or its CSL URL `http://www.zotero.org/styles/apa`), one Ibid
+/// ships (`springer-link`), or a `.csl` file. A dependent `.csl` file is
+/// resolved against the styles we have through its `independent-parent`
+/// link.
+pub fn style(id_or_path: &str) -> Result<Style, RenderError> {
+    let key = id_or_path.trim();
+    if let Some(s) = known(key) {
+        return s;
+    }
+    let path = Path::new(key);
+    if path.is_file() || key.ends_with(".csl") {
+        let xml = std::fs::read_to_string(path).map_err(|e| RenderError::Io { path: key.to_string(), message: e.to_string() })?;
+        return from_xml(key, &xml);
+    }
+    Err(RenderError::UnknownStyle(key.to_string()))
+}
+
+/// Parses a style from CSL XML; `id` names it in messages and caches.
+pub fn style_from_xml(id: &str, xml: &str) -> Result<Style, RenderError> {
+    from_xml(id, xml)
+}
+
+fn known(key: &str) -> Option<Result<Style, RenderError>> {
+    let short = key.strip_prefix("http://www.zotero.org/styles/").unwrap_or(key);
+    if let Some((id, xml)) = SHIPPED.iter().find(|(id, _)| *id == short || format!("https://ibid.example/styles/{id}") == key) {
+        return Some(from_xml(id, xml));
+    }
+    let archived = ArchivedStyle::by_name(key).or_else(|| ArchivedStyle::by_id(key)).or_else(|| {
+        // A CSL URL of a style bundled under another name.
+        ArchivedStyle::all().iter().copied().find(|a| a.csl_id().rsplit('/').next() == Some(short))
+    })?;
+    Some(match archived.get() {
+        citationberg::Style::Independent(csl) => Style::from_independent(archived.names()[0].to_string(), csl, None),
+        citationberg::Style::Dependent(_) => Err(RenderError::BadStyle { style: key.into(), message: "bundled style is dependent".into() }),
+    })
+}
+
+fn from_xml(id: &str, xml: &str) -> Result<Style, RenderError> {
+    let parsed = citationberg::Style::from_xml(xml).map_err(|e| RenderError::BadStyle { style: id.to_string(), message: e.to_string() })?;
+    match parsed {
+        citationberg::Style::Independent(csl) => Style::from_independent(id.to_string(), csl, None),
+        citationberg::Style::Dependent(dep) => {
+            let parent = dep.parent_link.href.trim().to_string();
+            let Some(Ok(p)) = known(&parent) else {
+                return Err(RenderError::UnknownParent { style: id.to_string(), parent });
+            };
+            let csl = p.inner.csl.clone();
+            let locale_override = dep.default_locale.map(|l| l.0);
+            Style::from_independent(id.to_string(), csl, locale_override).map(|s| {
+                let mut data = Arc::try_unwrap(s.inner).expect("fresh style");
+                data.title = dep.info.title.value.clone();
+                Style { inner: Arc::new(data) }
+            })
+        }
+    }
+}
+
+/// Every style that can be named by id: (id, title), sorted by id.
+pub fn list_styles() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        ArchivedStyle::all().iter().map(|a| (a.names()[0].to_string(), a.display_name().to_string())).collect();
+    for (id, xml) in SHIPPED {
+        let title = citationberg::Style::from_xml(xml).map(|s| s.info().title.value.clone()).unwrap_or_default();
+        out.push((id.to_string(), title));
+    }
+    out.sort();
+    out
+}
+
+/// The bundled locales (parsed once).
+pub(crate) fn locale_files() -> &'static [citationberg::Locale] {
+    static LOCALES: OnceLock<Vec<citationberg::Locale>> = OnceLock::new();
+    LOCALES.get_or_init(archive::locales)
+}
+
+/// Every bundled locale's code (`en-US`, `de-DE`…), sorted.
+pub fn list_locales() -> Vec<String> {
+    let mut v: Vec<String> = locale_files().iter().filter_map(|l| l.lang.as_ref().map(|c| c.0.clone())).collect();
+    v.sort();
+    v
+}
+
+/// A locale code as the bundled locales spell it: `de-de` → `de-DE`,
+/// `de` → `de-DE` (CSL's primary dialect).
+pub(crate) fn resolve_locale(code: &str) -> Result<String, RenderError> {
+    let code = code.trim();
+    let all = list_locales();
+    if let Some(found) = all.iter().find(|c| c.eq_ignore_ascii_case(code) || c.replace('-', "_").eq_ignore_ascii_case(code)) {
+        return Ok(found.clone());
+    }
+    if let Some(fallback) = LocaleCode(code.to_ascii_lowercase()).fallback() {
+        if let Some(found) = all.iter().find(|c| c.eq_ignore_ascii_case(&fallback.0)) {
+            return Ok(found.clone());
+        }
+    }
+    Err(RenderError::UnknownLocale(code.to_string()))
+}

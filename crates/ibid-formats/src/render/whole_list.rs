@@ -1,0 +1,190 @@
+//! The two bibliography steps that look across neighbouring entries, done
+//! over the whole list after the entries were rendered in groups: the
+//! subsequent-author substitute (`———.`) and the split of the first field
+//! (`[1]`) for `second-field-align`.
+//!
+//! Both are ports of hayagriva 0.10's `substitute_subsequent_authors` and
+//! `ElemChildren::remove_any_meta` (MIT OR Apache-2.0, © the hayagriva
+//! authors), kept behaviour for behaviour so that the grouped renderer
+//! prints what hayagriva's driver prints for the whole list — including the
+//! quirk that once an entry without names is met, the rule stays
+//! `complete-all` for the rest of the list.
+
+use hayagriva::citationberg::SubsequentAuthorSubstituteRule;
+use hayagriva::{Elem, ElemChild, ElemChildren, ElemMeta, Formatted, Formatting};
+
+pub(crate) fn substitute_subsequent_authors(subs: Option<&String>, mut rule: SubsequentAuthorSubstituteRule, items: &mut [ElemChildren]) {
+    let Some(subs) = subs else { return };
+    let subs = Formatted { text: subs.clone(), formatting: Formatting::default() };
+
+    fn remove_name(mut child: Elem) -> Option<ElemChild> {
+        if matches!(child.meta, Some(ElemMeta::Name(_, _))) {
+            return None;
+        }
+        child.children.0 = child
+            .children
+            .0
+            .into_iter()
+            .filter_map(|e| match e {
+                ElemChild::Elem(e) => remove_name(e),
+                _ => Some(e),
+            })
+            .collect();
+        Some(ElemChild::Elem(child))
+    }
+
+    fn replace_all(names: &mut Elem, is_empty: bool, subs: &Formatted) {
+        let old_children = std::mem::replace(&mut names.children, ElemChildren(vec![ElemChild::Text(subs.clone())]));
+        if !is_empty {
+            for child in old_children.0 {
+                match child {
+                    ElemChild::Elem(e) => {
+                        if let Some(c) = remove_name(e) {
+                            names.children.0.push(c);
+                        }
+                    }
+                    _ => names.children.0.push(child),
+                }
+            }
+        }
+    }
+
+    fn replace_name(e: Elem, subs: &Formatted) -> (ElemChild, bool) {
+        if matches!(e.meta, Some(ElemMeta::Name(_, _))) {
+            return (
+                ElemChild::Elem(Elem { children: ElemChildren(vec![ElemChild::Text(subs.clone())]), display: e.display, meta: e.meta }),
+                true,
+            );
+        }
+        let len = e.children.0.len();
+        let mut iter = e.children.0.into_iter();
+        let mut children = Vec::with_capacity(len);
+        let mut changed = false;
+        for c in iter.by_ref() {
+            match c {
+                ElemChild::Elem(ec) => {
+                    let (nc, ch) = replace_name(ec, subs);
+                    children.push(nc);
+                    if ch {
+                        changed = true;
+                        break;
+                    }
+                }
+                _ => children.push(c),
+            }
+        }
+        children.extend(iter);
+        (ElemChild::Elem(Elem { display: e.display, meta: e.meta, children: ElemChildren(children) }), changed)
+    }
+
+    fn replace_each(names: &mut Elem, subs: &Formatted) {
+        let old_children = std::mem::replace(&mut names.children, ElemChildren(vec![ElemChild::Text(subs.clone())]));
+        for child in old_children.0 {
+            match child {
+                ElemChild::Elem(e) => names.children.0.push(replace_name(e, subs).0),
+                _ => names.children.0.push(child),
+            }
+        }
+    }
+
+    fn get_names(elem: &Elem, names: &mut Vec<Elem>) {
+        if matches!(elem.meta, Some(ElemMeta::Name(_, _))) {
+            names.push(elem.clone());
+        } else {
+            for c in &elem.children.0 {
+                if let ElemChild::Elem(e) = c {
+                    get_names(e, names);
+                }
+            }
+        }
+    }
+
+    fn replace_first_n(mut num: usize, names: &mut Elem, subs: &Formatted) {
+        let old_children = std::mem::replace(&mut names.children, ElemChildren(vec![ElemChild::Text(subs.clone())]));
+        for child in old_children.0.into_iter() {
+            if num == 0 {
+                break;
+            }
+            match child {
+                ElemChild::Elem(e) => {
+                    let (c, changed) = replace_name(e, subs);
+                    names.children.0.push(c);
+                    if changed {
+                        num -= 1;
+                    }
+                }
+                _ => names.children.0.push(child),
+            }
+        }
+    }
+
+    fn num_of_matches(ns1: &[Elem], ns2: &[Elem]) -> usize {
+        ns1.iter().zip(ns2.iter()).take_while(|(a, b)| a == b).count()
+    }
+
+    let mut last_names: Option<(Elem, Vec<Elem>)> = None;
+    for ec in items.iter_mut() {
+        let Some(names_elem) = ec.find_names() else { continue };
+        let mut xnames = Vec::new();
+        get_names(names_elem, &mut xnames);
+        let Some((lnames_elem, lnames)) = &last_names else {
+            last_names = Some((names_elem.clone(), xnames));
+            continue;
+        };
+        if xnames.is_empty() {
+            rule = SubsequentAuthorSubstituteRule::CompleteAll;
+        }
+        match rule {
+            SubsequentAuthorSubstituteRule::CompleteAll => {
+                if lnames == &xnames && (!xnames.is_empty() || names_elem == lnames_elem) {
+                    let names = ec.find_names_mut().expect("names found above");
+                    replace_all(names, xnames.is_empty(), &subs);
+                } else {
+                    last_names = Some((names_elem.clone(), xnames.clone()));
+                }
+            }
+            SubsequentAuthorSubstituteRule::CompleteEach => {
+                if lnames == &xnames {
+                    let names = ec.find_names_mut().expect("names found above");
+                    replace_each(names, &subs);
+                } else {
+                    last_names = Some((names_elem.clone(), xnames.clone()));
+                }
+            }
+            SubsequentAuthorSubstituteRule::PartialEach => {
+                let nom = num_of_matches(&xnames, lnames);
+                if nom > 0 {
+                    let names = ec.find_names_mut().expect("names found above");
+                    replace_first_n(nom, names, &subs);
+                } else {
+                    last_names = Some((names_elem.clone(), xnames.clone()));
+                }
+            }
+            SubsequentAuthorSubstituteRule::PartialFirst => {
+                let nom = num_of_matches(&xnames, lnames);
+                if nom > 0 {
+                    let names = ec.find_names_mut().expect("names found above");
+                    replace_first_n(1, names, &subs);
+                } else {
+                    last_names = Some((names_elem.clone(), xnames.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Removes and returns the first element with any meta, depth first (the
+/// first field of a `second-field-align` entry).
+pub(crate) fn remove_any_meta(children: &mut ElemChildren) -> Option<ElemChild> {
+    for i in 0..children.0.len() {
+        if let ElemChild::Elem(e) = &mut children.0[i] {
+            if e.meta.is_some() {
+                return Some(children.0.remove(i));
+            }
+            if let Some(elem) = remove_any_meta(&mut e.children) {
+                return Some(elem);
+            }
+        }
+    }
+    None
+}
