@@ -325,3 +325,55 @@ fn a_resolved_record_completes_the_container_it_matches() {
     assert_eq!(earlier["publisher-place"], "Singapore");
     assert_eq!(earlier["issued"]["date-parts"][0][0], 2020);
 }
+
+/// Export scopes: the library, keys, a tag, a collection by path, a search,
+/// and what one work cites (each once).
+#[test]
+fn export_scopes_select_the_right_works() {
+    use ibid_core::store::Scope;
+    let (_tmp, mut lib, keys) = lib_with(sample());
+    let ids: Vec<i64> = keys.iter().map(|k| lib.resolve(k).unwrap()).collect();
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+    lib.retag(a, &["cold-war".to_string()], &[]).unwrap();
+    let col = lib.collection("Cold War/Alliance", true).unwrap();
+    lib.add_to_collection(col, &[b, c]).unwrap();
+    let rows = [a, b, a, c].iter().enumerate().map(|(i, cited)| CitationRow {
+        note_number: Some(i as i64 + 1), position: 0, raw_text: format!("note {i}"), cited: Some(*cited), locator: None, form: CitationForm::Full,
+    }).collect::<Vec<_>>();
+    let citing = ids[5];
+    lib.set_citations(citing, &rows).unwrap();
+    assert_eq!(lib.scope_ids(&Scope::Library).unwrap().len(), 6);
+    assert_eq!(lib.scope_ids(&Scope::Keys(vec![keys[1].clone()])).unwrap(), vec![b]);
+    assert_eq!(lib.scope_ids(&Scope::Tag("cold-war".into())).unwrap(), vec![a]);
+    let mut in_col = lib.scope_ids(&Scope::Collection("Cold War/Alliance".into())).unwrap();
+    in_col.sort();
+    assert_eq!(in_col, { let mut v = vec![b, c]; v.sort(); v });
+    assert_eq!(lib.scope_ids(&Scope::CitedBy(keys[5].clone())).unwrap(), vec![a, b, c], "each cited work once, in citation order");
+    assert!(lib.scope_ids(&Scope::Search("heinzig".into())).unwrap().contains(&a));
+    assert_eq!(lib.scope_ids(&Scope::Collection("No/Such".into())).unwrap_err().code(), "not_found");
+    assert_eq!(lib.scope_ids(&Scope::Tag("nope".into())).unwrap_err().code(), "not_found");
+}
+
+/// Citation keys are assigned once, made unique, stored, searchable, and
+/// never changed afterwards.
+#[test]
+fn citation_keys_are_assigned_once_and_unique() {
+    let (_tmp, mut lib, keys) = lib_with(sample());
+    let ids: Vec<i64> = keys.iter().map(|k| lib.resolve(k).unwrap()).collect();
+    // A pattern that collides on purpose: every work gets base "same".
+    let generate = |_: &serde_json::Map<String, serde_json::Value>| "same".to_string();
+    let unique = |base: &str, taken: &dyn Fn(&str) -> bool| {
+        if !taken(base) { return base.to_string(); }
+        (b'a'..=b'z').map(|c| format!("{base}{}", c as char)).find(|k| !taken(k)).unwrap()
+    };
+    let items = lib.items_with_citation_keys(&ids, &generate, &unique).unwrap();
+    let got: Vec<&str> = items.iter().map(|i| i["citation-key"].as_str().unwrap()).collect();
+    assert_eq!(got, ["same", "samea", "sameb", "samec", "samed", "samee"]);
+    assert!(lib.citation_key_taken("sameb").unwrap());
+    assert_eq!(lib.search("samec", 5).unwrap()[0].key, keys[3]);
+    // Again, with another pattern: nothing changes.
+    let other = |_: &serde_json::Map<String, serde_json::Value>| "other".to_string();
+    let again = lib.items_with_citation_keys(&ids, &other, &unique).unwrap();
+    let got2: Vec<&str> = again.iter().map(|i| i["citation-key"].as_str().unwrap()).collect();
+    assert_eq!(got, got2);
+}

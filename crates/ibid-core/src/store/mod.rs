@@ -8,6 +8,7 @@
 //! * The schema exists only as the ordered migrations in `migrations/`: a
 //!   fresh library is built by running all of them.
 
+mod export_scope;
 mod list;
 mod migrate;
 mod org;
@@ -22,6 +23,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
 
+pub use export_scope::Scope;
 pub use list::{Cursor, ListQuery, Page, Sort};
 pub use migrate::LATEST_VERSION;
 pub use org::{CitationForm, CitationRow, CollectionInfo, NoteRow, AttachmentRow};
