@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod formats;
 mod resolve;
 
 use clap::{Parser, Subcommand};
-use ibid_core::store::{Cursor, ListQuery};
-use ibid_core::{csl, export, Library, Work};
+use ibid_core::store::{Cursor, ListQuery, Scope};
+use ibid_core::{csl, Library, Work};
 use serde_json::{Map, Value};
 
 #[derive(Parser)]
@@ -26,12 +27,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Import works from a file (CSL-JSON: an array of items or one item)
+    /// Import works from a file: BibTeX/BibLaTeX, RIS or CSL-JSON (sniffed when --format is not given)
     Import {
         file: PathBuf,
         /// The file's format
-        #[arg(long, default_value = "csl-json", value_parser = ["csl-json"])]
-        format: String,
+        #[arg(long, value_parser = formats::IMPORT_FORMATS)]
+        format: Option<String>,
         /// Print the summary as JSON
         #[arg(long)]
         json: bool,
@@ -121,15 +122,45 @@ enum Command {
     Note { key: String, text: String },
     /// Link a file to a work (its path, size and SHA-256 are recorded)
     Attach { key: String, file: PathBuf },
-    /// Export works (all listed works when no key is given)
+    /// Export works: a formatted bibliography in a CSL style, or BibTeX, BibLaTeX, RIS, CSL-JSON (the whole library when no scope is given)
     Export {
-        #[arg(long, default_value = "csl-json", value_parser = ["csl-json"])]
+        #[arg(long, default_value = "csl-json", value_parser = formats::EXPORT_FORMATS)]
         format: String,
+        /// A CSL style: an id (apa, chicago-author-date, chicago-notes, mla, ieee, vancouver, springer-link…; `ibid styles` lists them) or a .csl file
+        #[arg(long, default_value = "apa")]
+        style: String,
+        /// A CSL locale such as en-US, de-DE, fr-FR [default: the style's]
+        #[arg(long)]
+        locale: Option<String>,
+        /// Print one in-text citation of these works instead of a bibliography: KEY or KEY:p. 79
+        #[arg(long, value_name = "KEY[:LOCATOR]")]
+        cite: Vec<String>,
+        /// These works (keys or DOIs)
         keys: Vec<String>,
+        /// The works in a collection (its path, e.g. "Cold War/Korea", or key)
+        #[arg(long, conflicts_with_all = ["tag", "search", "cited_by"])]
+        collection: Option<String>,
+        /// The works with a tag
+        #[arg(long, conflicts_with_all = ["search", "cited_by"])]
+        tag: Option<String>,
+        /// The works a search finds
+        #[arg(long, conflicts_with = "cited_by")]
+        search: Option<String>,
+        /// The works one work cites (each once)
+        #[arg(long, value_name = "KEY")]
+        cited_by: Option<String>,
+        /// BibTeX/BibLaTeX: LaTeX accents ({\'e}) instead of UTF-8
+        #[arg(long)]
+        latex: bool,
+        /// BibTeX/BibLaTeX: the pattern for new citation keys (kept once assigned)
+        #[arg(long, default_value = formats::DEFAULT_KEY_PATTERN)]
+        key_pattern: String,
         /// Write to FILE (atomically) instead of standard output
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// List the CSL styles and locales Ibid has
+    Styles,
     /// Look identifiers up and add the works: DOIs (any form, publisher URLs too), ISBNs, arXiv ids, PMIDs
     Add {
         /// Identifiers, each on its own
@@ -221,19 +252,8 @@ fn run(cli: Cli) -> Res<ExitCode> {
     let mut out = std::io::stdout().lock();
     let w = |e: std::io::Error| ibid_core::Error::io("cannot write to standard output", e);
     match cli.command {
-        Command::Import { file, format: _, json } => {
-            let text = std::fs::read(&file).map_err(|e| ibid_core::Error::io(format!("cannot read {}", file.display()), e))?;
-            let text = String::from_utf8(text).map_err(|e| ibid_core::Error::BadFile {
-                path: file.clone(),
-                message: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
-            })?;
-let summary = lib
-                .import_csl_json(&text)
-                .map_err(|e| match e {
-                    // The document itself is not CSL-JSON (items' own errors are in the summary).
-                    ibid_core::Error::Invalid(message) => ibid_core::Error::BadFile { path: file.clone(), message },
-                    other => other,
-                })?;
+        Command::Import { file, format, json } => {
+            let summary = formats::import_file(&mut lib, &file, format.as_deref())?;
             let added: Vec<&str> = summary.added().collect();
             let failed: Vec<(usize, &str)> = summary.failed().collect();
             if json {
@@ -376,16 +396,27 @@ let summary = lib
         Command::Serve { .. } | Command::Add { .. } | Command::Refresh { .. } | Command::Settings { .. } => {
             unreachable!("handled above")
         }
-        Command::Export { format: _, keys, output } => {
-            let ids = if keys.is_empty() { lib.all_ids()? } else { resolve_all(&lib, &keys)? };
-            let text = export::csl_json(&lib.csl_items(&ids)?)?;
-            match output {
-                Some(p) => {
-                    export::write_atomic(&p, text.as_bytes())?;
-                    eprintln!("exported {} work(s) to {}", ids.len(), p.display());
-                }
+        Command::Export { format, style, locale, cite, keys, collection, tag, search, cited_by, latex, key_pattern, output } => {
+            let scope = match (collection, tag, search, cited_by) {
+                (Some(c), ..) => Scope::Collection(c),
+                (_, Some(t), ..) => Scope::Tag(t),
+                (_, _, Some(q), _) => Scope::Search(q),
+                (.., Some(k)) => Scope::CitedBy(k),
+                _ if !keys.is_empty() => Scope::Keys(keys),
+                _ => Scope::Library,
+            };
+            let args = formats::ExportArgs { format, style, locale, cite, scope, latex_accents: latex, key_pattern, output };
+            let (text, n) = formats::export_text(&mut lib, &args)?;
+            match &args.output {
+                Some(p) => eprintln!("exported {n} work(s) to {}", p.display()),
                 None => out.write_all(text.as_bytes()).map_err(w)?,
             }
+        }
+        Command::Styles => {
+            for (id, title) in ibid_formats::render::list_styles() {
+                writeln!(out, "{id:<40} {title}").map_err(w)?;
+            }
+            writeln!(out, "locales: {}", ibid_formats::render::list_locales().join(" ")).map_err(w)?;
         }
     }
     Ok(ExitCode::SUCCESS)

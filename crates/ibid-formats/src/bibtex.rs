@@ -1,1 +1,3055 @@
-//! (being written)
+//! BibTeX and BibLaTeX in and out.
+//!
+//! # Import ([`parse`])
+//!
+//! The `biblatex` crate parses a whole file or fails on its first error, so
+//! the file is first split into blocks here (`@type{…}` / `@type(…)`, braces
+//! and quotes matched as the crate does, `\`-escapes skipped) and every entry
+//! is handed to the crate on its own: one broken entry is one
+//! [`BibError`] with its line number, and every other entry still imports.
+//! A block that never closes ends where the next line starting with a known
+//! `@type{` begins, so a missing brace costs one entry, not the rest of the
+//! file. Text after an entry's closing brace that looks like more fields
+//! (`name = …`) marks that entry as broken (an extra `}` cut it short).
+//!
+//! * `@string` macros are resolved here, in file order (a macro may use
+//!   earlier ones), case-insensitively as BibTeX does, and handed to the crate
+//!   with each entry that uses them. An undefined macro is kept as its own
+//!   name (BibTeX would warn and use an empty string). Month macros
+//!   (`jan`…`dec`) are built in.
+//! * `@preamble` blocks are read for argument-less macro definitions
+//!   (`\providecommand\x{…}`, `\newcommand{\x}{…}`, `\def\x{…}`), which are
+//!   expanded in the entries; `@comment` blocks and text between entries are
+//!   skipped.
+//! * `crossref` (BibTeX: every missing field is inherited; BibLaTeX's mapping
+//!   of a book's, collection's or proceedings' `title` to a contribution's
+//!   `booktitle`, `author` to `bookauthor`, a periodical's `title` to
+//!   `journaltitle`; `ids`, `label`, `key`, `sortkey`, `shorthand` … are never
+//!   inherited) and `xdata` (all fields) are resolved against the whole file,
+//!   keys matched case-insensitively. An unresolved `crossref` is kept as
+//!   `bibtex-crossref`.
+//! * LaTeX becomes Unicode (NFC): accents, `\ss`, `\o`, …, `--`/`---`
+//!   dashes, `~` (a no-break space; a plain space in names), `\&` and the
+//!   other escapes; braces are removed, the text inside them is kept as
+//!   written (case protection needs no marks in CSL, where nothing is
+//!   re-cased unless a style asks). `\emph`/`\textit`, `\textbf`, `\textsc`,
+//!   `\textsuperscript`, `\textsubscript` become CSL's rich-text tags
+//!   (`<i>`, `<b>`, small caps, `<sup>`, `<sub>`); `\url{x}`, `\texttt{x}`
+//!   and other unknown one-argument commands keep their argument; font
+//!   switches (`\em`, `\bf`, …) are dropped; other unknown commands and
+//!   `\cite{…}` are kept as written. Math: `$…$` made only of letters, Greek
+//!   letters, common symbols, `^`/`_` and font commands becomes Unicode text
+//!   (with `<sup>`/`<sub>`); any other math is kept as `$…$`.
+//! * Names through the crate's `Person` (von/last/jr/first, the extended
+//!   `family=…, given=…` format); a name that is entirely one brace group
+//!   (`{Institution Name}`) is a literal; `others` is kept as the literal
+//!   `others`.
+//! * Dates: BibLaTeX `date` (EDTF/ISO: `2020`, `2020-05`, `2020-05-01`,
+//!   ranges `a/b`, `?`/`~` as circa) wins over `year`/`month`/`day`; a
+//!   `year` range (`1999--2000`) is a range; anything else is a literal date.
+//!   `urldate` → `accessed`, `eventdate` → `event-date`, `origdate` →
+//!   `original-date`.
+//! * Types and fields are mapped to CSL (see [`csl_type_of`] and the
+//!   comments in `entry_to_csl`); the entry key is the citation key; a field
+//!   with no CSL counterpart is kept in `extra` as `bibtex-<field>`; a field
+//!   named like a CSL variable (`event-place`, `PMID`, `translator`,
+//!   `submitted`…) becomes that variable; when the source's entry type does
+//!   not follow from the CSL type (`@proceedings`, `@collection`, `@manual`,
+//!   unknown types) it is kept as `bibtex-entrytype` and used again on
+//!   export. Nothing is dropped silently: a repeated field is kept as
+//!   `bibtex-<field>-2`. An invalid DOI or ISBN is kept as written in
+//!   `bibtex-doi` / `bibtex-isbn` rather than failing the entry.
+//! * An entry without a title (after inheritance) is an error: a work needs
+//!   a title in Ibid.
+//!
+//! # Export ([`write`])
+//!
+//! From flat CSL-JSON items (as `Library::csl_items` gives them). See
+//! [`write`] for the choices (entry types, case protection, escaping).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+
+use biblatex::{Bibliography, Chunk, Chunks, ChunksExt, Pair, Person, RawBibliography, RawChunk, Spanned};
+use ibid_core::{csl, ident, Work};
+use serde_json::{json, Map, Value};
+use unicode_normalization::UnicodeNormalization;
+
+/// One entry that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BibError {
+    /// The entry's key, when it could be read.
+    pub entry: Option<String>,
+    /// 1-based line of the problem.
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for BibError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.entry {
+            Some(k) => write!(f, "line {} ({k}): {}", self.line, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+impl std::error::Error for BibError {}
+
+impl From<BibError> for ibid_core::Error {
+    fn from(e: BibError) -> Self {
+        ibid_core::Error::invalid(e.to_string())
+    }
+}
+
+/// Entry types a block may start with for recovery: a line starting with
+/// `@` and one of these (and `{` or `(`) ends an unclosed entry before it.
+const KNOWN_TYPES: &[&str] = &[
+    "article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings", "manual",
+    "mastersthesis", "masterthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished",
+    "online", "electronic", "www", "webpage", "report", "thesis", "collection", "mvbook", "mvcollection",
+    "mvproceedings", "mvreference", "reference", "inreference", "bookinbook", "suppbook", "suppcollection",
+    "suppperiodical", "periodical", "patent", "dataset", "software", "standard", "artwork", "audio",
+    "image", "jurisdiction", "legislation", "legal", "letter", "movie", "music", "performance", "review",
+    "video", "set", "xdata", "string", "preamble", "comment",
+];
+
+/// Deeper brace nesting than this is refused (the crate parses command
+/// arguments recursively).
+const MAX_DEPTH: usize = 64;
+/// Larger entries are refused: no real entry comes near, and the crate's
+/// chunk merging is quadratic in the number of brace groups.
+const MAX_ENTRY_BYTES: usize = 1 << 20;
+const MAX_ENTRY_GROUPS: usize = 5_000;
+
+// ---------------------------------------------------------------------------
+// Splitting a file into blocks
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Entry,
+    Strings,
+    Preamble,
+    Comment,
+}
+
+#[derive(Debug)]
+struct Block<'a> {
+    kind: Kind,
+    /// Offset of the `@`.
+    start: usize,
+    /// From the `@` to the closing delimiter; `(…)` rewritten as `{…}`.
+    text: Cow<'a, str>,
+    /// Why the block cannot be read, found while splitting (offset, message).
+    problem: Option<(usize, String)>,
+}
+
+/// Reads `@type` then `{` or `(` at `at` (an `@`): (lower-case type,
+/// offset of the delimiter, delimiter is a parenthesis).
+fn entry_head(b: &[u8], at: usize) -> Option<(String, usize, bool)> {
+    let mut i = at + 1;
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    let s = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
+        i += 1;
+    }
+    if i == s || !b[s].is_ascii_alphabetic() {
+        return None;
+    }
+    let ty = String::from_utf8_lossy(&b[s..i]).to_ascii_lowercase();
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'{') => Some((ty, i, false)),
+        Some(b'(') => Some((ty, i, true)),
+        _ => None,
+    }
+}
+
+/// Whether a line starting at `i` (after blanks) begins a known entry.
+fn starts_known_entry(b: &[u8], mut i: usize) -> bool {
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    if b.get(i) != Some(&b'@') {
+        return false;
+    }
+    matches!(entry_head(b, i), Some((ty, _, _)) if KNOWN_TYPES.contains(&ty.as_str()))
+}
+
+struct Scan {
+    /// Exclusive end of the block.
+    end: usize,
+    problem: Option<(usize, String)>,
+}
+
+/// Finds the end of the block whose delimiter is at `open`.
+fn scan_block(b: &[u8], open: usize, paren: bool) -> Scan {
+    let mut depth = 0usize;
+    let mut max_depth = 0usize;
+    let mut groups = 0usize;
+    let mut in_quote = false;
+    let mut j = open + 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => {
+                j += 2;
+                continue;
+            }
+            b'\n' => {
+                if starts_known_entry(b, j + 1) {
+                    return Scan {
+                        end: j + 1,
+                        problem: Some((open, unclosed_message(depth, in_quote, paren))),
+                    };
+                }
+            }
+            b'"' if depth == 0 => in_quote = !in_quote,
+            _ if in_quote => {}
+            b'{' => {
+                depth += 1;
+                groups += 1;
+                max_depth = max_depth.max(depth);
+            }
+            b'}' if depth > 0 => depth -= 1,
+            b'}' if !paren => {
+                let end = j + 1;
+                return Scan { end, problem: limits(open, end, max_depth, groups) };
+            }
+            b'}' => {
+                return Scan { end: j + 1, problem: Some((j, "a closing brace with no opening brace".into())) };
+            }
+            b')' if paren && depth == 0 => {
+                let end = j + 1;
+                return Scan { end, problem: limits(open, end, max_depth, groups) };
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    Scan { end: b.len(), problem: Some((open, unclosed_message(depth, in_quote, paren) + " before the end of the file")) }
+}
+
+fn unclosed_message(depth: usize, in_quote: bool, paren: bool) -> String {
+    let what = if in_quote {
+        "a quoted value is not closed (a stray '\"'?)".to_string()
+    } else if depth > 0 {
+        format!("the entry is not closed: {depth} more '{{' than '}}'")
+    } else if paren {
+        "the entry is not closed: no ')'".to_string()
+    } else {
+        "the entry is not closed".to_string()
+    };
+    what
+}
+
+fn limits(open: usize, end: usize, max_depth: usize, groups: usize) -> Option<(usize, String)> {
+    if end - open > MAX_ENTRY_BYTES {
+        Some((open, format!("the entry is {} bytes long; entries over {} bytes are refused", end - open, MAX_ENTRY_BYTES)))
+    } else if max_depth > MAX_DEPTH {
+        Some((open, format!("braces are nested {max_depth} deep; more than {MAX_DEPTH} is refused")))
+    } else if groups > MAX_ENTRY_GROUPS {
+        Some((open, format!("the entry has {groups} brace groups; more than {MAX_ENTRY_GROUPS} is refused")))
+    } else {
+        None
+    }
+}
+
+/// Whether text between blocks looks like fields cut off an entry.
+fn junk_has_fields(junk: &[u8]) -> bool {
+    junk.split(|&c| c == b'\n').any(|line| {
+        let line = line.trim_ascii_start();
+        if line.first() == Some(&b'%') {
+            return false;
+        }
+        let n = line.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'-').count();
+        n > 0 && line[n..].trim_ascii_start().first() == Some(&b'=')
+    })
+}
+
+fn split_blocks(text: &str) -> Vec<Block<'_>> {
+    let b = text.as_bytes();
+    let mut out: Vec<Block> = Vec::new();
+    let mut i = 0;
+    let mut prev_end: Option<usize> = None;
+    while i < b.len() {
+        let Some(rel) = b[i..].iter().position(|&c| c == b'@') else { break };
+        let at = i + rel;
+        let Some((ty, open, paren)) = entry_head(b, at) else {
+            i = at + 1;
+            continue;
+        };
+        if let (Some(pe), Some(last)) = (prev_end, out.last_mut()) {
+            if last.kind == Kind::Entry && last.problem.is_none() && junk_has_fields(&b[pe..at]) {
+                last.problem = Some((pe, "text after the entry's closing brace looks like more fields (an extra '}'?)".into()));
+            }
+        }
+        let scan = scan_block(b, open, paren);
+        let kind = match ty.as_str() {
+            "string" => Kind::Strings,
+            "preamble" => Kind::Preamble,
+            "comment" => Kind::Comment,
+            _ => Kind::Entry,
+        };
+        let raw = &text[at..scan.end];
+        let closed = scan.problem.is_none();
+        let text_cow = if paren && closed {
+            // `@type( … )` → `@type{ … }` (same length: offsets stay valid).
+            let mut s = raw.to_string();
+            s.replace_range(open - at..open - at + 1, "{");
+            s.replace_range(s.len() - 1.., "}");
+            Cow::Owned(s)
+        } else {
+            Cow::Borrowed(raw)
+        };
+        out.push(Block { kind, start: at, text: text_cow, problem: scan.problem });
+        prev_end = Some(scan.end);
+        i = scan.end.max(at + 1);
+    }
+    if let (Some(pe), Some(last)) = (prev_end, out.last_mut()) {
+        if last.kind == Kind::Entry && last.problem.is_none() && junk_has_fields(&b[pe..]) {
+            last.problem = Some((pe, "text after the entry's closing brace looks like more fields (an extra '}'?)".into()));
+        }
+    }
+    out
+}
+
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|(_, c)| *c == b'\n').map(|(i, _)| i + 1));
+        Lines { starts }
+    }
+    /// 1-based line of a byte offset.
+    fn line_of(&self, off: usize) -> usize {
+        self.starts.partition_point(|&s| s <= off).max(1)
+    }
+}
+
+/// The key as written after `@type{`, for error messages.
+fn key_guess(block: &str) -> Option<String> {
+    let open = block.find(['{', '('])?;
+    let rest = &block[open + 1..];
+    let end = rest.find(|c: char| c == ',' || c == '}' || c == '\n' || c == '=')?;
+    let key = rest[..end].trim();
+    (!key.is_empty() && !rest[end..].starts_with('=')).then(|| key.to_string())
+}
+
+// ---------------------------------------------------------------------------
+// Macros: @string and @preamble
+// ---------------------------------------------------------------------------
+
+fn month_name(abbr: &str) -> Option<&'static str> {
+    Some(match abbr.to_ascii_lowercase().as_str() {
+        "jan" => "January",
+        "feb" => "February",
+        "mar" => "March",
+        "apr" => "April",
+        "may" => "May",
+        "jun" => "June",
+        "jul" => "July",
+        "aug" => "August",
+        "sep" => "September",
+        "oct" => "October",
+        "nov" => "November",
+        "dec" => "December",
+        _ => return None,
+    })
+}
+
+/// Resolves the definitions of one `@string` block into `strings` (raw
+/// LaTeX, references to earlier macros substituted).
+fn read_strings(block: &str, strings: &mut HashMap<String, String>) -> Result<(), (usize, String)> {
+    let raw = RawBibliography::parse(block).map_err(|e| (e.span.start, describe_parse_error(&e.kind)))?;
+    for pair in raw.abbreviations {
+        let mut value = String::new();
+        for piece in &pair.value.v {
+            match piece.v {
+                RawChunk::Normal(s) => value.push_str(s),
+                RawChunk::Abbreviation(name) => match strings.get(&name.to_lowercase()) {
+                    Some(v) => value.push_str(v),
+                    None => value.push_str(month_name(name).unwrap_or(name)),
+                },
+            }
+        }
+        strings.insert(pair.key.v.to_lowercase(), value);
+    }
+    Ok(())
+}
+
+/// Argument-less macro definitions in a preamble: name → raw body.
+fn read_preamble(block: &str, macros: &mut HashMap<String, String>) {
+    let b = block.as_bytes();
+    let mut i = 0;
+    while let Some(rel) = block[i..].find('\\') {
+        let at = i + rel;
+        i = at + 1;
+        let rest = &block[at..];
+        let cmd_len = rest[1..].bytes().take_while(u8::is_ascii_alphabetic).count();
+        let cmd = &rest[1..1 + cmd_len];
+        if !matches!(cmd, "providecommand" | "newcommand" | "renewcommand" | "def" | "DeclareRobustCommand") {
+            continue;
+        }
+        let mut j = at + 1 + cmd_len;
+        if b.get(j) == Some(&b'*') {
+            j += 1;
+        }
+        // The name: `\name` or `{\name}`.
+        let braced = b.get(j) == Some(&b'{');
+        if braced {
+            j += 1;
+        }
+        if b.get(j) != Some(&b'\\') {
+            continue;
+        }
+        j += 1;
+        let name_len = block[j..].bytes().take_while(u8::is_ascii_alphabetic).count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = &block[j..j + name_len];
+        j += name_len;
+        if braced {
+            if b.get(j) != Some(&b'}') {
+                continue;
+            }
+            j += 1;
+        }
+        while b.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        if b.get(j) != Some(&b'{') {
+            continue; // arguments (`[1]`) or an odd form: not expanded
+        }
+        let Some(end) = matching_brace(b, j) else { continue };
+        macros.entry(name.to_string()).or_insert_with(|| block[j + 1..end].to_string());
+        i = end + 1;
+    }
+}
+
+/// Offset of the `}` matching the `{` at `open`.
+fn matching_brace(b: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut j = open;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 1,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    None
+}
+
+/// What conversion needs besides the text: preamble macros, as text.
+#[derive(Default)]
+struct Ctx {
+    macros: HashMap<String, String>,
+}
+
+// ---------------------------------------------------------------------------
+// One entry through the biblatex crate
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct Parsed {
+    key: String,
+    ty: String,
+    line: usize,
+    fields: BTreeMap<String, Chunks>,
+    crossref: Option<String>,
+    xdata: Vec<String>,
+}
+
+fn describe_parse_error(kind: &biblatex::ParseErrorKind) -> String {
+    use biblatex::{ParseErrorKind as K, Token as T};
+    match kind {
+        K::UnexpectedEof => "the entry ends too early (an unclosed brace or quote?)".into(),
+        K::Expected(T::Comma) => "expected a comma between fields".into(),
+        K::Expected(T::Equals) => "expected '=' after the field name".into(),
+        K::Expected(T::Identifier) => "expected a field name".into(),
+        K::Expected(t) => format!("expected {t}"),
+        K::Unexpected(t) => format!("unexpected {t}"),
+        K::UnknownAbbreviation(a) => format!("unknown @string macro {a:?}"),
+        K::MalformedCommand => "a malformed LaTeX command".into(),
+        K::DuplicateKey(k) => format!("duplicate key {k:?}"),
+        K::ResolutionError(e) => format!("cannot resolve a cross-reference: {e}"),
+        other => other.to_string(),
+    }
+}
+
+/// Fields whose content the crate reads verbatim (no LaTeX).
+fn is_verbatim(field: &str) -> bool {
+    matches!(field, "file" | "doi" | "uri" | "eprint" | "verba" | "verbb" | "verbc" | "pdf" | "url" | "urlraw")
+}
+
+/// Raw field text with unescaped `~` (outside `\url{…}`/`\href{…}`) as a
+/// no-break space, so that a `~` from `\textasciitilde` stays a tilde.
+fn tie_to_nbsp(s: &str) -> Option<String> {
+    if !s.contains('~') {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < s.len() {
+        let c = b[i];
+        if c == b'\\' {
+            let rest = &s[i..];
+            for cmd in ["\\url{", "\\href{", "\\nolinkurl{"] {
+                if rest.starts_with(cmd) {
+                    if let Some(end) = matching_brace(b, i + cmd.len() - 1) {
+                        out.push_str(&s[i..=end]);
+                        i = end + 1;
+                        break;
+                    }
+                }
+            }
+            if i < s.len() && b[i] == b'\\' {
+                let n = s[i + 1..].chars().next().map_or(0, char::len_utf8);
+                out.push_str(&s[i..i + 1 + n]);
+                i += 1 + n;
+            }
+            continue;
+        }
+        if c == b'~' {
+            out.push('\u{a0}');
+            i += 1;
+            continue;
+        }
+        let n = s[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&s[i..i + n]);
+        i += n;
+    }
+    Some(out)
+}
+
+fn parse_entry(block: &str, strings: &HashMap<String, String>) -> Result<Parsed, (usize, Option<String>, String)> {
+    let guess = || key_guess(block);
+    let raw = RawBibliography::parse(block).map_err(|e| (e.span.start, guess(), describe_parse_error(&e.kind)))?;
+    if raw.entries.len() != 1 {
+        return Err((0, guess(), "not one entry".into()));
+    }
+    let entry_ref = &raw.entries[0].v;
+    let key = entry_ref.key.v.to_string();
+    let ty = entry_ref.kind.v.to_ascii_lowercase();
+
+    // Owned replacements the raw entry will point into: repeated field
+    // names, `~` rewritten, macro values.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut renames: Vec<(usize, String)> = Vec::new();
+    let mut rewrites: Vec<(usize, usize, String)> = Vec::new();
+    let mut used_macros: Vec<&str> = Vec::new();
+    for (fi, f) in entry_ref.fields.iter().enumerate() {
+        let lower = f.key.v.to_ascii_lowercase();
+        let n = seen.entry(lower.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            renames.push((fi, format!("{lower}-{n}")));
+        }
+        for (ci, piece) in f.value.v.iter().enumerate() {
+            match piece.v {
+                RawChunk::Normal(s) if !is_verbatim(&lower) => {
+                    if let Some(r) = tie_to_nbsp(s) {
+                        rewrites.push((fi, ci, r));
+                    }
+                }
+                RawChunk::Abbreviation(name) if !used_macros.contains(&name) => used_macros.push(name),
+                _ => {}
+            }
+        }
+    }
+    let macro_values: Vec<(&str, String)> = used_macros
+        .iter()
+        .filter_map(|name| match strings.get(&name.to_lowercase()) {
+            Some(v) => Some((*name, tie_to_nbsp(v).unwrap_or_else(|| v.clone()))),
+            None if month_name(name).is_some() => None,
+            None => Some((*name, name.to_string())),
+        })
+        .collect();
+
+    let mut raw = raw;
+    let mut spanned = raw.entries.pop().expect("one entry");
+    for (fi, name) in &renames {
+        spanned.v.fields[*fi].key.v = name.as_str();
+    }
+    for (fi, ci, s) in &rewrites {
+        spanned.v.fields[*fi].value.v[*ci].v = RawChunk::Normal(s.as_str());
+    }
+    for f in spanned.v.fields.iter_mut() {
+        // Resolved here, not by the crate (which would recurse forever on
+        // an entry that cross-references itself, and drops `xdata`).
+        if f.key.v.eq_ignore_ascii_case("crossref") {
+            f.key.v = "ibid-crossref";
+        } else if f.key.v.eq_ignore_ascii_case("xdata") {
+            f.key.v = "ibid-xdata";
+        }
+    }
+    let abbreviations: Vec<Pair> = macro_values
+        .iter()
+        .map(|(name, value)| {
+            let span = 0..value.len();
+            Pair::new(
+                Spanned::new(*name, 0..name.len()),
+                Spanned::new(vec![Spanned::new(RawChunk::Normal(value.as_str()), span.clone())], span),
+            )
+        })
+        .collect();
+    let entry_span = spanned.span.clone();
+    let rebuilt = RawBibliography { preamble: String::new(), entries: vec![spanned], abbreviations };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Bibliography::from_raw(rebuilt)));
+    let bib = match result {
+        Ok(Ok(bib)) => bib,
+        Ok(Err(e)) => {
+            let at = if e.span.start <= entry_span.end { e.span.start } else { 0 };
+            return Err((at, Some(key), describe_parse_error(&e.kind)));
+        }
+        Err(_) => return Err((0, Some(key), "the BibTeX parser failed on this entry".into())),
+    };
+    let mut entry = bib.into_vec().pop().ok_or((0, Some(key.clone()), "no entry".to_string()))?;
+    let crossref = entry.fields.remove("ibid-crossref").map(|c| c.format_verbatim().trim().to_string()).filter(|c| !c.is_empty());
+    let xdata = entry
+        .fields
+        .remove("ibid-xdata")
+        .map(|c| c.format_verbatim().split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    Ok(Parsed { key, ty, line: 0, fields: entry.fields, crossref, xdata })
+}
+
+// ---------------------------------------------------------------------------
+// crossref / xdata
+// ---------------------------------------------------------------------------
+
+const NEVER_INHERITED: &[&str] = &[
+    "ids", "crossref", "xref", "xdata", "entryset", "entrysubtype", "execute", "label", "options", "presort",
+    "related", "relatedoptions", "relatedstring", "relatedtype", "shorthand", "shorthandintro", "sortkey", "key",
+];
+
+const OWN_TO_CONTAINER: &[&str] = &[
+    "doi", "url", "urldate", "eprint", "eprinttype", "eprintclass", "archiveprefix", "primaryclass", "file", "pdf",
+    "abstract", "pagetotal", "numpages", "pmid", "pmcid",
+];
+
+fn is_contribution(ty: &str) -> bool {
+    matches!(
+        ty,
+        "inbook" | "bookinbook" | "suppbook" | "incollection" | "suppcollection" | "inproceedings" | "conference" | "inreference"
+    )
+}
+
+fn is_whole_book(ty: &str) -> bool {
+    matches!(
+        ty,
+        "book" | "mvbook" | "collection" | "mvcollection" | "proceedings" | "mvproceedings" | "reference" | "mvreference"
+    )
+}
+
+/// The fields of entry `i` with everything it inherits.
+fn effective_fields(i: usize, all: &[Option<Parsed>], index: &HashMap<String, usize>, depth: usize) -> (BTreeMap<String, Chunks>, bool) {
+    let p = all[i].as_ref().expect("parsed");
+    let mut fields = p.fields.clone();
+    let mut resolved = true;
+    if depth > 8 {
+        return (fields, false);
+    }
+    for x in &p.xdata {
+        match index.get(&x.to_lowercase()).filter(|&&j| j != i && all[j].is_some()) {
+            Some(&j) => {
+                let (xf, _) = effective_fields(j, all, index, depth + 1);
+                for (k, v) in xf {
+                    if !NEVER_INHERITED.contains(&k.as_str()) {
+                        fields.entry(k).or_insert(v);
+                    }
+                }
+            }
+            None => resolved = false,
+        }
+    }
+    if let Some(c) = &p.crossref {
+        match index.get(&c.to_lowercase()).filter(|&&j| j != i && all[j].is_some()) {
+            Some(&j) => {
+                let parent_ty = all[j].as_ref().expect("parsed").ty.clone();
+                let (pf, _) = effective_fields(j, all, index, depth + 1);
+                inherit(&mut fields, &p.ty, &parent_ty, pf);
+            }
+            None => resolved = false,
+        }
+    }
+    (fields, resolved)
+}
+
+fn inherit(child: &mut BTreeMap<String, Chunks>, child_ty: &str, parent_ty: &str, parent: BTreeMap<String, Chunks>) {
+    let into_book = is_contribution(child_ty) && is_whole_book(parent_ty);
+    let into_journal = matches!(child_ty, "article" | "suppperiodical") && parent_ty == "periodical";
+    for (k, v) in parent {
+        if NEVER_INHERITED.contains(&k.as_str()) {
+            continue;
+        }
+        // What identifies or describes the book itself is not the
+        // contribution's (a paper inheriting its proceedings' DOI would be
+        // taken for the proceedings).
+        if (into_book || into_journal) && OWN_TO_CONTAINER.contains(&k.as_str()) {
+            continue;
+        }
+        let target = if into_book {
+            match k.as_str() {
+                // BibTeX style: the parent's own `booktitle` wins over its title.
+                "title" if parent_has(child, "booktitle") => continue,
+                "title" => "booktitle".to_string(),
+                "subtitle" => "booksubtitle".into(),
+                "titleaddon" => "booktitleaddon".into(),
+                "shorttitle" | "sorttitle" | "indextitle" | "indexsorttitle" => continue,
+                "author" => {
+                    child.entry("bookauthor".into()).or_insert_with(|| v.clone());
+                    "author".into()
+                }
+                other => other.to_string(),
+            }
+        } else if into_journal {
+            match k.as_str() {
+                "title" => "journaltitle".into(),
+                "subtitle" => "journalsubtitle".into(),
+                "shorttitle" | "sorttitle" | "indextitle" | "indexsorttitle" => continue,
+                other => other.to_string(),
+            }
+        } else {
+            k
+        };
+        child.entry(target).or_insert(v);
+    }
+}
+
+fn parent_has(child: &BTreeMap<String, Chunks>, k: &str) -> bool {
+    child.contains_key(k)
+}
+
+// ---------------------------------------------------------------------------
+// Text: chunks → Unicode
+// ---------------------------------------------------------------------------
+
+fn greek(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "alpha" => "α", "beta" => "β", "gamma" => "γ", "delta" => "δ", "epsilon" => "ϵ", "varepsilon" => "ε",
+        "zeta" => "ζ", "eta" => "η", "theta" => "θ", "vartheta" => "ϑ", "iota" => "ι", "kappa" => "κ",
+        "lambda" => "λ", "mu" => "μ", "nu" => "ν", "xi" => "ξ", "pi" => "π", "varpi" => "ϖ", "rho" => "ρ",
+        "varrho" => "ϱ", "sigma" => "σ", "varsigma" => "ς", "tau" => "τ", "upsilon" => "υ", "phi" => "ϕ",
+        "varphi" => "φ", "chi" => "χ", "psi" => "ψ", "omega" => "ω", "Gamma" => "Γ", "Delta" => "Δ",
+        "Theta" => "Θ", "Lambda" => "Λ", "Xi" => "Ξ", "Pi" => "Π", "Sigma" => "Σ", "Upsilon" => "Υ",
+        "Phi" => "Φ", "Psi" => "Ψ", "Omega" => "Ω",
+        _ => return None,
+    })
+}
+
+fn math_symbol(name: &str) -> Option<&'static str> {
+    if let Some(g) = greek(name) {
+        return Some(g);
+    }
+    Some(match name {
+        "to" | "rightarrow" => "→", "leftarrow" | "gets" => "←", "Rightarrow" => "⇒", "Leftarrow" => "⇐",
+        "leftrightarrow" => "↔", "Leftrightarrow" => "⇔", "mapsto" => "↦", "forall" => "∀", "exists" => "∃",
+        "in" => "∈", "notin" => "∉", "ni" => "∋", "subset" => "⊂", "subseteq" => "⊆", "supset" => "⊃",
+        "supseteq" => "⊇", "cup" => "∪", "cap" => "∩", "emptyset" => "∅", "infty" => "∞", "times" => "×",
+        "cdot" => "·", "pm" => "±", "mp" => "∓", "leq" | "le" => "≤", "geq" | "ge" => "≥", "neq" | "ne" => "≠",
+        "approx" => "≈", "equiv" => "≡", "sim" => "∼", "simeq" => "≃", "cong" => "≅", "neg" | "lnot" => "¬",
+        "wedge" | "land" => "∧", "vee" | "lor" => "∨", "vdash" => "⊢", "models" => "⊨", "top" => "⊤",
+        "bot" => "⊥", "ldots" | "dots" | "cdots" => "…", "partial" => "∂", "nabla" => "∇", "sum" => "∑",
+        "prod" => "∏", "int" => "∫", "circ" => "∘", "star" => "⋆", "ast" => "∗", "div" => "÷",
+        "langle" => "⟨", "rangle" => "⟩", "lbrace" => "{", "rbrace" => "}", "prime" => "′", "ell" => "ℓ",
+        "aleph" => "ℵ", "sqrt" => "√", "mid" => "∣", "oplus" => "⊕", "otimes" => "⊗", "setminus" => "∖",
+        "colon" => ":", "vert" => "|", "backslash" => "\\",
+        "," | ";" | ":" | " " | "quad" => " ", "!" => "",
+        _ => return None,
+    })
+}
+
+/// Converts simple math to Unicode text (with `<sup>`/`<sub>`); `None` when
+/// it holds anything else.
+fn math_to_text(s: &str) -> Option<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut pos = 0;
+    let out = math_seq(&chars, &mut pos, 0)?;
+    (pos == chars.len()).then_some(out)
+}
+
+fn math_seq(c: &[char], pos: &mut usize, depth: usize) -> Option<String> {
+    if depth > 16 {
+        return None;
+    }
+    let mut out = String::new();
+    while *pos < c.len() {
+        match c[*pos] {
+            '}' => return Some(out),
+            '{' => {
+                *pos += 1;
+                out.push_str(&math_seq(c, pos, depth + 1)?);
+                if c.get(*pos) != Some(&'}') {
+                    return None;
+                }
+                *pos += 1;
+            }
+            '^' | '_' => {
+                let tag = if c[*pos] == '^' { "sup" } else { "sub" };
+                *pos += 1;
+                let inner = math_atom(c, pos, depth)?;
+                out.push_str(&format!("<{tag}>{inner}</{tag}>"));
+            }
+            '\\' => out.push_str(&math_command(c, pos, depth)?),
+            ch if ch.is_alphanumeric() || " +-=()[]<>|/,.;:!?'*".contains(ch) => {
+                out.push(if ch == '-' { '−' } else { ch });
+                *pos += 1;
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn math_atom(c: &[char], pos: &mut usize, depth: usize) -> Option<String> {
+    match c.get(*pos)? {
+        '{' => {
+            *pos += 1;
+            let s = math_seq(c, pos, depth + 1)?;
+            if c.get(*pos) != Some(&'}') {
+                return None;
+            }
+            *pos += 1;
+            Some(s)
+        }
+        '\\' => math_command(c, pos, depth),
+        ch if ch.is_alphanumeric() || *ch == '*' || *ch == '\'' || *ch == '+' || *ch == '-' => {
+            *pos += 1;
+            Some(if *ch == '-' { "−".into() } else { ch.to_string() })
+        }
+        _ => None,
+    }
+}
+
+fn math_command(c: &[char], pos: &mut usize, depth: usize) -> Option<String> {
+    *pos += 1; // the backslash
+    let start = *pos;
+    while *pos < c.len() && c[*pos].is_ascii_alphabetic() {
+        *pos += 1;
+    }
+    if *pos == start {
+        let ch = *c.get(*pos)?;
+        *pos += 1;
+        let s = ch.to_string();
+        return match ch {
+            '{' | '}' | '%' | '$' | '&' | '#' | '_' => Some(s),
+            _ => math_symbol(&s).map(str::to_string),
+        };
+    }
+    let name: String = c[start..*pos].iter().collect();
+    match name.as_str() {
+        "mathrm" | "mathsf" | "mathit" | "mathbf" | "mathtt" | "text" | "textrm" | "textit" | "mbox" | "mathcal"
+        | "mathbb" | "operatorname" | "boldsymbol" => {
+            while c.get(*pos) == Some(&' ') {
+                *pos += 1;
+            }
+            math_atom(c, pos, depth)
+        }
+        "overline" | "bar" | "tilde" | "widetilde" | "hat" | "widehat" | "vec" | "dot" | "ddot" | "check" | "acute"
+        | "grave" | "breve" | "underline" => {
+            let mark = match name.as_str() {
+                "overline" => '\u{305}',
+                "bar" => '\u{304}',
+                "tilde" | "widetilde" => '\u{303}',
+                "hat" | "widehat" => '\u{302}',
+                "vec" => '\u{20d7}',
+                "dot" => '\u{307}',
+                "ddot" => '\u{308}',
+                "check" => '\u{30c}',
+                "acute" => '\u{301}',
+                "grave" => '\u{300}',
+                "breve" => '\u{306}',
+                _ => '\u{332}',
+            };
+            while c.get(*pos) == Some(&' ') {
+                *pos += 1;
+            }
+            let inner = math_atom(c, pos, depth)?;
+            if inner.chars().count() != 1 {
+                return None;
+            }
+            Some(format!("{inner}{mark}"))
+        }
+        "rm" | "sf" | "it" | "bf" | "tt" | "cal" | "displaystyle" | "textstyle" | "scriptstyle" | "left" | "right"
+        | "big" | "Big" | "bigl" | "bigr" | "Bigl" | "Bigr" => Some(String::new()),
+        _ => math_symbol(&name).map(str::to_string),
+    }
+}
+
+fn text_command(name: &str) -> Option<&'static str> {
+    if let Some(g) = greek(name) {
+        return Some(g);
+    }
+    Some(match name {
+        // Font switches and spacing: no text.
+        "em" | "it" | "bf" | "sc" | "rm" | "sf" | "tt" | "sl" | "up" | "md" | "normalfont" | "itshape"
+        | "bfseries" | "scshape" | "slshape" | "upshape" | "rmfamily" | "sffamily" | "ttfamily" | "mdseries"
+        | "relax" | "protect" | "allowbreak" | "small" | "footnotesize" | "scriptsize" | "tiny" | "large"
+        | "Large" | "LARGE" | "huge" | "Huge" | "normalsize" | "noindent" | "ignorespaces" | "xspace"
+        | "nobreak" | "hfill" | "null" | "unskip" | "/" | "@" | "!" | "textstyle" | "displaystyle"
+        | "scriptstyle" | "boldmath" | "unboldmath" | "strut" | "smallskip" | "medskip" | "bigskip" => "",
+        " " | "," | ";" | ":" | "quad" | "qquad" | "enspace" | "thinspace" => " ",
+        "textonehalf" => "½",
+        "TeX" => "TeX",
+        "LaTeX" => "LaTeX",
+        "LaTeXe" => "LaTeX2ε",
+        "BibTeX" => "BibTeX",
+        "XeTeX" => "XeTeX",
+        "LuaTeX" => "LuaTeX",
+        "AmS" => "AMS",
+        // Commands whose argument follows unbraced (`\url http://…`).
+        "url" | "nolinkurl" | "path" | "mathsf" | "mathrm" | "mathit" | "mathbf" | "mathcal" | "mathtt" | "mathbb"
+        | "hbox" | "mbox" | "ensuremath" => "",
+        "textonequarter" => "¼",
+        "textthreequarters" => "¾",
+        "textmu" => "µ",
+        "textpm" => "±",
+        "texttimes" => "×",
+        "ldots" | "dots" | "textellipsis" => "…",
+        "textendash" => "–",
+        "textemdash" => "—",
+        "euro" | "texteuro" => "€",
+        "textdegree" | "degree" => "°",
+        "copyright" | "textcopyright" => "©",
+        "textregistered" => "®",
+        "texttrademark" => "™",
+        "textbackslash" => "\\",
+        "newline" | "linebreak" | "par" | "\\" => " ",
+        _ => return None,
+    })
+}
+
+/// Whether a command's one argument keeps its text (and the command goes).
+fn wrap_command(name: &str) -> Option<(&'static str, &'static str)> {
+    Some(match name {
+        "emph" | "textit" | "textsl" | "mathit" | "textem" => ("<i>", "</i>"),
+        "textbf" | "mathbf" => ("<b>", "</b>"),
+        "textsc" => ("<span style=\"font-variant:small-caps;\">", "</span>"),
+        "textsuperscript" | "textsu" => ("<sup>", "</sup>"),
+        "textsubscript" => ("<sub>", "</sub>"),
+        _ => return None,
+    })
+}
+
+/// Commands kept exactly as written (their argument is a key, not text).
+fn keep_command(name: &str) -> bool {
+    matches!(name, "cite" | "citet" | "citep" | "citeauthor" | "citeyear" | "ref" | "label" | "footnote" | "footcite")
+}
+
+/// Post-processes text the crate produced: it leaves unknown commands as
+/// `\name{arg}` or `\name ` (with a space).
+fn clean_commands(s: &str, ctx: &Ctx, depth: usize) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let Some(rel) = s[i..].find(['\\', '$']) else {
+            out.push_str(&s[i..]);
+            break;
+        };
+        out.push_str(&s[i..i + rel]);
+        let at = i + rel;
+        if b[at] == b'$' {
+            // Math inside a command's argument (the crate leaves it as text).
+            match s[at + 1..].find('$') {
+                Some(end) => {
+                    push_math(&mut out, &s[at + 1..at + 1 + end]);
+                    i = at + 2 + end;
+                }
+                None => {
+                    out.push('$');
+                    i = at + 1;
+                }
+            }
+            continue;
+        }
+        let name_len = s[at + 1..].bytes().take_while(u8::is_ascii_alphabetic).count();
+        if name_len == 0 {
+            // `\` then a non-letter: a literal backslash (from `\\` or
+            // `\textbackslash`) or an unknown symbol command.
+            let next = s[at + 1..].chars().next();
+            match next.and_then(|c| text_command(&c.to_string())) {
+                Some(t) => {
+                    out.push_str(t);
+                    i = at + 1 + next.map_or(0, char::len_utf8);
+                }
+                None => {
+                    out.push('\\');
+                    i = at + 1;
+                }
+            }
+            continue;
+        }
+        let name = &s[at + 1..at + 1 + name_len];
+        let mut j = at + 1 + name_len;
+        let arg = if b.get(j) == Some(&b'{') {
+            matching_brace(b, j).map(|end| {
+                let a = &s[j + 1..end];
+                j = end + 1;
+                a
+            })
+        } else {
+            None
+        };
+        if arg.is_none() && matches!(name, "kern" | "raise" | "lower" | "hskip" | "vskip" | "mkern" | "mskip") {
+            // A dimension follows (`\kern-.1em`): layout, no text.
+            j += dimension_len(&s[j..]);
+            i = j;
+            continue;
+        }
+        let original = &s[at..j];
+        // The crate reads a command name up to a blank or a brace (`\TeX/`
+        // is one name to it) and writes a blank after an argument-less one:
+        // `after_name` is the rest of that name; the blank goes.
+        let mut after_name = "";
+        if arg.is_none() {
+            let mut tail = j;
+            while tail < s.len() && !b[tail].is_ascii_whitespace() && !b"\\{}$~\"#'(),=%@".contains(&b[tail]) {
+                tail += 1;
+            }
+            if b.get(tail) == Some(&b' ') {
+                after_name = &s[j..tail];
+                j = tail + 1;
+            }
+        }
+        if keep_command(name) {
+            out.push_str(original);
+        } else if let Some(body) = ctx.macros.get(name).filter(|_| depth < 4 && arg.is_none_or(str::is_empty)) {
+            out.push_str(&clean_commands(body, ctx, depth + 1));
+        } else if let Some(a) = arg {
+            let inner = clean_commands(a, ctx, depth + 1);
+            match wrap_command(name) {
+                Some((open, close)) => {
+                    out.push_str(open);
+                    out.push_str(&inner);
+                    out.push_str(close);
+                }
+                None => match text_command(name) {
+                    Some(t) => {
+                        out.push_str(t);
+                        out.push_str(&inner);
+                    }
+                    None if matches!(name, "MakeUppercase" | "uppercase") => out.push_str(&inner.to_uppercase()),
+                    None if matches!(name, "MakeLowercase" | "lowercase") => out.push_str(&inner.to_lowercase()),
+                    None => out.push_str(&inner),
+                },
+            }
+        } else {
+            match text_command(name).or_else(|| math_symbol(name)) {
+                Some(t) => out.push_str(t),
+                None => out.push_str(original.trim_end()),
+            }
+            out.push_str(after_name);
+        }
+        i = j;
+    }
+    out
+}
+
+/// Length of a TeX dimension at the start of `s` (`-.1em`, ` 2pt`).
+fn dimension_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i] == b' ' {
+        i += 1;
+    }
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let digits = i;
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+        i += 1;
+    }
+    if i == digits {
+        return 0;
+    }
+    while i < b.len() && b[i] == b' ' {
+        i += 1;
+    }
+    for unit in ["em", "ex", "pt", "mu", "cm", "mm", "in", "bp", "sp", "pc", "dd", "cc"] {
+        if s[i..].starts_with(unit) {
+            return i + 2;
+        }
+    }
+    0
+}
+
+/// Field text: chunks joined, commands cleaned, math converted, white space
+/// collapsed, NFC.
+fn chunks_text(chunks: &[Spanned<Chunk>], ctx: &Ctx) -> String {
+    let mut s = String::new();
+    for c in chunks {
+        match &c.v {
+            Chunk::Normal(t) | Chunk::Verbatim(t) => s.push_str(&clean_commands(&tex_quotes(t), ctx, 0)),
+            Chunk::Math(m) => push_math(&mut s, m),
+        }
+    }
+    tidy(&s)
+}
+
+/// TeX's quote ligatures: ``…'' → “…”, ` → ‘ (a lone `'` stays an apostrophe).
+fn tex_quotes(t: &str) -> Cow<'_, str> {
+    if !t.contains('`') && !t.contains("''") {
+        return Cow::Borrowed(t);
+    }
+    Cow::Owned(t.replace("``", "“").replace("''", "”").replace('`', "‘"))
+}
+
+/// Math as Unicode when it is simple, else as written between `$`.
+fn push_math(out: &mut String, m: &str) {
+    match math_to_text(m) {
+        Some(t) => out.push_str(&t),
+        None => {
+            out.push('$');
+            out.push_str(m);
+            out.push('$');
+        }
+    }
+}
+
+/// Collapses white space (a no-break space stays one), trims, NFC.
+fn tidy(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending: Option<char> = None;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if c == '\u{a0}' {
+                pending = Some('\u{a0}');
+            } else if pending.is_none() {
+                pending = Some(' ');
+            }
+            continue;
+        }
+        if let Some(p) = pending.take() {
+            if !out.is_empty() {
+                out.push(p);
+            }
+        }
+        out.push(c);
+    }
+    if out.is_ascii() {
+        out
+    } else {
+        out.nfc().collect()
+    }
+}
+
+/// A field's raw value as written, for verbatim fields (URLs, DOIs).
+fn verbatim_text(chunks: &[Spanned<Chunk>]) -> String {
+    let raw = chunks.format_verbatim();
+    let mut s = raw.trim();
+    // `url = {\url{…}}`: the braces are gone, the command is not.
+    for cmd in ["\\url", "\\href", "\\nolinkurl"] {
+        if let Some(rest) = s.strip_prefix(cmd) {
+            s = rest.trim_start();
+        }
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(r) = after.strip_prefix("textasciitilde") {
+            out.push('~');
+            rest = r.strip_prefix("{}").or_else(|| r.strip_prefix(' ')).unwrap_or(r);
+        } else if let Some(c) = after.chars().next().filter(|c| "_%&#$~".contains(*c)) {
+            out.push(c);
+            rest = &after[1..];
+        } else {
+            out.push('\\');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------
+
+fn names(chunks: &[Spanned<Chunk>], ctx: &Ctx) -> Vec<Value> {
+    let people: Vec<Chunks> = match chunks.parse::<Vec<Chunks>>() {
+        Ok(p) => p,
+        Err(_) => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for person in people {
+        let non_blank: Vec<&Spanned<Chunk>> = person.iter().filter(|c| !c.v.get().trim().is_empty()).collect();
+        if non_blank.len() == 1 && matches!(non_blank[0].v, Chunk::Verbatim(_)) {
+            let lit = name_part(non_blank[0].v.get(), ctx);
+            if !lit.is_empty() {
+                out.push(json!({ "literal": lit }));
+            }
+            continue;
+        }
+        let p = Person::parse(&person);
+        let family = name_part(&p.name, ctx);
+        let given = name_part(&p.given_name, ctx);
+        let prefix = name_part(&p.prefix, ctx);
+        let suffix = name_part(&p.suffix, ctx);
+        if family.is_empty() && given.is_empty() && prefix.is_empty() {
+            continue;
+        }
+        if family == "others" && given.is_empty() && prefix.is_empty() {
+            out.push(json!({ "literal": "others" }));
+            continue;
+        }
+        let mut o = Map::new();
+        if family.is_empty() {
+            // Only a given name (or a prefix): a literal name as written.
+            let lit = [prefix.as_str(), given.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+            o.insert("literal".into(), Value::String(lit));
+        } else {
+            o.insert("family".into(), Value::String(family));
+            if !given.is_empty() {
+                o.insert("given".into(), Value::String(given));
+            }
+            if !prefix.is_empty() {
+                o.insert("non-dropping-particle".into(), Value::String(prefix));
+            }
+            if !suffix.is_empty() {
+                o.insert("suffix".into(), Value::String(suffix));
+            }
+        }
+        out.push(Value::Object(o));
+    }
+    out
+}
+
+fn name_part(s: &str, ctx: &Ctx) -> String {
+    tidy(&clean_commands(s, ctx, 0).replace('\u{a0}', " "))
+}
+
+// ---------------------------------------------------------------------------
+// Dates
+// ---------------------------------------------------------------------------
+
+fn month_number(s: &str) -> Option<i32> {
+    let t = s.trim().trim_end_matches('.').to_lowercase();
+    if let Ok(n) = t.parse::<i32>() {
+        return (1..=12).contains(&n).then_some(n);
+    }
+    const NAMES: [&str; 12] =
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+    if t.len() >= 3 {
+        if let Some(i) = NAMES.iter().position(|n| n.starts_with(&t)) {
+            return Some(i as i32 + 1);
+        }
+    }
+    match t.as_str() {
+        "sept" => Some(9),
+        "januar" | "jänner" => Some(1),
+        "februar" => Some(2),
+        "märz" | "maerz" => Some(3),
+        "mai" => Some(5),
+        "juni" => Some(6),
+        "juli" => Some(7),
+        "oktober" => Some(10),
+        "dezember" => Some(12),
+        _ => None,
+    }
+}
+
+/// One EDTF/ISO date: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` (a time is ignored).
+fn iso_parts(s: &str) -> Option<Vec<i32>> {
+    let s = s.trim();
+    let s = s.split_once('T').map_or(s, |(d, _)| d);
+    let bits: Vec<&str> = s.split('-').collect();
+    if bits.is_empty() || bits.len() > 3 || bits[0].len() != 4 || !bits.iter().all(|b| !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    let nums: Vec<i32> = bits.iter().map(|b| b.parse().ok()).collect::<Option<_>>()?;
+    if bits.len() > 1 && (bits[1].len() != 2 || !(1..=12).contains(&nums[1])) {
+        return None;
+    }
+    if bits.len() > 2 && (bits[2].len() != 2 || !(1..=31).contains(&nums[2])) {
+        return None;
+    }
+    Some(nums)
+}
+
+/// A BibLaTeX `date`-style value as a CSL date.
+fn edtf_date(s: &str) -> Value {
+    let t = s.trim();
+    let (body, circa) = match t.strip_suffix(['?', '~', '%']) {
+        Some(b) => (b, true),
+        None => (t, false),
+    };
+    let parts: Option<Vec<Vec<i32>>> = if let Some((a, b)) = body.split_once('/') {
+        match (iso_parts(a), iso_parts(b)) {
+            (Some(a), Some(b)) => Some(vec![a, b]),
+            _ => None,
+        }
+    } else {
+        iso_parts(body).map(|p| vec![p])
+    };
+    match parts {
+        Some(parts) => {
+            let mut o = Map::new();
+            o.insert("date-parts".into(), json!(parts));
+            if circa {
+                o.insert("circa".into(), Value::Bool(true));
+            }
+            Value::Object(o)
+        }
+        None => json!({ "literal": t }),
+    }
+}
+
+/// `year`/`month`/`day` as a CSL date; unreadable month or day text is
+/// returned for `extra`.
+fn year_month_day(year: Option<&str>, month: Option<&str>, day: Option<&str>) -> (Option<Value>, Vec<(&'static str, String)>) {
+    let mut leftovers = Vec::new();
+    let year_parts: Option<Vec<i32>> = year.and_then(|y| {
+        let y = y.trim();
+        let ys: Vec<&str> = y.split(['–', '/', '—']).map(str::trim).collect();
+        let ok = |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|c| c.is_ascii_digit());
+        match ys.as_slice() {
+            [a] if ok(a) => Some(vec![a.parse().ok()?]),
+            [a, b] if ok(a) && ok(b) => Some(vec![a.parse().ok()?, b.parse().ok()?]),
+            _ => None,
+        }
+    });
+    let Some(years) = year_parts else {
+        // A literal date: the text of all three.
+        let text = [year, month, day].iter().flatten().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+        return ((!text.is_empty()).then(|| json!({ "literal": text })), leftovers);
+    };
+    if years.len() == 2 {
+        if let Some(m) = month {
+            leftovers.push(("bibtex-month", m.to_string()));
+        }
+        if let Some(d) = day {
+            leftovers.push(("bibtex-day", d.to_string()));
+        }
+        return (Some(json!({ "date-parts": [[years[0]], [years[1]]] })), leftovers);
+    }
+    let mut parts = vec![years[0]];
+    if let Some(m) = month.map(str::trim).filter(|m| !m.is_empty()) {
+        // "May 5", "5 May", "May": the month, and a day if there is one.
+        let words: Vec<&str> = m.split(|c: char| c.is_whitespace() || c == '~' || c == '\u{a0}').filter(|w| !w.is_empty()).collect();
+        let (mon, d) = match words.as_slice() {
+            [w] => (month_number(w), None),
+            [a, b] if month_number(a).is_some() && b.trim_end_matches([',', '.']).parse::<i32>().is_ok() => {
+                (month_number(a), b.trim_end_matches([',', '.']).parse().ok())
+            }
+            [a, b] if month_number(b).is_some() && a.trim_end_matches('.').parse::<i32>().is_ok() => {
+                (month_number(b), a.trim_end_matches('.').parse().ok())
+            }
+            _ => (None, None),
+        };
+        match mon {
+            Some(mon) => {
+                parts.push(mon);
+                if let Some(d) = d.filter(|d| (1..=31).contains(d)) {
+                    parts.push(d);
+                }
+            }
+            None => leftovers.push(("bibtex-month", m.to_string())),
+        }
+    }
+    if let Some(d) = day.map(str::trim).filter(|d| !d.is_empty()) {
+        match d.parse::<i32>() {
+            Ok(n) if parts.len() == 2 && (1..=31).contains(&n) => parts.push(n),
+            _ => leftovers.push(("bibtex-day", d.to_string())),
+        }
+    }
+    (Some(json!({ "date-parts": [parts] })), leftovers)
+}
+
+// ---------------------------------------------------------------------------
+// Types and fields → CSL
+// ---------------------------------------------------------------------------
+
+/// The CSL type of a BibTeX/BibLaTeX entry type (lower case), and the genre
+/// the type implies.
+pub fn csl_type_of(ty: &str) -> (&'static str, Option<&'static str>) {
+    match ty {
+        "article" | "suppperiodical" => ("article-journal", None),
+        "book" | "mvbook" | "collection" | "mvcollection" | "proceedings" | "mvproceedings" | "reference"
+        | "mvreference" | "manual" => ("book", None),
+        "inbook" | "bookinbook" | "suppbook" | "incollection" | "suppcollection" => ("chapter", None),
+        "inreference" => ("entry-encyclopedia", None),
+        "inproceedings" | "conference" => ("paper-conference", None),
+        "phdthesis" => ("thesis", Some("PhD thesis")),
+        "mastersthesis" | "masterthesis" => ("thesis", Some("Master's thesis")),
+        "thesis" => ("thesis", None),
+        "techreport" | "report" => ("report", None),
+        "booklet" => ("pamphlet", None),
+        "unpublished" => ("manuscript", None),
+        "online" | "electronic" | "www" | "webpage" => ("webpage", None),
+        "software" => ("software", None),
+        "dataset" | "data" => ("dataset", None),
+        "patent" => ("patent", None),
+        "periodical" => ("periodical", None),
+        "standard" => ("standard", None),
+        "artwork" | "image" => ("graphic", None),
+        "audio" | "music" => ("song", None),
+        "video" | "movie" => ("motion_picture", None),
+        "letter" => ("personal_communication", None),
+        "jurisdiction" => ("legal_case", None),
+        "legislation" | "legal" => ("legislation", None),
+        "review" => ("review", None),
+        "performance" => ("performance", None),
+        _ => ("document", None),
+    }
+}
+
+/// Entry types that are aliases of one another, for deciding whether the
+/// source's type needs keeping.
+fn canonical_type(ty: &str) -> &str {
+    match ty {
+        "conference" => "inproceedings",
+        "phdthesis" | "mastersthesis" | "masterthesis" => "thesis",
+        "techreport" => "report",
+        "electronic" | "www" | "webpage" => "online",
+        "data" => "dataset",
+        "suppperiodical" => "article",
+        "suppbook" | "bookinbook" | "suppcollection" => "incollection",
+        "inbook" => "incollection",
+        "image" => "artwork",
+        "music" => "audio",
+        "movie" => "video",
+        "legal" => "legislation",
+        other => other,
+    }
+}
+
+/// CSL variables by lower-case name (a field named like one becomes it).
+fn csl_variable(lower: &str) -> Option<(&'static str, VarKind)> {
+    const STRINGS: &[&str] = &[
+        "abstract", "annote", "archive", "archive_collection", "archive_location", "archive-place", "authority",
+        "call-number", "chapter-number", "citation-label", "collection-number", "collection-title",
+        "container-title", "container-title-short", "dimensions", "division", "DOI", "edition", "event",
+        "event-title", "event-place", "genre", "ISBN", "ISSN", "issue", "jurisdiction", "keyword", "language",
+        "license", "medium", "note", "number", "number-of-pages", "number-of-volumes", "original-publisher",
+        "original-publisher-place", "original-title", "page", "page-first", "part-number", "part-title", "PMCID",
+        "PMID", "printing-number", "publisher", "publisher-place", "references", "reviewed-genre",
+        "reviewed-title", "scale", "section", "source", "status", "supplement-number", "title", "title-short",
+        "URL", "version", "volume", "volume-title", "year-suffix",
+    ];
+    const DATES: &[&str] = &["accessed", "available-date", "event-date", "issued", "original-date", "submitted"];
+    if let Some(s) = STRINGS.iter().find(|s| s.eq_ignore_ascii_case(lower)) {
+        return Some((s, VarKind::Text));
+    }
+    if let Some(s) = DATES.iter().find(|s| **s == lower) {
+        return Some((s, VarKind::Date));
+    }
+    ibid_core::model::ROLES.iter().find(|s| **s == lower).map(|s| (*s, VarKind::Names))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum VarKind {
+    Text,
+    Date,
+    Names,
+}
+
+/// Maps BibLaTeX editor types to CSL roles.
+fn editor_role(t: &str) -> &'static str {
+    match t.trim().to_lowercase().as_str() {
+        "compiler" => "compiler",
+        "director" => "director",
+        "organizer" => "organizer",
+        "translator" => "translator",
+        "redactor" | "collaborator" | "founder" | "continuator" | "reviser" => "contributor",
+        "chair" => "chair",
+        "editor" | "" => "editor",
+        _ => "editor",
+    }
+}
+
+/// The thesis genre for a `type` value (BibLaTeX's localisation keys).
+fn thesis_genre(t: &str) -> String {
+    match t.trim().to_lowercase().as_str() {
+        "phdthesis" => "PhD thesis".into(),
+        "mathesis" | "mastersthesis" | "masterthesis" => "Master's thesis".into(),
+        "candthesis" => "Candidate thesis".into(),
+        "techreport" => "technical report".into(),
+        "resreport" => "research report".into(),
+        _ => t.trim().to_string(),
+    }
+}
+
+struct Fields<'a> {
+    map: &'a BTreeMap<String, Chunks>,
+    used: HashSet<String>,
+    ctx: &'a Ctx,
+}
+
+impl Fields<'_> {
+    fn has(&self, k: &str) -> bool {
+        self.map.get(k).is_some_and(|c| !c.format_verbatim().trim().is_empty())
+    }
+    /// The field's text, marking it used.
+    fn take(&mut self, k: &str) -> Option<String> {
+        let c = self.map.get(k)?;
+        self.used.insert(k.to_string());
+        let t = if is_verbatim(k) { verbatim_text(c) } else { chunks_text(c, self.ctx) };
+        (!t.is_empty()).then_some(t)
+    }
+    fn take_names(&mut self, k: &str) -> Vec<Value> {
+        match self.map.get(k) {
+            Some(c) => {
+                self.used.insert(k.to_string());
+                names(c, self.ctx)
+            }
+            None => Vec::new(),
+        }
+    }
+}
+
+struct Out {
+    m: Map<String, Value>,
+}
+
+impl Out {
+    fn set(&mut self, k: &str, v: String) {
+        self.m.insert(k.to_string(), Value::String(v));
+    }
+    /// Sets `k` unless it is set; else keeps the text as `bibtex-<field>`.
+    fn set_or_keep(&mut self, k: &str, field: &str, v: String) {
+        if self.m.contains_key(k) {
+            self.keep(field, v);
+        } else {
+            self.set(k, v);
+        }
+    }
+    fn keep(&mut self, field: &str, v: String) {
+        let mut name = format!("bibtex-{field}");
+        let mut n = 2;
+        while self.m.contains_key(&name) {
+            name = format!("bibtex-{field}-{n}");
+            n += 1;
+        }
+        self.m.insert(name, Value::String(v));
+    }
+    fn names(&mut self, role: &str, list: Vec<Value>) {
+        if list.is_empty() {
+            return;
+        }
+        match self.m.get_mut(role) {
+            Some(Value::Array(a)) => a.extend(list),
+            _ => {
+                self.m.insert(role.to_string(), Value::Array(list));
+            }
+        }
+    }
+}
+
+fn join_title(main: Option<String>, sub: Option<String>, addon: Option<String>) -> Option<String> {
+    let mut t = main?;
+    if let Some(s) = sub {
+        if !t.ends_with([':', '?', '!', '.']) {
+            t.push(':');
+        }
+        t.push(' ');
+        t.push_str(&s);
+    }
+    if let Some(a) = addon {
+        if !t.ends_with(['.', '?', '!']) {
+            t.push('.');
+        }
+        t.push(' ');
+        t.push_str(&a);
+    }
+    Some(t)
+}
+
+fn normalize_pages(p: &str) -> String {
+    let p = p.replace(['–', '—', '‐', '‑'], "-");
+    let mut out = String::with_capacity(p.len());
+    let chars: Vec<char> = p.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '-' {
+            // Collapse runs and the blanks around them.
+            while out.ends_with(' ') {
+                out.pop();
+            }
+            out.push('-');
+            i += 1;
+            while i < chars.len() && (chars[i] == '-' || chars[i] == ' ') {
+                i += 1;
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Splits an `isbn` field into normalized ISBNs; `None` when one is invalid.
+fn isbns(s: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for piece in s.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+        match ident::normalize_isbn(piece) {
+            Ok(n) => out.push(n),
+            Err(_) => {
+                // "978… 978…": several separated by blanks.
+                for w in piece.split_whitespace() {
+                    out.push(ident::normalize_isbn(w).ok()?);
+                }
+            }
+        }
+    }
+    out.dedup();
+    (!out.is_empty()).then_some(out)
+}
+
+fn looks_like_url(s: &str) -> bool {
+    let s = s.trim();
+    (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("ftp://") || s.starts_with("www."))
+        && !s.contains(char::is_whitespace)
+}
+
+/// The flat CSL-JSON item for an entry with its inherited fields.
+fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossref_unresolved: bool) -> Result<Map<String, Value>, String> {
+    let mut f = Fields { map: fields, used: HashSet::new(), ctx };
+    let (mut ty, default_genre) = csl_type_of(&p.ty);
+    let subtype = f.take("entrysubtype");
+    if ty == "article-journal" {
+        match subtype.as_deref().map(str::to_lowercase).as_deref() {
+            Some("magazine") => ty = "article-magazine",
+            Some("newspaper") => ty = "article-newspaper",
+            _ => {}
+        }
+    }
+    if ty == "manuscript" && f.has("eventtitle") {
+        ty = "speech";
+    }
+    let mut o = Out { m: Map::new() };
+    o.set("type", ty.to_string());
+    if !p.key.is_empty() {
+        o.set("citation-key", p.key.clone());
+    }
+    let (ty_check, _) = csl_type_of(canonical_type(&p.ty));
+    let export_ty = bib_type_for(ty, None, true);
+    if canonical_type(&p.ty) != canonical_type(export_ty) || ty_check != ty && ty == "document" {
+        o.set("bibtex-entrytype", p.ty.clone());
+    }
+    if let Some(s) = subtype.filter(|_| !ty.starts_with("article-") || ty == "article-journal") {
+        o.keep("entrysubtype", s);
+    }
+
+    // Titles.
+    let title = join_title(f.take("title"), f.take("subtitle"), f.take("titleaddon"));
+    if let Some(t) = title {
+        o.set("title", t);
+    }
+    if let Some(t) = f.take("shorttitle") {
+        o.set("title-short", t);
+    }
+
+    // Creators.
+    let authors = f.take_names("author");
+    o.names("author", authors);
+    for (field, type_field) in [("editor", "editortype"), ("editora", "editoratype"), ("editorb", "editorbtype"), ("editorc", "editorctype")] {
+        let list = f.take_names(field);
+        let role = match f.take(type_field) {
+            Some(t) => editor_role(&t),
+            None if field == "editor" => "editor",
+            None => "contributor",
+        };
+        o.names(role, list);
+    }
+    let translators = f.take_names("translator");
+    o.names("translator", translators);
+    let bookauthors = f.take_names("bookauthor");
+    o.names("container-author", bookauthors);
+
+    // Container titles.
+    let book_like = ty == "book";
+    if let Some(j) = join_title(f.take("journaltitle").or_else(|| f.take("journal")), f.take("journalsubtitle"), None) {
+        o.set("container-title", j);
+    }
+    if f.has("journal") && f.has("journaltitle") {
+        if let Some(j) = f.take("journal") {
+            o.keep("journal", j);
+        }
+    }
+    if let Some(b) = join_title(f.take("booktitle"), f.take("booksubtitle"), f.take("booktitleaddon")) {
+        if book_like {
+            o.keep("booktitle", b);
+        } else {
+            o.set_or_keep("container-title", "booktitle", b);
+        }
+    }
+    if let Some(s) = f.take("shortjournal") {
+        o.set("container-title-short", s);
+    }
+    if let Some(s) = f.take("series") {
+        o.set("collection-title", s);
+    }
+
+    // Numbers.
+    let periodical = matches!(ty, "article-journal" | "article-magazine" | "article-newspaper" | "review" | "periodical");
+    let bookish = matches!(ty, "book" | "chapter" | "paper-conference" | "entry-encyclopedia");
+    if let Some(n) = f.take("number") {
+        if periodical {
+            o.set("issue", n);
+        } else if bookish {
+            o.set("collection-number", n);
+        } else {
+            o.set("number", n);
+        }
+    }
+    if let Some(i) = f.take("issue") {
+        o.set_or_keep("issue", "issue", i);
+    }
+    if let Some(e) = f.take("eid") {
+        o.set_or_keep("number", "eid", e);
+    }
+    if let Some(v) = f.take("volume") {
+        o.set("volume", v);
+    }
+    if let Some(v) = f.take("volumes") {
+        o.set("number-of-volumes", v);
+    }
+    if let Some(v) = f.take("part") {
+        o.set("part-number", v);
+    }
+    if let Some(v) = f.take("edition") {
+        o.set("edition", v);
+    }
+    if let Some(v) = f.take("version") {
+        o.set("version", v);
+    }
+    if let Some(v) = f.take("chapter") {
+        o.set("chapter-number", v);
+    }
+    if let Some(v) = f.take("pages") {
+        o.set("page", normalize_pages(&v));
+    }
+    for k in ["pagetotal", "numpages"] {
+        if let Some(v) = f.take(k) {
+            o.set_or_keep("number-of-pages", k, v);
+        }
+    }
+
+    // Publisher and place.
+    let publisher_fields: &[&str] = match ty {
+        "thesis" => &["school", "institution", "publisher", "organization", "howpublished"],
+        "report" => &["institution", "school", "publisher", "organization", "howpublished"],
+        _ => &["publisher", "organization", "institution", "school", "howpublished"],
+    };
+    for k in publisher_fields {
+        if let Some(v) = f.take(k) {
+            if *k == "howpublished" {
+                let stripped = v.trim();
+                if looks_like_url(stripped) {
+                    if !o.m.contains_key("URL") && !f.has("url") {
+                        o.set("URL", stripped.to_string());
+                    } else {
+                        o.keep("howpublished", v);
+                    }
+                    continue;
+                }
+            }
+            o.set_or_keep("publisher", k, v);
+        }
+    }
+    for k in ["location", "address"] {
+        if let Some(v) = f.take(k) {
+            o.set_or_keep("publisher-place", k, v);
+        }
+    }
+
+    // Genre.
+    if let Some(t) = f.take("type") {
+        let g = if ty == "thesis" || ty == "report" { thesis_genre(&t) } else { t };
+        o.set("genre", g);
+    } else if let Some(g) = default_genre {
+        o.set("genre", g.to_string());
+    }
+
+    // Dates.
+    let mut issued = None;
+    if let Some(d) = f.take("date") {
+        issued = Some(edtf_date(&d));
+        for k in ["year", "month", "day"] {
+            if let Some(v) = f.take(k) {
+                o.keep(k, v);
+            }
+        }
+    } else if f.map.contains_key("year") || f.map.contains_key("month") {
+        let (y, m, d) = (f.take("year"), f.take("month"), f.take("day"));
+        let (date, leftovers) = year_month_day(y.as_deref(), m.as_deref(), d.as_deref());
+        issued = date;
+        for (k, v) in leftovers {
+            o.keep(k.trim_start_matches("bibtex-"), v);
+        }
+    }
+    if let Some(d) = issued {
+        o.m.insert("issued".into(), d);
+    }
+    for (field, var) in [("urldate", "accessed"), ("eventdate", "event-date"), ("origdate", "original-date")] {
+        if let Some(d) = f.take(field) {
+            o.m.insert(var.into(), edtf_date(&d));
+        }
+    }
+    if !o.m.contains_key("original-date") {
+        if let Some(y) = f.take("origyear") {
+            let (d, _) = year_month_day(Some(&y), None, None);
+            if let Some(d) = d {
+                o.m.insert("original-date".into(), d);
+            }
+        }
+    }
+
+    // Events, originals.
+    if let Some(v) = f.take("eventtitle") {
+        o.set("event-title", v);
+    }
+    if let Some(v) = f.take("venue") {
+        o.set("event-place", v);
+    }
+    if let Some(v) = f.take("origtitle") {
+        o.set("original-title", v);
+    }
+    if let Some(v) = f.take("origpublisher") {
+        o.set("original-publisher", v);
+    }
+    if let Some(v) = f.take("origlocation") {
+        o.set("original-publisher-place", v);
+    }
+
+    // Identifiers and links.
+    if let Some(d) = f.take("doi") {
+        match ident::normalize_doi(&d) {
+            Ok(n) => o.set("DOI", n),
+            Err(_) => o.keep("doi", d),
+        }
+    }
+    if let Some(u) = f.take("url") {
+        let u = u.trim().to_string();
+        o.set_or_keep("URL", "url", u);
+    }
+    if let Some(i) = f.take("isbn") {
+        match isbns(&i) {
+            Some(list) => {
+                o.m.insert("ISBN".into(), json!(list));
+            }
+            None => o.keep("isbn", i),
+        }
+    }
+    if let Some(i) = f.take("issn") {
+        let list: Vec<String> = i
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| ident::normalize_issn(s).unwrap_or_else(|_| s.to_string()))
+            .collect();
+        if !list.is_empty() {
+            o.m.insert("ISSN".into(), json!(list));
+        }
+    }
+
+    // Notes and the rest.
+    for (field, var) in [
+        ("abstract", "abstract"),
+        ("note", "note"),
+        ("annote", "annote"),
+        ("annotation", "annote"),
+        ("keywords", "keyword"),
+        ("language", "language"),
+        ("langid", "language"),
+        ("pubstate", "status"),
+    ] {
+        if let Some(v) = f.take(field) {
+            o.set_or_keep(var, field, v);
+        }
+    }
+    if crossref_unresolved {
+        if let Some(c) = &p.crossref {
+            o.keep("crossref", c.clone());
+        }
+    }
+    if !p.xdata.is_empty() && crossref_unresolved {
+        o.keep("xdata", p.xdata.join(","));
+    }
+
+    // Everything not mapped: a CSL variable of the same name, or `bibtex-…`.
+    let rest: Vec<String> = fields.keys().filter(|k| !f.used.contains(*k)).cloned().collect();
+    for k in rest {
+        match csl_variable(&k) {
+            Some((var, VarKind::Names)) if !o.m.contains_key(var) => {
+                let list = f.take_names(&k);
+                o.names(var, list);
+            }
+            Some((var, VarKind::Date)) if !o.m.contains_key(var) => {
+                if let Some(v) = f.take(&k) {
+                    o.m.insert(var.into(), edtf_date(&v));
+                }
+            }
+            Some((var, VarKind::Text)) if !o.m.contains_key(var) && var != "title" => {
+                if let Some(v) = f.take(&k) {
+                    match var {
+                        "DOI" => match ident::normalize_doi(&v) {
+                            Ok(n) => o.set("DOI", n),
+                            Err(_) => o.keep(&k, v),
+                        },
+                        "ISBN" | "ISSN" => o.keep(&k, v),
+                        _ => o.set(var, v),
+                    }
+                }
+            }
+            _ => {
+                if let Some(v) = f.take(&k) {
+                    o.keep(&k, v);
+                }
+            }
+        }
+    }
+    // A `booktitle` that repeats a book's title, a `howpublished` that
+    // repeats its URL: the same value twice, kept once.
+    if o.m.get("bibtex-booktitle").is_some_and(|b| Some(b) == o.m.get("title")) {
+        o.m.remove("bibtex-booktitle");
+    }
+    if o.m.get("bibtex-howpublished").is_some_and(|b| Some(b) == o.m.get("URL")) {
+        o.m.remove("bibtex-howpublished");
+    }
+    let has_title = |o: &Out| o.m.get("title").and_then(Value::as_str).is_some_and(|t| !t.trim().is_empty());
+    if !has_title(&o) && ty == "book" {
+        // A BibTeX-style @proceedings with only `booktitle`: that is its title.
+        if let Some(Value::String(b)) = o.m.remove("bibtex-booktitle") {
+            o.set("title", b);
+        }
+    }
+    if !has_title(&o) && ty == "chapter" {
+        // A classic @inbook names its part in `chapter`.
+        if let Some(c) = o.m.get("chapter-number").and_then(Value::as_str).filter(|c| c.chars().any(char::is_alphabetic) && c.contains(' ')) {
+            let c = c.to_string();
+            o.m.remove("chapter-number");
+            o.set("title", c);
+        }
+    }
+    if !has_title(&o) {
+        return Err("the entry has no title (Ibid needs one for every work)".into());
+    }
+    Ok(o.m)
+}
+
+// ---------------------------------------------------------------------------
+// parse
+// ---------------------------------------------------------------------------
+
+/// Parses a BibTeX/BibLaTeX file: one result per entry, in file order
+/// (`@string`, `@preamble`, `@comment` give none; a `@string` that cannot be
+/// read gives an error). Each work is split into its container chain
+/// ([`csl::split`]) as a CSL-JSON import is.
+pub fn parse(text: &str) -> Vec<Result<Work, BibError>> {
+    parse_flat(text)
+        .into_iter()
+        .map(|r| {
+            r.and_then(|(line, key, item)| {
+                csl::work_from_csl(&Value::Object(item))
+                    .and_then(csl::split)
+                    .map_err(|e| BibError { entry: key, line, message: e.to_string() })
+            })
+        })
+        .collect()
+}
+
+/// [`parse`], giving each entry as a flat CSL-JSON item (with its line and key).
+#[allow(clippy::type_complexity)]
+fn parse_flat(text: &str) -> Vec<Result<(usize, Option<String>, Map<String, Value>), BibError>> {
+    let lines = Lines::new(text);
+    let blocks = split_blocks(text);
+    let mut strings: HashMap<String, String> = HashMap::new();
+    let mut ctx = Ctx::default();
+    let mut raw_macros = HashMap::new();
+    // Slots in output order: an entry index into `parsed`, or an error.
+    enum Slot {
+        Entry(usize),
+        Error(BibError),
+    }
+    let mut slots = Vec::new();
+    let mut parsed: Vec<Option<Parsed>> = Vec::new();
+    let mut errors: Vec<Option<BibError>> = Vec::new();
+    for block in &blocks {
+        match block.kind {
+            Kind::Comment => {}
+            Kind::Preamble => read_preamble(&block.text, &mut raw_macros),
+            Kind::Strings => {
+                // Problems found while splitting carry file offsets; the
+                // crate's, offsets within the block.
+                let res = match &block.problem {
+                    Some((off, msg)) => Err((*off, msg.clone())),
+                    None => read_strings(&block.text, &mut strings)
+                        .map_err(|(off, msg)| (block.start + off.min(block.text.len()), msg)),
+                };
+                if let Err((off, msg)) = res {
+                    slots.push(Slot::Error(BibError {
+                        entry: None,
+                        line: lines.line_of(off),
+                        message: format!("a @string definition cannot be read: {msg}"),
+                    }));
+                }
+            }
+            Kind::Entry => match &block.problem {
+                Some((off, msg)) => slots.push(Slot::Error(BibError {
+                    entry: key_guess(&block.text),
+                    line: lines.line_of(*off),
+                    message: msg.clone(),
+                })),
+                None => {
+                    // Parsed once every macro is known (below).
+                    slots.push(Slot::Entry(parsed.len()));
+                    parsed.push(None);
+                    errors.push(None);
+                }
+            },
+        }
+    }
+    // Preamble macros as text (no further macro expansion inside them).
+    let plain = Ctx::default();
+    for (name, body) in raw_macros {
+        let wrapped = format!("@misc{{x, t = {{{body}}}}}");
+        if let Ok(p) = parse_entry(&wrapped, &strings) {
+            if let Some(c) = p.fields.get("t") {
+                ctx.macros.insert(name, chunks_text(c, &plain));
+            }
+        }
+    }
+    // Parse the entries.
+    let entry_blocks: Vec<&Block> = blocks.iter().filter(|b| b.kind == Kind::Entry && b.problem.is_none()).collect();
+    for (i, block) in entry_blocks.iter().enumerate() {
+        match parse_entry(&block.text, &strings) {
+            Ok(mut p) => {
+                p.line = lines.line_of(block.start);
+                parsed[i] = Some(p);
+            }
+            Err((off, key, msg)) => {
+                errors[i] = Some(BibError { entry: key, line: lines.line_of(block.start + off.min(block.text.len())), message: msg });
+            }
+        }
+    }
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (i, p) in parsed.iter().enumerate() {
+        if let Some(p) = p {
+            index.entry(p.key.to_lowercase()).or_insert(i);
+        }
+    }
+    let mut out = Vec::with_capacity(slots.len());
+    for slot in slots {
+        match slot {
+            Slot::Error(e) => out.push(Err(e)),
+            Slot::Entry(i) => {
+                if let Some(e) = errors[i].take() {
+                    out.push(Err(e));
+                    continue;
+                }
+                let p = parsed[i].as_ref().expect("parsed entry");
+                if p.ty == "xdata" || p.ty == "set" {
+                    continue; // data containers, not works
+                }
+                let (fields, resolved) = if p.crossref.is_some() || !p.xdata.is_empty() {
+                    effective_fields(i, &parsed, &index, 0)
+                } else {
+                    (p.fields.clone(), true)
+                };
+                let key = (!p.key.is_empty()).then(|| p.key.clone());
+                match entry_to_csl(p, &fields, &ctx, !resolved) {
+                    Ok(item) => out.push(Ok((p.line, key, item))),
+                    Err(message) => out.push(Err(BibError { entry: key, line: p.line, message })),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Parses a file into flat CSL-JSON items (the entry key as `citation-key`),
+/// without splitting containers: what [`parse`] gives, flattened.
+pub fn parse_items(text: &str) -> Vec<Result<Map<String, Value>, BibError>> {
+    parse_flat(text).into_iter().map(|r| r.map(|(_, _, m)| m)).collect()
+}
+
+// ---------------------------------------------------------------------------
+// Export
+// ---------------------------------------------------------------------------
+
+/// How [`write`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BibOptions {
+    /// BibLaTeX (`journaltitle`, `location`, `date`, `@online`, `@thesis`…)
+    /// rather than classic BibTeX.
+    pub biblatex: bool,
+    /// Non-ASCII text as UTF-8; `false`: LaTeX accents (`{\'e}`).
+    pub unicode: bool,
+}
+
+impl Default for BibOptions {
+    fn default() -> Self {
+        BibOptions { biblatex: true, unicode: true }
+    }
+}
+
+/// The entry type to write for a CSL type (`genre` picks the thesis kind in BibTeX).
+fn bib_type_for(csl_type: &str, genre: Option<&str>, biblatex: bool) -> &'static str {
+    match (csl_type, biblatex) {
+        ("article-journal" | "article-magazine" | "article-newspaper" | "review" | "review-book", _) => "article",
+        ("book" | "series", _) => "book",
+        ("chapter", _) => "incollection",
+        ("entry" | "entry-dictionary" | "entry-encyclopedia", true) => "inreference",
+        ("entry" | "entry-dictionary" | "entry-encyclopedia", false) => "incollection",
+        ("paper-conference", _) => "inproceedings",
+        ("thesis", true) => "thesis",
+        ("thesis", false) => {
+            let g = genre.unwrap_or("").to_lowercase();
+            if g.contains("master") || g.starts_with("m.") || g.starts_with("ma ") || g.contains("msc") {
+                "mastersthesis"
+            } else {
+                "phdthesis"
+            }
+        }
+        ("report", true) => "report",
+        ("report", false) => "techreport",
+        ("manuscript" | "speech", _) => "unpublished",
+        ("pamphlet", _) => "booklet",
+        ("webpage" | "post" | "post-weblog", true) => "online",
+        ("software", true) => "software",
+        ("dataset", true) => "dataset",
+        ("patent", true) => "patent",
+        ("periodical", true) => "periodical",
+        ("standard", true) => "standard",
+        ("graphic", true) => "artwork",
+        ("song", true) => "audio",
+        ("motion_picture", true) => "video",
+        ("personal_communication", true) => "letter",
+        ("legal_case", true) => "jurisdiction",
+        ("legislation", true) => "legislation",
+        ("performance", true) => "performance",
+        _ => "misc",
+    }
+}
+
+const BIBTEX_TYPES: &[&str] = &[
+    "article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings", "manual", "mastersthesis",
+    "misc", "phdthesis", "proceedings", "techreport", "unpublished",
+];
+
+/// Writes flat CSL-JSON items as BibTeX or BibLaTeX.
+///
+/// * Key: `citation-key`, else one from [`crate::citekey::generate`] with the
+///   default pattern; keys are made unique within the output (a repeated key
+///   gets `a`, `b`…), and characters BibTeX cannot have in a key (blanks,
+///   `,{}()"#%'=\~`) are removed. The item's `id` (Ibid's own key) is not
+///   written.
+/// * Types: article → `@article`; book → `@book`; chapter → `@incollection`
+///   in both (BibLaTeX's `@incollection` is "a contribution to a collection",
+///   which a CSL chapter with `container-title`/`editor` is; `@inbook` is used
+///   only when the chapter has a `container-author` and no editor, i.e. a
+///   part of a single-author book); paper-conference → `@inproceedings`;
+///   thesis → `@phdthesis`/`@mastersthesis` (BibTeX, by genre) or `@thesis`
+///   with `type = {phdthesis}`/`{mathesis}` (BibLaTeX); report →
+///   `@techreport`/`@report`; manuscript, speech → `@unpublished`; webpage →
+///   `@misc`/`@online`; software, dataset… → `@misc` in BibTeX; anything else
+///   → `@misc`. A `bibtex-entrytype` kept at import (`@proceedings`,
+///   `@manual`…) is used again when it maps to the item's CSL type (in BibTeX
+///   only the classic types).
+/// * Fields, one per line, in a fixed order (names, titles, container,
+///   numbers, publisher, dates, identifiers, notes, then the rest
+///   alphabetically): `container-title` → `journal`/`journaltitle` (articles)
+///   or `booktitle`; `collection-title` → `series`; `collection-number` →
+///   `number`; `publisher-place` → `address`/`location`; thesis publisher →
+///   `school`/`institution`; report publisher → `institution`; the
+///   publisher of `@misc`/`@online`/`@booklet`/`@unpublished` →
+///   `howpublished` (`organization` for `@online`); `genre` → `type`; dates →
+///   `year` + `month` (BibTeX; plus `date` when there is a day or a range) or
+///   `date` (BibLaTeX); `accessed` → `urldate`; `page` → `pages` with `--`;
+///   `bibtex-<field>` extras → `<field>`; other CSL variables under their own
+///   names (the import reads them back); list- or object-valued extras that
+///   are neither names nor dates are not written.
+/// * Text: `& % $ # _ { } ~ ^ \` escaped; `<i>`, `<b>`, `<sup>`, `<sub>`,
+///   small caps → `\textit`, `\textbf`, `\textsuperscript`,
+///   `\textsubscript`, `\textsc`; a no-break space → `~`; with
+///   `unicode: false` accented letters as `{\'e}`, `{\ss}`…, dashes as
+///   `--`/`---`, Greek as `$\alpha$` (characters with no LaTeX form stay
+///   UTF-8). URLs and DOIs are written as they are.
+/// * Case protection (titles, short titles, book titles, event titles): a
+///   word with a capital after its first letter (`DNA`, `iPhone`, `LaTeX`,
+///   `COVID-19`) or a lone capital other than "A" is wrapped in braces. Proper
+///   nouns cannot be recognised reliably; the heuristic: when a title is in
+///   sentence case (most longer words lower case), its capitalised words
+///   after the first are taken for proper nouns and protected too; a title
+///   in Title Case gets only the protection above.
+pub fn write(items: &[Map<String, Value>], opts: &BibOptions) -> String {
+    let explicit: HashSet<String> = items
+        .iter()
+        .filter_map(|i| i.get("citation-key").and_then(Value::as_str))
+        .map(clean_key)
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut used: HashSet<String> = HashSet::new();
+    let mut out = String::new();
+    for item in items {
+        let own = item.get("citation-key").and_then(Value::as_str).map(clean_key).filter(|k| !k.is_empty());
+        let key = match own {
+            Some(k) if !used.contains(&k) => k,
+            Some(k) => crate::citekey::unique(&k, &|c| used.contains(c) || explicit.contains(c)),
+            None => {
+                let base = clean_key(&crate::citekey::generate(item, crate::citekey::DEFAULT_PATTERN));
+                crate::citekey::unique(&base, &|c| used.contains(c) || explicit.contains(c))
+            }
+        };
+        used.insert(key.clone());
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        write_entry(&mut out, item, &key, opts);
+    }
+    out
+}
+
+fn clean_key(k: &str) -> String {
+    k.chars().filter(|c| !c.is_whitespace() && !",{}()\"#%'=\\~".contains(*c)).collect()
+}
+
+fn str_of<'a>(item: &'a Map<String, Value>, k: &str) -> Option<Cow<'a, str>> {
+    match item.get(k)? {
+        Value::String(s) if !s.trim().is_empty() => Some(Cow::Borrowed(s.as_str())),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Array(a) if a.len() == 1 => match &a[0] {
+            Value::String(s) if !s.trim().is_empty() => Some(Cow::Borrowed(s.as_str())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+struct EntryOut<'a> {
+    fields: Vec<(String, String)>,
+    opts: &'a BibOptions,
+}
+
+impl EntryOut<'_> {
+    fn raw(&mut self, name: &str, value: String) {
+        let mut name = name.to_string();
+        let mut n = 2;
+        while self.fields.iter().any(|(k, _)| *k == name) {
+            name = format!("{}-{n}", name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-'));
+            n += 1;
+        }
+        self.fields.push((name, value));
+    }
+    fn text(&mut self, name: &str, value: &str) {
+        let v = encode_text(value, self.opts.unicode, false);
+        self.raw(name, format!("{{{v}}}"));
+    }
+    fn title(&mut self, name: &str, value: &str) {
+        let v = encode_text(value, self.opts.unicode, true);
+        self.raw(name, format!("{{{v}}}"));
+    }
+    fn verbatim(&mut self, name: &str, value: &str) {
+        let v: String = value
+            .chars()
+            .flat_map(|c| match c {
+                '{' | '}' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        self.raw(name, format!("{{{v}}}"));
+    }
+}
+
+fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &BibOptions) {
+    let csl_type = item.get("type").and_then(Value::as_str).unwrap_or("document");
+    let genre = str_of(item, "genre");
+    let mut ty = bib_type_for(csl_type, genre.as_deref(), opts.biblatex).to_string();
+    if let Some(hint) = str_of(item, "bibtex-entrytype") {
+        let hint = hint.to_lowercase();
+        let fits = csl_type_of(&hint).0 == csl_type || (csl_type == "speech" && hint == "unpublished");
+        if fits && (opts.biblatex || BIBTEX_TYPES.contains(&hint.as_str())) && hint.chars().all(|c| c.is_ascii_alphanumeric()) {
+            ty = hint;
+        }
+    }
+    let has = |k: &str| item.get(k).is_some_and(|v| !v.is_null());
+    if csl_type == "chapter" && ty == "incollection" && has("container-author") && !has("editor") {
+        ty = "inbook".into();
+    }
+    let mut e = EntryOut { fields: Vec::new(), opts };
+    let mut done: HashSet<&str> = ["type", "id", "citation-key", "bibtex-entrytype"].into_iter().collect();
+    let bl = opts.biblatex;
+
+    // Names.
+    for (var, field) in [("author", "author"), ("editor", "editor"), ("container-author", "bookauthor"), ("translator", "translator")] {
+        done.insert(var);
+        if let Some(v) = names_field(item.get(var), opts.unicode) {
+            e.raw(field, v);
+        }
+    }
+    // Titles.
+    done.insert("title");
+    if let Some(t) = str_of(item, "title") {
+        e.title("title", &t);
+    }
+    done.insert("title-short");
+    if let Some(t) = str_of(item, "title-short") {
+        e.title("shorttitle", &t);
+    }
+    // Container.
+    let periodical = matches!(csl_type, "article-journal" | "article-magazine" | "article-newspaper" | "review" | "review-book" | "article" | "periodical");
+    done.insert("container-title");
+    if let Some(c) = str_of(item, "container-title") {
+        if periodical {
+            e.text(if bl { "journaltitle" } else { "journal" }, &c);
+        } else {
+            e.title("booktitle", &c);
+        }
+    }
+    done.insert("container-title-short");
+    if let Some(c) = str_of(item, "container-title-short") {
+        e.text("shortjournal", &c);
+    }
+    done.insert("event-title");
+    if let Some(c) = str_of(item, "event-title") {
+        e.title("eventtitle", &c);
+    }
+    done.insert("collection-title");
+    if let Some(c) = str_of(item, "collection-title") {
+        e.text("series", &c);
+    }
+    // Numbers.
+    done.insert("volume");
+    if let Some(v) = str_of(item, "volume") {
+        e.text("volume", &v);
+    }
+    for var in ["number", "issue", "collection-number"] {
+        done.insert(var);
+    }
+    let number = str_of(item, "number");
+    let issue = str_of(item, "issue");
+    let coll_number = str_of(item, "collection-number");
+    let bookish = matches!(csl_type, "book" | "chapter" | "paper-conference" | "entry" | "entry-dictionary" | "entry-encyclopedia");
+    if periodical {
+        if let Some(i) = &issue {
+            e.text("number", i);
+        }
+        if let Some(n) = &number {
+            e.text("eid", n);
+        }
+        if let Some(c) = &coll_number {
+            e.text("collection-number", c);
+        }
+    } else if bookish {
+        if let Some(c) = &coll_number {
+            e.text("number", c);
+        }
+        if let Some(n) = &number {
+            e.text(if coll_number.is_some() { "csl-number" } else { "number" }, n);
+        }
+        if let Some(i) = &issue {
+            e.text("issue", i);
+        }
+    } else {
+        if let Some(n) = &number {
+            e.text("number", n);
+        }
+        if let Some(c) = &coll_number {
+            e.text("collection-number", c);
+        }
+        if let Some(i) = &issue {
+            e.text("issue", i);
+        }
+    }
+    for (var, field) in [
+        ("number-of-volumes", "volumes"),
+        ("part-number", "part"),
+        ("edition", "edition"),
+        ("version", "version"),
+        ("chapter-number", "chapter"),
+    ] {
+        done.insert(var);
+        if let Some(v) = str_of(item, var) {
+            e.text(field, &v);
+        }
+    }
+    done.insert("page");
+    if let Some(p) = str_of(item, "page") {
+        let v = pages_out(&encode_text(&p, opts.unicode, false));
+        e.raw("pages", format!("{{{v}}}"));
+    }
+    done.insert("number-of-pages");
+    if let Some(p) = str_of(item, "number-of-pages") {
+        e.text("pagetotal", &p);
+    }
+    // Publisher.
+    done.insert("publisher");
+    if let Some(p) = str_of(item, "publisher") {
+        let field = match ty.as_str() {
+            "thesis" | "phdthesis" | "mastersthesis" => {
+                if bl {
+                    "institution"
+                } else {
+                    "school"
+                }
+            }
+            "report" | "techreport" => "institution",
+            "online" => "organization",
+            "misc" | "booklet" | "unpublished" | "software" => "howpublished",
+            _ => "publisher",
+        };
+        e.text(field, &p);
+    }
+    done.insert("publisher-place");
+    if let Some(p) = str_of(item, "publisher-place") {
+        e.text(if bl { "location" } else { "address" }, &p);
+    }
+    // Genre.
+    done.insert("genre");
+    if let Some(g) = &genre {
+        let written: Option<String> = match ty.as_str() {
+            "phdthesis" if g == "PhD thesis" => None,
+            "mastersthesis" if g == "Master's thesis" => None,
+            "thesis" if g == "PhD thesis" => Some("phdthesis".into()),
+            "thesis" if g == "Master's thesis" => Some("mathesis".into()),
+            _ => Some(g.to_string()),
+        };
+        if let Some(w) = written {
+            e.text("type", &w);
+        }
+    }
+    // Dates.
+    done.insert("issued");
+    if let Some(d) = item.get("issued") {
+        date_out(&mut e, d, bl);
+    }
+    for (var, field) in [("accessed", "urldate"), ("event-date", "eventdate"), ("original-date", "origdate")] {
+        done.insert(var);
+        if let Some(d) = item.get(var) {
+            match edtf_of(d) {
+                Some(t) => e.raw(field, format!("{{{t}}}")),
+                None => {
+                    if let Some(l) = literal_of(d) {
+                        e.text(&format!("bibtex-{field}"), &l);
+                    }
+                }
+            }
+        }
+    }
+    done.insert("event-place");
+    if let Some(v) = str_of(item, "event-place") {
+        e.text("venue", &v);
+    }
+    for (var, field) in [
+        ("original-title", "origtitle"),
+        ("original-publisher", "origpublisher"),
+        ("original-publisher-place", "origlocation"),
+    ] {
+        done.insert(var);
+        if let Some(v) = str_of(item, var) {
+            if var == "original-title" {
+                e.title(field, &v);
+            } else {
+                e.text(field, &v);
+            }
+        }
+    }
+    // Identifiers.
+    for var in ["ISBN", "ISSN"] {
+        done.insert(var);
+        let list: Vec<String> = match item.get(var) {
+            Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            Some(Value::String(s)) => vec![s.clone()],
+            _ => Vec::new(),
+        };
+        if !list.is_empty() {
+            e.text(&var.to_lowercase(), &list.join(", "));
+        }
+    }
+    done.insert("DOI");
+    if let Some(d) = str_of(item, "DOI") {
+        e.verbatim("doi", &d);
+    }
+    done.insert("URL");
+    if let Some(u) = str_of(item, "URL") {
+        e.verbatim("url", &u);
+    }
+    for (var, field) in [
+        ("language", "language"),
+        ("keyword", "keywords"),
+        ("abstract", "abstract"),
+        ("note", "note"),
+        ("annote", if bl { "annotation" } else { "annote" }),
+        ("status", "pubstate"),
+    ] {
+        done.insert(var);
+        if let Some(v) = str_of(item, var) {
+            e.text(field, &v);
+        }
+    }
+    // The rest, alphabetically: `bibtex-x` → `x`; CSL variables by name.
+    let mut rest: Vec<(&String, &Value)> = item.iter().filter(|(k, _)| !done.contains(k.as_str())).collect();
+    rest.sort_by(|a, b| a.0.cmp(b.0));
+    for (k, v) in rest {
+        let (field, is_bib) = match k.strip_prefix("bibtex-") {
+            Some(f) => (f.to_string(), true),
+            None => (k.to_lowercase(), false),
+        };
+        if field.is_empty() || !field.chars().all(|c| c.is_ascii_alphanumeric() || "-_:.+/".contains(c)) || !field.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let kind = if is_bib { None } else { csl_variable(&field).map(|(_, k)| k) };
+        match (kind, v) {
+            (Some(VarKind::Names), _) => {
+                if let Some(n) = names_field(Some(v), opts.unicode) {
+                    e.raw(&field, n);
+                }
+            }
+            (Some(VarKind::Date), _) => {
+                if let Some(t) = edtf_of(v) {
+                    e.raw(&field, format!("{{{t}}}"));
+                } else if let Some(l) = literal_of(v) {
+                    e.text(&field, &l);
+                }
+            }
+            (_, Value::String(s)) if is_verbatim(&field) => e.verbatim(&field, s),
+            (_, Value::String(s)) => e.text(&field, s),
+            (_, Value::Number(n)) => e.text(&field, &n.to_string()),
+            (_, Value::Bool(b)) => e.text(&field, &b.to_string()),
+            _ => {}
+        }
+    }
+
+    out.push('@');
+    out.push_str(&ty);
+    out.push('{');
+    out.push_str(key);
+    for (k, v) in &e.fields {
+        out.push_str(",\n  ");
+        out.push_str(k);
+        out.push_str(" = ");
+        out.push_str(v);
+    }
+    out.push_str("\n}\n");
+}
+
+/// `1-10` → `1--10` (a hyphen or en dash between two alphanumerics).
+fn pages_out(p: &str) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    let mut out = String::with_capacity(p.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        let between = i > 0 && i + 1 < chars.len() && chars[i - 1].is_alphanumeric() && chars[i + 1].is_alphanumeric();
+        if (c == '-' || c == '–') && between {
+            out.push_str("--");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+fn date_parts(d: &Value) -> Option<Vec<Vec<i64>>> {
+    let parts = d.get("date-parts")?.as_array()?;
+    let mut out = Vec::new();
+    for p in parts {
+        let nums: Vec<i64> = p.as_array()?.iter().map(|n| n.as_i64().or_else(|| n.as_str()?.trim().parse().ok())).collect::<Option<_>>()?;
+        if nums.is_empty() {
+            continue;
+        }
+        out.push(nums);
+    }
+    (!out.is_empty() && out.len() <= 2).then_some(out)
+}
+
+fn edtf_one(p: &[i64]) -> Option<String> {
+    let y = *p.first()?;
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let mut s = format!("{y:04}");
+    if let Some(m) = p.get(1).filter(|m| (1..=12).contains(*m)) {
+        s.push_str(&format!("-{m:02}"));
+        if let Some(d) = p.get(2).filter(|d| (1..=31).contains(*d)) {
+            s.push_str(&format!("-{d:02}"));
+        }
+    }
+    Some(s)
+}
+
+/// A CSL date as EDTF (`2020-05-01`, `2020/2021`, `2020~`).
+fn edtf_of(d: &Value) -> Option<String> {
+    if let Value::String(s) = d {
+        return Some(s.clone()).filter(|s| iso_parts(s).is_some());
+    }
+    let parts = date_parts(d)?;
+    let mut s = parts.iter().map(|p| edtf_one(p)).collect::<Option<Vec<_>>>()?.join("/");
+    if d.get("circa").is_some_and(|c| c.as_bool() == Some(true) || c.as_str().is_some_and(|s| !s.is_empty()) || c.as_i64().is_some_and(|n| n != 0)) {
+        s.push('~');
+    }
+    Some(s)
+}
+
+fn literal_of(d: &Value) -> Option<String> {
+    match d {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("literal").or_else(|| o.get("raw")).and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+}
+
+fn date_out(e: &mut EntryOut, d: &Value, biblatex: bool) {
+    let Some(parts) = date_parts(d) else {
+        if let Some(l) = literal_of(d) {
+            e.text("year", &l);
+        }
+        return;
+    };
+    let edtf = edtf_of(d);
+    if biblatex {
+        match edtf {
+            Some(t) => e.raw("date", format!("{{{t}}}")),
+            None => e.text("year", &parts[0][0].to_string()),
+        }
+        return;
+    }
+    let first = &parts[0];
+    if parts.len() == 2 && parts[1][0] != first[0] {
+        e.raw("year", format!("{{{}--{}}}", first[0], parts[1][0]));
+    } else {
+        e.raw("year", format!("{{{}}}", first[0]));
+    }
+    if let Some(m) = first.get(1).filter(|m| (1..=12).contains(*m)) {
+        e.raw("month", MONTHS[*m as usize - 1].to_string());
+    }
+    let needs_date = parts.len() == 2 || first.len() > 2 || d.get("circa").is_some();
+    if needs_date {
+        if let Some(t) = edtf {
+            e.raw("date", format!("{{{t}}}"));
+        }
+    }
+}
+
+fn names_field(v: Option<&Value>, unicode: bool) -> Option<String> {
+    let list = v?.as_array()?;
+    let names: Vec<String> = list.iter().filter_map(|n| name_out(n, unicode)).collect();
+    (!names.is_empty()).then(|| format!("{{{}}}", names.join(" and ")))
+}
+
+fn name_out(n: &Value, unicode: bool) -> Option<String> {
+    let o = n.as_object()?;
+    let get = |k: &str| o.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let enc = |s: &str| encode_text(s, unicode, false);
+    if let Some(l) = get("literal") {
+        if l == "others" {
+            return Some("others".into());
+        }
+        return Some(format!("{{{}}}", enc(l)));
+    }
+    let family = get("family");
+    let given = get("given");
+    let Some(family) = family else {
+        return given.map(|g| format!("{{{}}}", enc(g)));
+    };
+    // A part BibTeX would misread (a comma, the word "and", a lower-case
+    // start that would make it a "von" part) is braced.
+    let needs_brace = |s: &str| s.contains(',') || s.split_whitespace().any(|w| w.eq_ignore_ascii_case("and"));
+    let mut s = String::new();
+    let particles: Vec<&str> = [get("non-dropping-particle"), get("dropping-particle")].into_iter().flatten().collect();
+    if !particles.is_empty() {
+        s.push_str(&enc(&particles.join(" ")));
+        s.push(' ');
+    }
+    let fam = enc(family);
+    let lower_start = family.split_whitespace().any(|w| w.starts_with(|c: char| c.is_lowercase()));
+    if needs_brace(family) || lower_start {
+        s.push('{');
+        s.push_str(&fam);
+        s.push('}');
+    } else {
+        s.push_str(&fam);
+    }
+    if let Some(suffix) = get("suffix") {
+        s.push_str(", ");
+        s.push_str(&enc(suffix));
+    }
+    match given {
+        Some(g) => {
+            s.push_str(", ");
+            if needs_brace(g) {
+                s.push('{');
+                s.push_str(&enc(g));
+                s.push('}');
+            } else {
+                s.push_str(&enc(g));
+            }
+        }
+        None if get("suffix").is_some() => s.push_str(", "),
+        None => {}
+    }
+    Some(s)
+}
+
+// ---------------------------------------------------------------------------
+// Text encoding
+// ---------------------------------------------------------------------------
+
+/// Function words that do not decide whether a title is in Title Case.
+fn minor_word(w: &str) -> bool {
+    matches!(
+        w.to_lowercase().as_str(),
+        "a" | "an" | "the" | "and" | "or" | "nor" | "but" | "for" | "of" | "on" | "in" | "at" | "to" | "by" | "from"
+            | "with" | "into" | "onto" | "upon" | "as" | "via" | "vs" | "versus" | "about" | "over" | "under"
+            | "between" | "through" | "than" | "that" | "this" | "its" | "their" | "is" | "are" | "be" | "via."
+    )
+}
+
+/// Whether the plain text of a title is in sentence case.
+fn is_sentence_case(words: &[&str]) -> bool {
+    let mut lower = 0;
+    let mut upper = 0;
+    let mut after_stop = true;
+    for w in words {
+        let core: &str = w.trim_matches(|c: char| !c.is_alphanumeric());
+        let first_word = after_stop;
+        after_stop = w.ends_with([':', '.', '?', '!']);
+        if first_word || core.chars().count() < 4 || minor_word(core) || !core.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'') {
+            continue;
+        }
+        if core.starts_with(char::is_lowercase) {
+            lower += 1;
+        } else if core.starts_with(char::is_uppercase) {
+            upper += 1;
+        }
+    }
+    lower > upper
+}
+
+/// Whether a word keeps its case whatever a style does.
+fn protect_word(core: &str, sentence_case: bool, first: bool) -> bool {
+    if !core.chars().any(char::is_alphabetic) {
+        return false;
+    }
+    let internal_capital = core
+        .split(['-', '/', '\'', '’'])
+        .any(|part| part.chars().skip(1).any(char::is_uppercase));
+    if internal_capital {
+        return true;
+    }
+    let mut letters = core.chars().filter(|c| c.is_alphabetic());
+    if let (Some(c), None) = (letters.next(), letters.next()) {
+        if c.is_uppercase() && c != 'A' && core.chars().count() == 1 {
+            return true;
+        }
+    }
+    sentence_case && !first && core.starts_with(char::is_uppercase)
+}
+
+/// A segment of rich text: plain text or a tag.
+enum Seg<'a> {
+    Text(&'a str),
+    Open(&'static str),
+    Close,
+}
+
+/// Splits CSL rich text into plain text and the tags BibTeX can express.
+fn segments(s: &str) -> Vec<Seg<'_>> {
+    const TAGS: &[(&str, &str)] = &[
+        ("<i>", "\\textit{"),
+        ("<em>", "\\emph{"),
+        ("<b>", "\\textbf{"),
+        ("<strong>", "\\textbf{"),
+        ("<sup>", "\\textsuperscript{"),
+        ("<sub>", "\\textsubscript{"),
+        ("<span style=\"font-variant:small-caps;\">", "\\textsc{"),
+        ("<span style=\"font-variant: small-caps;\">", "\\textsc{"),
+        ("<span class=\"nocase\">", "{"),
+    ];
+    const CLOSERS: &[&str] = &["</i>", "</em>", "</b>", "</strong>", "</sup>", "</sub>", "</span>"];
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut text_start = 0;
+    while let Some(rel) = s[i..].find('<') {
+        let at = i + rel;
+        let rest = &s[at..];
+        if let Some((tag, cmd)) = TAGS.iter().find(|(t, _)| rest.starts_with(t)) {
+            out.push(Seg::Text(&s[text_start..at]));
+            out.push(Seg::Open(cmd));
+            depth += 1;
+            i = at + tag.len();
+            text_start = i;
+        } else if let Some(c) = CLOSERS.iter().find(|c| rest.starts_with(**c)).filter(|_| depth > 0) {
+            out.push(Seg::Text(&s[text_start..at]));
+            out.push(Seg::Close);
+            depth -= 1;
+            i = at + c.len();
+            text_start = i;
+        } else {
+            i = at + 1;
+        }
+    }
+    out.push(Seg::Text(&s[text_start..]));
+    for _ in 0..depth {
+        out.push(Seg::Close);
+    }
+    out
+}
+
+/// Encodes CSL text (with its rich-text tags) as the value of a BibTeX field,
+/// without the outer braces: special characters escaped, tags as commands,
+/// with `unicode: false` non-ASCII as LaTeX, with `protect_case` words whose
+/// case matters wrapped in braces (see [`write`]).
+pub fn encode_text(s: &str, unicode: bool, protect_case: bool) -> String {
+    let segs = segments(s);
+    let plain: String = segs.iter().filter_map(|g| if let Seg::Text(t) = g { Some(*t) } else { None }).collect::<Vec<_>>().join(" ");
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let protect = protect_case;
+    let sentence = protect && is_sentence_case(&words);
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut first_word = true;
+    for seg in segs {
+        match seg {
+            Seg::Open(cmd) => out.push_str(cmd),
+            Seg::Close => out.push('}'),
+            Seg::Text(t) => encode_plain(&mut out, t, unicode, protect, sentence, &mut first_word),
+        }
+    }
+    out
+}
+
+fn encode_plain(out: &mut String, t: &str, unicode: bool, protect: bool, sentence: bool, first_word: &mut bool) {
+    // Math kept from the import (`$x^2_i$`) is written as math.
+    let mut rest = t;
+    while let Some(start) = rest.find('$') {
+        let after = &rest[start + 1..];
+        match after.find('$') {
+            Some(end) if after[..end].contains(['\\', '^', '_', '{']) => {
+                encode_words(out, &rest[..start], unicode, protect, sentence, first_word);
+                out.push('$');
+                out.push_str(&after[..end]);
+                out.push('$');
+                rest = &after[end + 1..];
+                *first_word = false;
+            }
+            _ => {
+                encode_words(out, &rest[..=start], unicode, protect, sentence, first_word);
+                rest = after;
+            }
+        }
+    }
+    encode_words(out, rest, unicode, protect, sentence, first_word);
+}
+
+fn encode_words(out: &mut String, t: &str, unicode: bool, protect: bool, sentence: bool, first_word: &mut bool) {
+    if !protect {
+        encode_chars(out, t, unicode);
+        return;
+    }
+    let mut i = 0;
+    let b = t.as_bytes();
+    while i < t.len() {
+        if b[i].is_ascii_whitespace() || t[i..].starts_with('\u{a0}') {
+            let n = t[i..].chars().next().map_or(1, char::len_utf8);
+            encode_chars(out, &t[i..i + n], unicode);
+            i += n;
+            continue;
+        }
+        let end = t[i..].find(|c: char| c.is_whitespace()).map_or(t.len(), |e| i + e);
+        let word = &t[i..end];
+        let core_start = word.find(|c: char| c.is_alphanumeric()).unwrap_or(word.len());
+        let mut core_end = word.rfind(|c: char| c.is_alphanumeric()).map_or(core_start, |e| e + word[e..].chars().next().map_or(1, char::len_utf8));
+        // Keep a bracket pair together: `{GL(3)}`, not `{GL(3})`.
+        for (open, close) in [('(', ')'), ('[', ']')] {
+            let inner = &word[core_start..core_end.max(core_start)];
+            if inner.matches(open).count() > inner.matches(close).count() && word[core_end..].starts_with(close) {
+                core_end += 1;
+            }
+        }
+        let core = &word[core_start..core_end.max(core_start)];
+        if !core.is_empty() && protect_word(core, sentence, *first_word) {
+            encode_chars(out, &word[..core_start], unicode);
+            out.push('{');
+            encode_chars(out, core, unicode);
+            out.push('}');
+            encode_chars(out, &word[core_end..], unicode);
+        } else {
+            encode_chars(out, word, unicode);
+        }
+        if !core.is_empty() {
+            *first_word = word.ends_with([':', '.', '?', '!']);
+        }
+        i = end;
+    }
+}
+
+fn encode_chars(out: &mut String, t: &str, unicode: bool) {
+    let mut prev_hyphen = out.ends_with('-');
+    for c in t.chars() {
+        if c == '-' {
+            if prev_hyphen {
+                out.push_str("{}");
+            }
+            out.push('-');
+            prev_hyphen = true;
+            continue;
+        }
+        prev_hyphen = false;
+        match c {
+            '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '~' => out.push_str("\\textasciitilde{}"),
+            '^' => out.push_str("\\textasciicircum{}"),
+            '\\' => out.push_str("\\textbackslash{}"),
+            '\u{a0}' => out.push('~'),
+            c if c.is_ascii() || unicode => out.push(c),
+            c => latex_char(out, c),
+        }
+    }
+}
+
+/// One non-ASCII character in LaTeX (or as itself when LaTeX has no name).
+fn latex_char(out: &mut String, c: char) {
+    let special = match c {
+        'ß' => Some("{\\ss}"),
+        'æ' => Some("{\\ae}"),
+        'Æ' => Some("{\\AE}"),
+        'œ' => Some("{\\oe}"),
+        'Œ' => Some("{\\OE}"),
+        'ø' => Some("{\\o}"),
+        'Ø' => Some("{\\O}"),
+        'å' => Some("{\\aa}"),
+        'Å' => Some("{\\AA}"),
+        'ł' => Some("{\\l}"),
+        'Ł' => Some("{\\L}"),
+        'ı' => Some("{\\i}"),
+        'đ' => Some("{\\dj}"),
+        'Đ' => Some("{\\DJ}"),
+        'ð' => Some("{\\dh}"),
+        'Ð' => Some("{\\DH}"),
+        'þ' => Some("{\\th}"),
+        'Þ' => Some("{\\TH}"),
+        'ŋ' => Some("{\\ng}"),
+        'Ŋ' => Some("{\\NG}"),
+        '–' => Some("--"),
+        '—' => Some("---"),
+        '“' => Some("``"),
+        '”' => Some("''"),
+        '‘' => Some("`"),
+        // A plain `'` reads back as an apostrophe, not as ’.
+        '’' => Some("\\textquoteright{}"),
+        '…' => Some("\\dots{}"),
+        '«' => Some("\\guillemotleft{}"),
+        '»' => Some("\\guillemotright{}"),
+        '¡' => Some("\\textexclamdown{}"),
+        '¿' => Some("\\textquestiondown{}"),
+        '©' => Some("\\textcopyright{}"),
+        '®' => Some("\\textregistered{}"),
+        '™' => Some("\\texttrademark{}"),
+        '§' => Some("\\S{}"),
+        '¶' => Some("\\P{}"),
+        '£' => Some("\\pounds{}"),
+        '€' => Some("\\texteuro{}"),
+        '°' => Some("\\textdegree{}"),
+        '†' => Some("\\textdagger{}"),
+        '‡' => Some("\\textdaggerdbl{}"),
+        '•' => Some("\\textbullet{}"),
+        _ => None,
+    };
+    if let Some(s) = special {
+        out.push_str(s);
+        return;
+    }
+    if let Some(name) = greek_name(c) {
+        // Adjacent Greek letters share one math group.
+        if out.ends_with('$') && !out.ends_with("\\$") {
+            out.pop();
+            out.push_str("\\");
+        } else {
+            out.push_str("$\\");
+        }
+        out.push_str(name);
+        out.push('$');
+        return;
+    }
+    // A base letter with combining accents: `{\'e}`, `{\v{c}}`.
+    let decomposed: Vec<char> = std::iter::once(c).nfd().collect();
+    if decomposed.len() >= 2 && decomposed[0].is_ascii_alphabetic() {
+        let accents: Option<Vec<&str>> = decomposed[1..].iter().map(|m| accent_command(*m)).collect();
+        if let Some(accents) = accents {
+            let base = match decomposed[0] {
+                'i' if accents.iter().all(|a| !matches!(*a, "c" | "d" | "b" | "k")) => "\\i".to_string(),
+                'j' if accents.iter().all(|a| !matches!(*a, "c" | "d" | "b" | "k")) => "\\j".to_string(),
+                b => b.to_string(),
+            };
+            let mut inner = base;
+            for (n, a) in accents.iter().enumerate() {
+                let letter_cmd = a.chars().all(|c| c.is_ascii_alphabetic());
+                inner = if n == 0 && !letter_cmd && inner.len() == 1 {
+                    format!("\\{a}{inner}")
+                } else {
+                    format!("\\{a}{{{inner}}}")
+                };
+            }
+            out.push('{');
+            out.push_str(&inner);
+            out.push('}');
+            return;
+        }
+    }
+    out.push(c);
+}
+
+fn accent_command(m: char) -> Option<&'static str> {
+    Some(match m {
+        '\u{300}' => "`",
+        '\u{301}' => "'",
+        '\u{302}' => "^",
+        '\u{303}' => "~",
+        '\u{304}' => "=",
+        '\u{306}' => "u",
+        '\u{307}' => ".",
+        '\u{308}' => "\"",
+        '\u{30A}' => "r",
+        '\u{30B}' => "H",
+        '\u{30C}' => "v",
+        '\u{323}' => "d",
+        '\u{327}' => "c",
+        '\u{328}' => "k",
+        '\u{331}' | '\u{332}' => "b",
+        _ => return None,
+    })
+}
+
+fn greek_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        'α' => "alpha", 'β' => "beta", 'γ' => "gamma", 'δ' => "delta", 'ε' => "varepsilon", 'ϵ' => "epsilon",
+        'ζ' => "zeta", 'η' => "eta", 'θ' => "theta", 'ι' => "iota", 'κ' => "kappa", 'λ' => "lambda", 'μ' => "mu",
+        'ν' => "nu", 'ξ' => "xi", 'π' => "pi", 'ρ' => "rho", 'σ' => "sigma", 'ς' => "varsigma", 'τ' => "tau",
+        'υ' => "upsilon", 'φ' => "varphi", 'ϕ' => "phi", 'χ' => "chi", 'ψ' => "psi", 'ω' => "omega",
+        'Γ' => "Gamma", 'Δ' => "Delta", 'Θ' => "Theta", 'Λ' => "Lambda", 'Ξ' => "Xi", 'Π' => "Pi",
+        'Σ' => "Sigma", 'Υ' => "Upsilon", 'Φ' => "Phi", 'Ψ' => "Psi", 'Ω' => "Omega",
+        _ => return None,
+    })
+}

@@ -55,7 +55,7 @@ use serde_json::{Map, Value};
 pub use engine::{CacheStats, RenderCache};
 pub use locator::{parse_cite_arg, Locator};
 pub use output::escape_html;
-pub use style::{list_locales, list_styles, style, style_from_xml, Style};
+pub use style::{list_locales, list_styles, repair, style, style_from_xml, Style};
 
 /// The kinds of locator, re-exported from `citationberg`.
 pub use hayagriva::citationberg::taxonomy::Locator as LocatorKind;

@@ -77,7 +77,8 @@ impl Style {
             .unwrap_or_else(|| "en-US".to_string())
     }
 
-    fn from_independent(id: String, csl: IndependentStyle, locale_override: Option<String>) -> Result<Style, RenderError> {
+    fn from_independent(id: String, mut csl: IndependentStyle, locale_override: Option<String>) -> Result<Style, RenderError> {
+        repair(&mut csl);
         let debug = format!("{csl:?}");
         let uses_citation_number = debug.contains("CitationNumber");
         let mut render_csl = csl.clone();
@@ -123,6 +124,57 @@ impl Style {
             }),
         })
     }
+}
+
+/// Works around a hayagriva 0.10 bug: a `<names>` with a `<label>` (or
+/// `<et-al>`) but no `<name>` counts as empty when a group asks whether it
+/// will print, so e.g. Vancouver (`nlm-citation-sequence`) drops a
+/// chapter's editors ("In: Shen Z, editor."), and where it does print, the
+/// label comes before the names. CSL reads a missing `<name>` as `<name/>`,
+/// so one is added. Not inside `<substitute>`: there a bare `<names>`
+/// inherits the parent's `<name>` and must stay bare. Returns how many
+/// elements were repaired.
+pub fn repair(csl: &mut IndependentStyle) -> usize {
+    use citationberg::{LayoutRenderingElement as E, NamesChild};
+    fn walk(children: &mut [E], in_substitute: bool) -> usize {
+        let mut n = 0;
+        for c in children {
+            match c {
+                E::Names(names) => {
+                    if !in_substitute && !names.children.is_empty() && !names.children.iter().any(|c| matches!(c, NamesChild::Name(_))) {
+                        names.children.insert(0, NamesChild::Name(Default::default()));
+                        n += 1;
+                    }
+                    for nc in names.children.iter_mut() {
+                        if let NamesChild::Substitute(s) = nc {
+                            n += walk(&mut s.children, true);
+                        }
+                    }
+                }
+                E::Group(g) => n += walk(&mut g.children, false),
+                E::Choose(ch) => {
+                    n += walk(&mut ch.if_.children, false);
+                    for b in ch.else_if.iter_mut() {
+                        n += walk(&mut b.children, false);
+                    }
+                    if let Some(o) = ch.otherwise.as_mut() {
+                        n += walk(&mut o.children, false);
+                    }
+                }
+                _ => {}
+            }
+        }
+        n
+    }
+    let mut n = 0;
+    for m in csl.macros.iter_mut() {
+        n += walk(&mut m.children, false);
+    }
+    n += walk(&mut csl.citation.layout.elements, false);
+    if let Some(b) = csl.bibliography.as_mut() {
+        n += walk(&mut b.layout.elements, false);
+    }
+    n
 }
 
 /// Loads a style: a bundled one by id (`apa`, `chicago-author-date`,

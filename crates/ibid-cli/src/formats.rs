@@ -1,0 +1,160 @@
+//! `ibid import` of every format and `ibid export` of every format and
+//! scope: glue over `ibid-formats` and the core.
+
+use std::path::{Path, PathBuf};
+
+use ibid_core::store::{ImportSummary, Scope};
+use ibid_core::{export, Library, Work};
+use ibid_formats::{bibtex, citekey, render, ris};
+
+type Res<T> = Result<T, ibid_core::Error>;
+
+pub const IMPORT_FORMATS: [&str; 4] = ["bibtex", "biblatex", "ris", "csl-json"];
+pub const EXPORT_FORMATS: [&str; 8] = ["csl-json", "bibtex", "biblatex", "ris", "text", "html", "markdown", "rtf"];
+pub const DEFAULT_KEY_PATTERN: &str = "[auth:lower][year][shorttitle:1:nopunct:lower]";
+
+/// The format of a file from its first meaningful characters (and, failing
+/// that, its extension).
+pub fn sniff(text: &str, path: &Path) -> Option<&'static str> {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if t.starts_with('[') || t.starts_with('{') {
+        return Some("csl-json");
+    }
+    if t.starts_with("TY  -") || t.starts_with("TY -") || t.lines().take(20).any(|l| l.starts_with("TY  -")) {
+        return Some("ris");
+    }
+    if t.starts_with('@') || t.starts_with('%') || t.contains("\n@") {
+        return Some("bibtex");
+    }
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("bib") => Some("bibtex"),
+        Some("ris") => Some("ris"),
+        Some("json") => Some("csl-json"),
+        _ => None,
+    }
+}
+
+fn bad_file(path: &Path, message: String) -> ibid_core::Error {
+    ibid_core::Error::BadFile { path: path.to_path_buf(), message }
+}
+
+/// Imports a file; `format` as given or sniffed. Items that cannot be read
+/// are in the summary with their reason; the rest are imported (one transaction).
+pub fn import_file(lib: &mut Library, file: &Path, format: Option<&str>) -> Res<ImportSummary> {
+    let bytes = std::fs::read(file).map_err(|e| ibid_core::Error::io(format!("cannot read {}", file.display()), e))?;
+    if bytes.iter().take(8192).filter(|b| **b == 0).count() > 0 {
+        return Err(bad_file(file, "a binary file, not BibTeX, RIS or CSL-JSON text".into()));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        bad_file(file, format!("not UTF-8 text (byte {}); save it as UTF-8 and import again", e.utf8_error().valid_up_to()))
+    })?;
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return Err(bad_file(file, "the file is empty".into()));
+    }
+    let format = match format {
+        Some(f) => f,
+        None => sniff(&text, file).ok_or_else(|| {
+            bad_file(file, "cannot tell the format (BibTeX, RIS or CSL-JSON); give it with --format".into())
+        })?,
+    };
+    match format {
+        "csl-json" => lib.import_csl_json(&text).map_err(|e| match e {
+            ibid_core::Error::Invalid(message) => bad_file(file, message),
+            other => other,
+        }),
+        "bibtex" | "biblatex" => {
+            let items = bibtex::parse(&text);
+            import_results(lib, file, items.into_iter().map(|r| r.map_err(|e| e.to_string())).collect())
+        }
+        "ris" => {
+            let items = ris::parse(&text);
+            import_results(lib, file, items.into_iter().map(|r| r.map_err(|e| e.to_string())).collect())
+        }
+        other => Err(ibid_core::Error::invalid(format!("unknown format {other:?}; one of {}", IMPORT_FORMATS.join(", ")))),
+    }
+}
+
+fn import_results(lib: &mut Library, file: &Path, items: Vec<Result<Work, String>>) -> Res<ImportSummary> {
+    if !items.is_empty() && items.iter().all(|r| r.is_err()) && items.len() == 1 {
+        let msg = items.into_iter().next().and_then(|r| r.err()).unwrap_or_default();
+        return Err(bad_file(file, msg));
+    }
+    let n = items.len();
+    lib.import_sized(items.into_iter().map(|r| r.map_err(ibid_core::Error::Invalid)), n)
+}
+
+/// What `ibid export` was asked for.
+pub struct ExportArgs {
+    pub format: String,
+    pub style: String,
+    pub locale: Option<String>,
+    pub cite: Vec<String>,
+    pub scope: Scope,
+    pub latex_accents: bool,
+    pub key_pattern: String,
+    pub output: Option<PathBuf>,
+}
+
+/// Renders the export as text (and writes it atomically when `-o` is given).
+pub fn export_text(lib: &mut Library, a: &ExportArgs) -> Res<(String, usize)> {
+    let render_err = |e: render::RenderError| ibid_core::Error::invalid(e.to_string());
+    if !a.cite.is_empty() {
+        let style = render::style(&a.style).map_err(render_err)?;
+        let format: render::Format = match a.format.as_str() {
+            "csl-json" => render::Format::Text,
+            f => f.parse().map_err(render_err)?,
+        };
+        let mut cluster = Vec::new();
+        for arg in &a.cite {
+            let (key, locator) = render::parse_cite_arg(arg);
+            let id = lib.resolve(&key)?;
+            cluster.push((lib.csl_item(id)?, locator));
+        }
+        let text = render::citation(&cluster, &style, a.locale.as_deref(), format).map_err(render_err)?;
+        return Ok((format!("{text}\n"), cluster.len()));
+    }
+    let ids = lib.scope_ids(&a.scope)?;
+    let n = ids.len();
+    let text = match a.format.as_str() {
+        "csl-json" => export::csl_json(&lib.csl_items(&ids)?)?,
+        "ris" => ris::write(&lib.csl_items(&ids)?),
+        "bibtex" | "biblatex" => {
+            let pattern = a.key_pattern.clone();
+            let generate = move |item: &serde_json::Map<String, serde_json::Value>| citekey::generate(item, &pattern);
+            let items = lib.items_with_citation_keys(&ids, &generate, &citekey::unique)?;
+            bibtex::write(&items, &bibtex::BibOptions { biblatex: a.format == "biblatex", unicode: !a.latex_accents })
+        }
+        f => {
+            let format: render::Format = f.parse().map_err(render_err)?;
+            let style = render::style(&a.style).map_err(render_err)?;
+            let entries = render::bibliography(&lib.csl_items(&ids)?, &style, a.locale.as_deref(), format).map_err(render_err)?;
+            let body: Vec<String> = entries.into_iter().map(|e| e.text).collect();
+            match format {
+                render::Format::Html => {
+                    let mut s = String::from("<div class=\"csl-bib-body\">\n");
+                    for e in body {
+                        s.push_str("  <div class=\"csl-entry\">");
+                        s.push_str(&e);
+                        s.push_str("</div>\n");
+                    }
+                    s.push_str("</div>\n");
+                    s
+                }
+                render::Format::Rtf => {
+                    let mut s = String::from("{\\rtf1\\ansi\\deff0\n");
+                    for e in body {
+                        s.push_str(&e);
+                        s.push_str("\\par\n");
+                    }
+                    s.push_str("}\n");
+                    s
+                }
+                _ => body.iter().map(|e| format!("{e}\n")).collect::<Vec<_>>().join(if format == render::Format::Markdown { "\n" } else { "" }),
+            }
+        }
+    };
+    if let Some(p) = &a.output {
+        export::write_atomic(p, text.as_bytes())?;
+    }
+    Ok((text, n))
+}
