@@ -147,10 +147,21 @@ fn kwarc_imports_as_the_golden_file() {
 
 /// What a round trip may change: the CSL types BibTeX has no entry type for
 /// (`@misc` reads back as a document), the thesis genre BibTeX's
-/// `@phdthesis` implies, entry types classic BibTeX lacks.
+/// `@phdthesis` implies, entry types classic BibTeX lacks, a family name of
+/// several words with no given name (BibLaTeX writes `family={…}`, BibTeX a
+/// brace group, which reads back as a literal name).
 fn normalize_for(item: &Item, opts: &BibOptions) -> Item {
     let mut i = item.clone();
     if !opts.biblatex {
+        for v in i.values_mut() {
+            for name in v.as_array_mut().into_iter().flatten().filter_map(Value::as_object_mut) {
+                let family_only = name.len() == 1 && name.get("family").and_then(Value::as_str).is_some_and(|f| f.contains(' '));
+                if family_only {
+                    let f = name.remove("family").unwrap();
+                    name.insert("literal".into(), f);
+                }
+            }
+        }
         let ty = s(item, "type").to_string();
         let bibtex_type = |t: &str| match t {
             "article-journal" | "book" | "chapter" | "paper-conference" | "thesis" | "report" | "manuscript" | "speech"
@@ -176,23 +187,40 @@ fn normalize_for(item: &Item, opts: &BibOptions) -> Item {
     i
 }
 
+/// Keys kwarc.bib has twice (`BAI26`, `Mamdouh:mscthesis25`; both entries import).
+const DUPLICATE_KEYS: usize = 2;
+
 #[test]
 fn kwarc_round_trips_through_biblatex_and_bibtex() {
     let Some(text) = kwarc() else { return };
     let (items, _) = import(&text);
+    let mut count = std::collections::HashMap::new();
+    for i in &items {
+        *count.entry(s(i, "citation-key").to_string()).or_insert(0) += 1;
+    }
+    let dup_keys: std::collections::HashSet<String> = count.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect();
+    assert_eq!(dup_keys.len(), DUPLICATE_KEYS, "{dup_keys:?}");
     for opts in [BIBLATEX, BIBTEX_ASCII, BibOptions { biblatex: true, unicode: false }, BibOptions { biblatex: false, unicode: true }] {
         let written = bibtex::write(&items, &opts);
         let (again, errors) = import(&written);
         assert!(errors.is_empty(), "{opts:?}: {:?}", &errors[..errors.len().min(5)]);
         assert_eq!(again.len(), items.len(), "{opts:?}");
+        // The file has a few keys twice; the export makes them unique.
+        let mut seen = std::collections::HashSet::new();
+        assert!(again.iter().all(|i| seen.insert(s(i, "citation-key").to_string())), "{opts:?}: keys are unique");
         let mut diffs = Vec::new();
         for (a, b) in items.iter().zip(&again) {
-            let (a, b) = (normalize_for(a, &opts), normalize_for(b, &opts));
+            let (mut a, mut b) = (normalize_for(a, &opts), normalize_for(b, &opts));
+            if dup_keys.contains(s(&a, "citation-key")) {
+                assert!(s(&b, "citation-key").starts_with(s(&a, "citation-key")));
+                a.remove("citation-key");
+                b.remove("citation-key");
+            }
             if a != b {
                 diffs.push(format!("{}\n  before: {}\n  after:  {}", s(&a, "citation-key"), Value::Object(a.clone()), Value::Object(b.clone())));
             }
         }
-        assert!(diffs.is_empty(), "{opts:?}: {} items differ, e.g.\n{}", diffs.len(), diffs[..diffs.len().min(5)].join("\n"));
+        assert!(diffs.is_empty(), "{opts:?}: {} items differ, e.g.\n{}", diffs.len(), diffs[..diffs.len().min(12)].join("\n"));
     }
 }
 
@@ -207,10 +235,11 @@ fn content_negotiation_bibtex_bodies_parse() {
         let text = std::fs::read_to_string(&f).unwrap();
         let item = one(&text);
         let name = f.file_name().unwrap().to_string_lossy().to_string();
-        let doi = name.trim_end_matches(".bib").replacen('_', "/", 1);
+        // File names are DOIs with `/` and other characters as `_`.
+        let prefix = name.split('_').next().unwrap();
         assert_eq!(s(&item, "type"), "article-journal", "{name}");
         assert!(!s(&item, "title").is_empty() && !s(&item, "container-title").is_empty(), "{name}");
-        assert_eq!(s(&item, "DOI"), doi.to_lowercase(), "{name}");
+        assert!(s(&item, "DOI").starts_with(&format!("{prefix}/")), "{name}");
         assert!(item["issued"]["date-parts"][0].as_array().unwrap().len() == 2, "{name}: year and month");
     }
     // The Science body: one line, a leading blank, `month=Aug`, an en dash in pages.
@@ -243,7 +272,7 @@ fn a_broken_entry_is_reported_with_its_line_and_the_others_import() {
     let last = results[3].as_ref().expect("last imports");
     assert_eq!(last.title.as_deref(), Some("The Last Entry"));
     assert_eq!(last.url.as_deref(), Some("https://example.org/last"));
-    assert_eq!(e.to_string(), "line 15 (unclosed): the entry is not closed: 1 more '{' than '}'");
+    assert_eq!(e.to_string(), "line 15 (unclosed): the entry is not closed (a '{' without its '}'?)");
 }
 
 #[test]
@@ -428,7 +457,7 @@ fn special_characters_are_escaped() {
         ("Müller", "M{\\\"u}ller"),
         ("ç", "{\\c{c}}"),
         ("č", "{\\v{c}}"),
-        ("í", "{\\'\\i}"),
+        ("í", "{\\'{\\i}}"),
         ("ß", "{\\ss}"),
         ("Ø", "{\\O}"),
         ("ő", "{\\H{o}}"),
@@ -456,7 +485,8 @@ fn case_is_protected_where_it_matters() {
         ("The Political and Economic Foundations of the Sino-Soviet Alliance", "The Political and Economic Foundations of the Sino-Soviet Alliance"),
         // Sentence case: capitalised words after the first are.
         ("A history of the relations between China and the Soviet union", "A history of the relations between {China} and the {Soviet} union"),
-        ("Notes on topology: Some remarks by Euler", "Notes on topology: {Some} remarks by {Euler}"),
+        // The word after a colon starts a subtitle: not a proper noun.
+        ("Notes on topology: Some remarks by Euler", "Notes on topology: Some remarks by {Euler}"),
     ];
     for (text, want) in table {
         assert_eq!(bibtex::encode_text(text, true, true), want, "{text}");

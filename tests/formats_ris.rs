@@ -283,6 +283,22 @@ fn every_csl_type_writes_as_ris_and_reads_back() {
 }
 
 #[test]
+fn elec_with_a_journal_is_an_article_and_a_webpage_stays_one() {
+    let w = works("TY  - ELEC\r\nTI  - An article\r\nJA  - J Things\r\nVL  - 3\r\nER  - \r\n").remove(0);
+    assert_eq!(w.work_type, "article-journal");
+    assert_eq!(w.extra["ris:TY"], "ELEC");
+    let out = ris::write(&[flat(&w)]);
+    assert!(out.starts_with("TY  - ELEC\r\n"), "{out}");
+    assert_eq!(flat(&works(&out)[0]), flat(&w));
+    // A web page that happens to have a volume keeps its type.
+    let page: Map<String, Value> =
+        json!({"type": "webpage", "title": "A page", "container-title": "A site", "volume": "2"}).as_object().unwrap().clone();
+    let out = ris::write(std::slice::from_ref(&page));
+    assert!(out.starts_with("TY  - ELEC\r\n") && out.contains("N1  - type: webpage\r\n"), "{out}");
+    assert_eq!(flat(&works(&out)[0]), page);
+}
+
+#[test]
 fn unknown_type_is_a_document_and_keeps_its_code() {
     let w = works("TY  - XYZZY\r\nTI  - Odd\r\nER  - \r\n").remove(0);
     assert_eq!(w.work_type, "document");
@@ -369,6 +385,63 @@ fn hand_written_quirks_read_as_expected() {
     // And it round-trips.
     let back = works(&ris::write(&items));
     assert_same_items(&items, &back, "quirks → RIS → works");
+}
+
+#[test]
+fn every_mapped_tag_reads_into_its_variable_and_back() {
+    let text = std::fs::read_to_string(ibid_tests::project_fixture("ris/all-tags.ris")).unwrap();
+    let ws = works(&text);
+    let got = flat(&ws[0]);
+    let want = json!({
+        "type": "chapter",
+        "citation-key": "key1",
+        "ris:LB": "label-1",
+        "title": "Chapter title",
+        "title-short": "Short",
+        "author": [{"family": "Author", "given": "Ann"}],
+        "editor": [{"family": "Editor", "given": "Ed"}],
+        "collection-editor": [{"family": "Serieseditor", "given": "Sue"}],
+        "translator": [{"family": "Translator", "given": "Tom"}],
+        "container-title": "Book Title",
+        "container-title-short": "Bk. T.",
+        "collection-title": "Series Title",
+        "original-title": "Original Title",
+        "issued": {"date-parts": [[2001, 2, 3]]},
+        "accessed": {"date-parts": [[2020, 1, 15]]},
+        "volume": "2",
+        "issue": "7",
+        "page": "10-20",
+        "edition": "3rd",
+        "number-of-volumes": "4",
+        "section": "Part II",
+        "publisher": "Publisher",
+        "publisher-place": "Place",
+        "ISBN": ["9780340013816"],
+        "DOI": "10.1000/abc",
+        "URL": "https://example.org/ch",
+        "abstract": "Abstract.",
+        "keyword": "one",
+        "language": "en",
+        "genre": "Book chapter",
+        "note": "A note.",
+        "call-number": "QA76 .X1",
+        "archive": "Some Database",
+        "source": "Some Provider",
+        "archive_location": "ACC-123",
+        "ris:C1": "custom",
+        "ris:L1": "file.pdf",
+        "ris:L2": "https://example.org/fulltext",
+        "ris:L4": "figure.png"
+    });
+    assert_eq!(difference(want.as_object().unwrap(), &got), None);
+    // The chain: the book has the editors, ISBN, publisher; the series its editor.
+    let book = ws[0].parent.as_deref().unwrap();
+    assert_eq!(book.title.as_deref(), Some("Book Title"));
+    assert_eq!(book.isbn, ["9780340013816"]);
+    let series = book.parent.as_deref().unwrap();
+    assert_eq!(series.creators_in("editor").next().unwrap().family.as_deref(), Some("Serieseditor"));
+    let back = works(&ris::write(std::slice::from_ref(&got)));
+    assert_eq!(difference(&got, &flat(&back[0])), None);
 }
 
 #[test]

@@ -42,7 +42,10 @@ fn bad_file(path: &Path, message: String) -> ibid_core::Error {
 /// are in the summary with their reason; the rest are imported (one transaction).
 pub fn import_file(lib: &mut Library, file: &Path, format: Option<&str>) -> Res<ImportSummary> {
     let bytes = std::fs::read(file).map_err(|e| ibid_core::Error::io(format!("cannot read {}", file.display()), e))?;
-    if bytes.iter().take(8192).filter(|b| **b == 0).count() > 0 {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(bad_file(file, "not UTF-8 (it is UTF-16 text); save it as UTF-8 and import again".into()));
+    }
+    if bytes.iter().take(8192).any(|b| *b == 0) {
         return Err(bad_file(file, "a binary file, not BibTeX, RIS or CSL-JSON text".into()));
     }
     let text = String::from_utf8(bytes).map_err(|e| {

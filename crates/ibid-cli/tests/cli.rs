@@ -163,7 +163,7 @@ fn user_errors_are_one_clear_line() {
     user_error(&lib, &["list", "--after", "garbage"], "not a list cursor");
     user_error(&lib, &["new", "--type", "novel", "--title", "x"], "unknown type \"novel\"");
     user_error(&lib, &["new", "--type", "book", "--title", "x", "--author", "A, B, C, D"], "cannot read the name");
-    user_error(&lib, &["collection", "rm", "No Such"], "collection No Such");
+    user_error(&lib, &["collection", "rm", "No Such"], "no collection \"No Such\"");
     user_error(&lib, &["restore", &key], "is not in the trash");
     let notdb = tmp.path().join("notes.txt");
     std::fs::write(&notdb, "hello ".repeat(1000)).unwrap();

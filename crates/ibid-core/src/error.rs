@@ -8,6 +8,9 @@ use std::path::PathBuf;
 pub enum Error {
     #[error("no work with key or DOI {0:?} in the library")]
     NotFound(String),
+    /// Something other than a work is not there (a tag, a collection).
+    #[error("{0}")]
+    Missing(String),
     #[error("{0}")]
     Invalid(String),
     #[error("{path}: {message}")]
@@ -26,7 +29,7 @@ impl Error {
     /// A stable, machine-readable code for this error.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::NotFound(_) => "not_found",
+            Error::NotFound(_) | Error::Missing(_) => "not_found",
             Error::Invalid(_) => "invalid_input",
             Error::BadFile { .. } => "bad_file",
             Error::TooNew { .. } => "library_too_new",

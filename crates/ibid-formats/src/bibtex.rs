@@ -243,7 +243,7 @@ fn unclosed_message(depth: usize, in_quote: bool, paren: bool) -> String {
     } else if paren {
         "the entry is not closed: no ')'".to_string()
     } else {
-        "the entry is not closed".to_string()
+        "the entry is not closed (a '{' without its '}'?)".to_string()
     };
     what
 }
@@ -499,10 +499,22 @@ fn is_verbatim(field: &str) -> bool {
     matches!(field, "file" | "doi" | "uri" | "eprint" | "verba" | "verbb" | "verbc" | "pdf" | "url" | "urlraw")
 }
 
-/// Raw field text with unescaped `~` (outside `\url{…}`/`\href{…}`) as a
-/// no-break space, so that a `~` from `\textasciitilde` stays a tilde.
-fn tie_to_nbsp(s: &str) -> Option<String> {
-    if !s.contains('~') {
+/// Raw field text prepared for the crate: an unescaped `~` (outside
+/// `\url{…}`/`\href{…}`) becomes a no-break space, so that a `~` from
+/// `\textasciitilde` stays a tilde; `\'\i` becomes `\'{\i}` (the crate
+/// takes only one character as an unbraced accent's argument).
+fn prepare_raw(s: &str) -> Option<String> {
+    let dotless = |r: &str| {
+        let r = r.as_bytes();
+        r.len() >= 4
+            && r[0] == b'\\'
+            && b"'\"^`~=.".contains(&r[1])
+            && r[2] == b'\\'
+            && (r[3] == b'i' || r[3] == b'j')
+            && r.get(4).is_none_or(|c| !c.is_ascii_alphabetic())
+    };
+    let has_dotless = s.match_indices('\\').any(|(i, _)| dotless(&s[i..]));
+    if !s.contains('~') && !has_dotless && !s.contains("\\textbackslash") {
         return None;
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -512,24 +524,35 @@ fn tie_to_nbsp(s: &str) -> Option<String> {
         let c = b[i];
         if c == b'\\' {
             let rest = &s[i..];
-            for cmd in ["\\url{", "\\href{", "\\nolinkurl{"] {
-                if rest.starts_with(cmd) {
-                    if let Some(end) = matching_brace(b, i + cmd.len() - 1) {
-                        out.push_str(&s[i..=end]);
-                        i = end + 1;
-                        break;
-                    }
+            if let Some(cmd) = ["\\url{", "\\href{", "\\nolinkurl{"].iter().find(|c| rest.starts_with(**c)) {
+                if let Some(end) = matching_brace(b, i + cmd.len() - 1) {
+                    out.push_str(&s[i..=end]);
+                    i = end + 1;
+                    continue;
                 }
             }
-            if i < s.len() && b[i] == b'\\' {
-                let n = s[i + 1..].chars().next().map_or(0, char::len_utf8);
-                out.push_str(&s[i..i + 1 + n]);
-                i += 1 + n;
+            if let Some(after) = rest.strip_prefix("\\textbackslash").filter(|a| !a.starts_with(|c: char| c.is_ascii_alphabetic())) {
+                // A literal backslash, which must not start a command later.
+                out.push(BACKSLASH);
+                let skip = if after.starts_with("{}") { 2 } else if after.starts_with(' ') { 1 } else { 0 };
+                i += "\\textbackslash".len() + skip;
+                continue;
             }
+            if dotless(rest) {
+                out.push_str(&rest[..2]);
+                out.push('{');
+                out.push_str(&rest[2..4]);
+                out.push('}');
+                i += 4;
+                continue;
+            }
+            let n = s[i + 1..].chars().next().map_or(0, char::len_utf8);
+            out.push_str(&s[i..i + 1 + n]);
+            i += 1 + n;
             continue;
         }
         if c == b'~' {
-            out.push('\u{a0}');
+            out.push(TIE);
             i += 1;
             continue;
         }
@@ -538,6 +561,17 @@ fn tie_to_nbsp(s: &str) -> Option<String> {
         i += n;
     }
     Some(out)
+}
+
+/// A `~` on its way through the crate (which turns every blank, a no-break
+/// space too, into a plain space): a private-use character.
+const TIE: char = '\u{e000}';
+/// A `\textbackslash` on its way through.
+const BACKSLASH: char = '\u{e001}';
+
+/// Fields whose `~` is not a tie (dates: `2020~` is "circa 2020").
+fn keeps_tilde(field: &str) -> bool {
+    is_verbatim(field) || matches!(field, "date" | "urldate" | "eventdate" | "origdate")
 }
 
 fn parse_entry(block: &str, strings: &HashMap<String, String>) -> Result<Parsed, (usize, Option<String>, String)> {
@@ -565,8 +599,8 @@ fn parse_entry(block: &str, strings: &HashMap<String, String>) -> Result<Parsed,
         }
         for (ci, piece) in f.value.v.iter().enumerate() {
             match piece.v {
-                RawChunk::Normal(s) if !is_verbatim(&lower) => {
-                    if let Some(r) = tie_to_nbsp(s) {
+                RawChunk::Normal(s) if !keeps_tilde(&lower) => {
+                    if let Some(r) = prepare_raw(s) {
                         rewrites.push((fi, ci, r));
                     }
                 }
@@ -578,7 +612,7 @@ fn parse_entry(block: &str, strings: &HashMap<String, String>) -> Result<Parsed,
     let macro_values: Vec<(&str, String)> = used_macros
         .iter()
         .filter_map(|name| match strings.get(&name.to_lowercase()) {
-            Some(v) => Some((*name, tie_to_nbsp(v).unwrap_or_else(|| v.clone()))),
+            Some(v) => Some((*name, prepare_raw(v).unwrap_or_else(|| v.clone()))),
             None if month_name(name).is_some() => None,
             None => Some((*name, name.to_string())),
         })
@@ -971,6 +1005,12 @@ fn clean_commands(s: &str, ctx: &Ctx, depth: usize) -> String {
         };
         out.push_str(&s[i..i + rel]);
         let at = i + rel;
+        if b[at] == b'$' && depth == 0 {
+            // At the top a `$` is an escaped one (math is a chunk of its own).
+            out.push('$');
+            i = at + 1;
+            continue;
+        }
         if b[at] == b'$' {
             // Math inside a command's argument (the crate leaves it as text).
             match s[at + 1..].find('$') {
@@ -1129,11 +1169,16 @@ fn push_math(out: &mut String, m: &str) {
     }
 }
 
-/// Collapses white space (a no-break space stays one), trims, NFC.
+/// Collapses white space (a no-break space or tie stays one), trims, NFC.
 fn tidy(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending: Option<char> = None;
     for c in s.chars() {
+        let c = match c {
+            TIE => '\u{a0}',
+            BACKSLASH => '\\',
+            c => c,
+        };
         if c.is_whitespace() {
             if c == '\u{a0}' {
                 pending = Some('\u{a0}');
@@ -1199,9 +1244,12 @@ fn names(chunks: &[Spanned<Chunk>], ctx: &Ctx) -> Vec<Value> {
     for person in people {
         let non_blank: Vec<&Spanned<Chunk>> = person.iter().filter(|c| !c.v.get().trim().is_empty()).collect();
         if non_blank.len() == 1 && matches!(non_blank[0].v, Chunk::Verbatim(_)) {
+            // `{World Health Organization}`: a literal; `{al.}`: a family name.
             let lit = name_part(non_blank[0].v.get(), ctx);
-            if !lit.is_empty() {
+            if lit.contains(' ') {
                 out.push(json!({ "literal": lit }));
+            } else if !lit.is_empty() {
+                out.push(json!({ "family": lit }));
             }
             continue;
         }
@@ -1240,7 +1288,7 @@ fn names(chunks: &[Spanned<Chunk>], ctx: &Ctx) -> Vec<Value> {
 }
 
 fn name_part(s: &str, ctx: &Ctx) -> String {
-    tidy(&clean_commands(s, ctx, 0).replace('\u{a0}', " "))
+    tidy(&clean_commands(&tex_quotes(s), ctx, 0).replace(['\u{a0}', TIE], " "))
 }
 
 // ---------------------------------------------------------------------------
@@ -1628,6 +1676,35 @@ fn looks_like_url(s: &str) -> bool {
         && !s.contains(char::is_whitespace)
 }
 
+/// The fields that give a CSL type's `publisher`, first found first (the
+/// others are kept as `bibtex-<field>`).
+fn publisher_fields(csl_type: &str) -> &'static [&'static str] {
+    match csl_type {
+        "thesis" => &["school", "institution", "publisher", "organization", "howpublished"],
+        "report" => &["institution", "school", "publisher", "organization", "howpublished"],
+        _ => &["publisher", "organization", "institution", "school", "howpublished"],
+    }
+}
+
+const PLACE_FIELDS: &[&str] = &["location", "address"];
+const CONTAINER_FIELDS: &[&str] = &["journaltitle", "journal", "booktitle"];
+const PAGES_TOTAL_FIELDS: &[&str] = &["pagetotal", "numpages"];
+const ANNOTE_FIELDS: &[&str] = &["annote", "annotation"];
+const LANGUAGE_FIELDS: &[&str] = &["language", "langid"];
+
+/// The field to write a variable to: `preferred`, unless an extra kept at
+/// import (`bibtex-<field>`, a field of the same group that lost to the one
+/// that gave the variable) would then win when the file is read again; then
+/// the group's first field no such extra occupies.
+fn pick_field<'a>(item: &Map<String, Value>, preferred: &'a str, group: &[&'a str]) -> &'a str {
+    let kept = |f: &str| item.contains_key(&format!("bibtex-{f}"));
+    let rank = |f: &str| group.iter().position(|g| *g == f).unwrap_or(usize::MAX);
+    if !kept(preferred) && !group.iter().any(|g| kept(g) && rank(g) < rank(preferred)) {
+        return preferred;
+    }
+    group.iter().copied().find(|g| !kept(g)).unwrap_or(preferred)
+}
+
 /// The flat CSL-JSON item for an entry with its inherited fields.
 fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossref_unresolved: bool) -> Result<Map<String, Value>, String> {
     let mut f = Fields { map: fields, used: HashSet::new(), ctx };
@@ -1648,9 +1725,7 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
     if !p.key.is_empty() {
         o.set("citation-key", p.key.clone());
     }
-    let (ty_check, _) = csl_type_of(canonical_type(&p.ty));
-    let export_ty = bib_type_for(ty, None, true);
-    if canonical_type(&p.ty) != canonical_type(export_ty) || ty_check != ty && ty == "document" {
+    if canonical_type(&p.ty) != canonical_type(bib_type_for(ty, None, true)) {
         o.set("bibtex-entrytype", p.ty.clone());
     }
     if let Some(s) = subtype.filter(|_| !ty.starts_with("article-") || ty == "article-journal") {
@@ -1746,19 +1821,14 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
     if let Some(v) = f.take("pages") {
         o.set("page", normalize_pages(&v));
     }
-    for k in ["pagetotal", "numpages"] {
+    for k in PAGES_TOTAL_FIELDS {
         if let Some(v) = f.take(k) {
             o.set_or_keep("number-of-pages", k, v);
         }
     }
 
     // Publisher and place.
-    let publisher_fields: &[&str] = match ty {
-        "thesis" => &["school", "institution", "publisher", "organization", "howpublished"],
-        "report" => &["institution", "school", "publisher", "organization", "howpublished"],
-        _ => &["publisher", "organization", "institution", "school", "howpublished"],
-    };
-    for k in publisher_fields {
+    for k in publisher_fields(ty) {
         if let Some(v) = f.take(k) {
             if *k == "howpublished" {
                 let stripped = v.trim();
@@ -1774,7 +1844,7 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
             o.set_or_keep("publisher", k, v);
         }
     }
-    for k in ["location", "address"] {
+    for k in PLACE_FIELDS {
         if let Some(v) = f.take(k) {
             o.set_or_keep("publisher-place", k, v);
         }
@@ -1790,12 +1860,36 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
 
     // Dates.
     let mut issued = None;
-    if let Some(d) = f.take("date") {
-        issued = Some(edtf_date(&d));
-        for k in ["year", "month", "day"] {
-            if let Some(v) = f.take(k) {
-                o.keep(k, v);
+    let date = f.take("date").map(|d| (edtf_date(&d), d));
+    let date_wins = date.as_ref().is_some_and(|(p, _)| p.get("date-parts").is_some() || !f.has("year"));
+    if let Some((parsed, _)) = date.as_ref().filter(|_| date_wins) {
+        issued = Some(parsed.clone());
+        // `year`/`month`/`day` that say what `date` says are dropped (BibTeX
+        // files carry both for BibTeX styles); others are kept.
+        let (y, m, d) = (f.take("year"), f.take("month"), f.take("day"));
+        let (same, _) = year_month_day(y.as_deref(), m.as_deref(), d.as_deref());
+        let agrees = same.as_ref().and_then(|v| v.get("date-parts")?.get(0).cloned()).is_some_and(|ymd| {
+            let start = parsed.get("date-parts").and_then(|p| p.get(0));
+            start.and_then(Value::as_array).is_some_and(|s| {
+                let ymd = ymd.as_array().cloned().unwrap_or_default();
+                !ymd.is_empty() && s.len() >= ymd.len() && s[..ymd.len()] == ymd[..]
+            })
+        });
+        if !agrees {
+            for (k, v) in [("year", y), ("month", m), ("day", d)] {
+                if let Some(v) = v {
+                    o.keep(k, v);
+                }
             }
+        }
+    } else if let Some((_, text)) = date {
+        // An unreadable `date` beside a `year`: the year is the date.
+        o.keep("date", text);
+        let (y, m, d) = (f.take("year"), f.take("month"), f.take("day"));
+        let (date, leftovers) = year_month_day(y.as_deref(), m.as_deref(), d.as_deref());
+        issued = date;
+        for (k, v) in leftovers {
+            o.keep(k.trim_start_matches("bibtex-"), v);
         }
     } else if f.map.contains_key("year") || f.map.contains_key("month") {
         let (y, m, d) = (f.take("year"), f.take("month"), f.take("day"));
@@ -1915,6 +2009,7 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
                             Err(_) => o.keep(&k, v),
                         },
                         "ISBN" | "ISSN" => o.keep(&k, v),
+                        "page" => o.set(var, normalize_pages(&v)),
                         _ => o.set(var, v),
                     }
                 }
@@ -1950,7 +2045,10 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
         }
     }
     if !has_title(&o) {
-        return Err("the entry has no title (Ibid needs one for every work)".into());
+        return Err(match p.crossref.as_ref().filter(|_| crossref_unresolved) {
+            Some(c) => format!("the entry has no title, and its crossref {c:?} is not in the file (Ibid needs a title for every work)"),
+            None => "the entry has no title (Ibid needs one for every work)".into(),
+        });
     }
     Ok(o.m)
 }
@@ -2295,13 +2393,18 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         ty = "inbook".into();
     }
     let mut e = EntryOut { fields: Vec::new(), opts };
+    match csl_type {
+        "article-magazine" => e.raw("entrysubtype", "{magazine}".into()),
+        "article-newspaper" => e.raw("entrysubtype", "{newspaper}".into()),
+        _ => {}
+    }
     let mut done: HashSet<&str> = ["type", "id", "citation-key", "bibtex-entrytype"].into_iter().collect();
     let bl = opts.biblatex;
 
     // Names.
     for (var, field) in [("author", "author"), ("editor", "editor"), ("container-author", "bookauthor"), ("translator", "translator")] {
         done.insert(var);
-        if let Some(v) = names_field(item.get(var), opts.unicode) {
+        if let Some(v) = names_field(item.get(var), opts) {
             e.raw(field, v);
         }
     }
@@ -2318,10 +2421,12 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
     let periodical = matches!(csl_type, "article-journal" | "article-magazine" | "article-newspaper" | "review" | "review-book" | "article" | "periodical");
     done.insert("container-title");
     if let Some(c) = str_of(item, "container-title") {
-        if periodical {
-            e.text(if bl { "journaltitle" } else { "journal" }, &c);
+        // (A book's `booktitle` is its own title again: a book's container
+        // goes to `journal`, which any entry type reads back.)
+        if periodical || matches!(csl_type, "book" | "series") {
+            e.text(pick_field(item, if bl { "journaltitle" } else { "journal" }, CONTAINER_FIELDS), &c);
         } else {
-            e.title("booktitle", &c);
+            e.title(pick_field(item, "booktitle", CONTAINER_FIELDS), &c);
         }
     }
     done.insert("container-title-short");
@@ -2398,7 +2503,7 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
     }
     done.insert("number-of-pages");
     if let Some(p) = str_of(item, "number-of-pages") {
-        e.text("pagetotal", &p);
+        e.text(pick_field(item, "pagetotal", PAGES_TOTAL_FIELDS), &p);
     }
     // Publisher.
     done.insert("publisher");
@@ -2413,14 +2518,15 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
             }
             "report" | "techreport" => "institution",
             "online" => "organization",
-            "misc" | "booklet" | "unpublished" | "software" => "howpublished",
+            // (A URL in `howpublished` would read back as the URL.)
+            "misc" | "booklet" | "unpublished" | "software" if !looks_like_url(&p) => "howpublished",
             _ => "publisher",
         };
-        e.text(field, &p);
+        e.text(pick_field(item, field, publisher_fields(csl_type)), &p);
     }
     done.insert("publisher-place");
     if let Some(p) = str_of(item, "publisher-place") {
-        e.text(if bl { "location" } else { "address" }, &p);
+        e.text(pick_field(item, if bl { "location" } else { "address" }, PLACE_FIELDS), &p);
     }
     // Genre.
     done.insert("genre");
@@ -2439,7 +2545,17 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
     // Dates.
     done.insert("issued");
     if let Some(d) = item.get("issued") {
-        date_out(&mut e, d, bl);
+        // Fields kept at import decide which form leaves the other free:
+        // a kept `date` needs `year`/`month`, a kept `year` needs `date`.
+        let kept = |f: &str| item.contains_key(&format!("bibtex-{f}"));
+        let form = if kept("date") {
+            DateForm::YearMonth
+        } else if kept("year") || kept("month") || kept("day") || bl {
+            DateForm::Date
+        } else {
+            DateForm::YearMonthAndDate
+        };
+        date_out(&mut e, d, form);
     }
     for (var, field) in [("accessed", "urldate"), ("event-date", "eventdate"), ("original-date", "origdate")] {
         done.insert(var);
@@ -2448,7 +2564,7 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
                 Some(t) => e.raw(field, format!("{{{t}}}")),
                 None => {
                     if let Some(l) = literal_of(d) {
-                        e.text(&format!("bibtex-{field}"), &l);
+                        e.text(field, &l);
                     }
                 }
             }
@@ -2502,6 +2618,11 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
     ] {
         done.insert(var);
         if let Some(v) = str_of(item, var) {
+            let field = match var {
+                "annote" => pick_field(item, field, ANNOTE_FIELDS),
+                "language" => pick_field(item, field, LANGUAGE_FIELDS),
+                _ => field,
+            };
             e.text(field, &v);
         }
     }
@@ -2519,7 +2640,7 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         let kind = if is_bib { None } else { csl_variable(&field).map(|(_, k)| k) };
         match (kind, v) {
             (Some(VarKind::Names), _) => {
-                if let Some(n) = names_field(Some(v), opts.unicode) {
+                if let Some(n) = names_field(Some(v), opts) {
                     e.raw(&field, n);
                 }
             }
@@ -2617,7 +2738,17 @@ fn literal_of(d: &Value) -> Option<String> {
     }
 }
 
-fn date_out(e: &mut EntryOut, d: &Value, biblatex: bool) {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DateForm {
+    /// BibLaTeX's `date`.
+    Date,
+    /// BibTeX's `year` and `month` only.
+    YearMonth,
+    /// BibTeX's `year` and `month`, and `date` when they cannot say it all.
+    YearMonthAndDate,
+}
+
+fn date_out(e: &mut EntryOut, d: &Value, form: DateForm) {
     let Some(parts) = date_parts(d) else {
         if let Some(l) = literal_of(d) {
             e.text("year", &l);
@@ -2625,12 +2756,11 @@ fn date_out(e: &mut EntryOut, d: &Value, biblatex: bool) {
         return;
     };
     let edtf = edtf_of(d);
-    if biblatex {
-        match edtf {
-            Some(t) => e.raw("date", format!("{{{t}}}")),
-            None => e.text("year", &parts[0][0].to_string()),
+    if form == DateForm::Date {
+        if let Some(t) = edtf {
+            e.raw("date", format!("{{{t}}}"));
+            return;
         }
-        return;
     }
     let first = &parts[0];
     if parts.len() == 2 && parts[1][0] != first[0] {
@@ -2642,20 +2772,20 @@ fn date_out(e: &mut EntryOut, d: &Value, biblatex: bool) {
         e.raw("month", MONTHS[*m as usize - 1].to_string());
     }
     let needs_date = parts.len() == 2 || first.len() > 2 || d.get("circa").is_some();
-    if needs_date {
+    if needs_date && form == DateForm::YearMonthAndDate {
         if let Some(t) = edtf {
             e.raw("date", format!("{{{t}}}"));
         }
     }
 }
 
-fn names_field(v: Option<&Value>, unicode: bool) -> Option<String> {
+fn names_field(v: Option<&Value>, opts: &BibOptions) -> Option<String> {
     let list = v?.as_array()?;
-    let names: Vec<String> = list.iter().filter_map(|n| name_out(n, unicode)).collect();
+    let names: Vec<String> = list.iter().filter_map(|n| name_out(n, opts.unicode, opts.biblatex)).collect();
     (!names.is_empty()).then(|| format!("{{{}}}", names.join(" and ")))
 }
 
-fn name_out(n: &Value, unicode: bool) -> Option<String> {
+fn name_out(n: &Value, unicode: bool, biblatex: bool) -> Option<String> {
     let o = n.as_object()?;
     let get = |k: &str| o.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
     let enc = |s: &str| encode_text(s, unicode, false);
@@ -2670,13 +2800,32 @@ fn name_out(n: &Value, unicode: bool) -> Option<String> {
     let Some(family) = family else {
         return given.map(|g| format!("{{{}}}", enc(g)));
     };
+    let particles: Vec<&str> = [get("non-dropping-particle"), get("dropping-particle")].into_iter().flatten().collect();
+    if given.is_none() && get("suffix").is_none() && particles.is_empty() {
+        // A family name alone. One word: braced if BibTeX would take it for
+        // a "von" part. Several: BibLaTeX's `family=` form; in BibTeX a
+        // brace group (which reads back as a literal name).
+        if !family.contains(char::is_whitespace) {
+            let lower = family.starts_with(|c: char| !c.is_uppercase());
+            return Some(if lower { format!("{{{}}}", enc(family)) } else { enc(family) });
+        }
+        return Some(if biblatex { format!("family={{{}}}", enc(family)) } else { format!("{{{}}}", enc(family)) });
+    }
     // A part BibTeX would misread (a comma, the word "and", a lower-case
     // start that would make it a "von" part) is braced.
     let needs_brace = |s: &str| s.contains(',') || s.split_whitespace().any(|w| w.eq_ignore_ascii_case("and"));
     let mut s = String::new();
-    let particles: Vec<&str> = [get("non-dropping-particle"), get("dropping-particle")].into_iter().flatten().collect();
     if !particles.is_empty() {
-        s.push_str(&enc(&particles.join(" ")));
+        // A particle that does not start lower case is braced, or BibTeX
+        // would take it for part of the family name.
+        let p = enc(&particles.join(" "));
+        if particles[0].starts_with(|c: char| c.is_lowercase()) {
+            s.push_str(&p);
+        } else {
+            s.push('{');
+            s.push_str(&p);
+            s.push('}');
+        }
         s.push(' ');
     }
     let fam = enc(family);
@@ -2757,7 +2906,7 @@ fn protect_word(core: &str, sentence_case: bool, first: bool) -> bool {
     }
     let mut letters = core.chars().filter(|c| c.is_alphabetic());
     if let (Some(c), None) = (letters.next(), letters.next()) {
-        if c.is_uppercase() && c != 'A' && core.chars().count() == 1 {
+        if c.is_uppercase() && c != 'A' && core.chars().count() == 1 && !first {
             return true;
         }
     }
@@ -2838,26 +2987,30 @@ pub fn encode_text(s: &str, unicode: bool, protect_case: bool) -> String {
 }
 
 fn encode_plain(out: &mut String, t: &str, unicode: bool, protect: bool, sentence: bool, first_word: &mut bool) {
-    // Math kept from the import (`$x^2_i$`) is written as math.
-    let mut rest = t;
-    while let Some(start) = rest.find('$') {
-        let after = &rest[start + 1..];
-        match after.find('$') {
-            Some(end) if after[..end].contains(['\\', '^', '_', '{']) => {
-                encode_words(out, &rest[..start], unicode, protect, sentence, first_word);
+    // Math kept from the import (`$x^2_i$`) is written as math; other `$`
+    // are escaped (`$$`, or a `$` next to another, is never kept math).
+    let mut pos = 0;
+    let mut search = 0;
+    while let Some(rel) = t[search..].find('$') {
+        let start = search + rel;
+        let after = &t[start + 1..];
+        let doubled = t[..start].ends_with('$') || after.starts_with('$');
+        if let Some(end) = after.find('$').filter(|_| !doubled) {
+            let inner = &after[..end];
+            if !after[end + 1..].starts_with('$') && inner.contains(['\\', '^', '_', '{']) {
+                encode_words(out, &t[pos..start], unicode, protect, sentence, first_word);
                 out.push('$');
-                out.push_str(&after[..end]);
+                out.push_str(inner);
                 out.push('$');
-                rest = &after[end + 1..];
+                pos = start + end + 2;
+                search = pos;
                 *first_word = false;
-            }
-            _ => {
-                encode_words(out, &rest[..=start], unicode, protect, sentence, first_word);
-                rest = after;
+                continue;
             }
         }
+        search = start + 1;
     }
-    encode_words(out, rest, unicode, protect, sentence, first_word);
+    encode_words(out, &t[pos..], unicode, protect, sentence, first_word);
 }
 
 fn encode_words(out: &mut String, t: &str, unicode: bool, protect: bool, sentence: bool, first_word: &mut bool) {

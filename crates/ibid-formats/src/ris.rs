@@ -1,7 +1,7 @@
 //! RIS in and out: our own reader and writer (no crate reads vendor exports
 //! well).
 //!
-//! # Reading ([`parse`])
+//! # Reading ([`parse()`])
 //!
 //! One result per record, in file order; a record that cannot be read is an
 //! error for that record only. Each record becomes a flat CSL-JSON item,
@@ -22,7 +22,8 @@
 //! for books): tags before any `TY` form a record that is reported as an
 //! error, up to the next `ER`. A last record without `ER` (a truncated file)
 //! is read like any other: imported when it has a type and a title. A text
-//! with no record at all gives one error (record 1, line 1).
+//! without any `TY` line (empty, binary, BibTeX, PubMed's MEDLINE format…)
+//! gives one error (record 1, line 1).
 //!
 //! # The mapping
 //!
@@ -55,7 +56,7 @@
 //! | `AN` | `PMID` when `DB`/`DP` name MEDLINE or PubMed and it is a number, else `archive_location`. A link to an Ovid MEDLINE record (`…ovid.com…D=medp…&AN=30439442`) gives the `PMID` too. |
 //! | anything else (`C1`–`C8`, `M2`, `L1`–`L4`, `AD`, `U1`…, a second `UR`, an `SN` that is not an identifier…) | kept verbatim in `ris:XX` (a string, or a list when repeated) |
 //!
-//! # Writing ([`write`])
+//! # Writing ([`write()`])
 //!
 //! Flat CSL-JSON items (as `Library::csl_items` gives them) in the mapping
 //! above, backwards: `TY`, `TI`, `ST`, names, `T2`, `J2`, `T3`, `OP`, `PY`
@@ -63,8 +64,10 @@
 //! `ET`, `NV`, `SE`, `PB`, `CY`, `SN` (one a line), `DO`, `UR`, `AB`, `KW`
 //! (one a line), `LA`, `M3`, `CN`, `DB`, `DP`, `AN`, `ID` (the
 //! `citation-key`, else the item's `id`), `N1` (the note), the `ris:XX`
-//! variables as their tags, `ER  - `. Names are "Family, Given" (a
-//! family-only name "Family,"). Lines end in CRLF, as the RIS specification
+//! variables as their tags, `ER  - `. (An article whose journal has the
+//! same name as the article says it in `JF`, since a `T2` equal to the title
+//! is dropped on reading.) Names are "Family, Given" (a family-only name
+//! "Family,"; a suffix third). Lines end in CRLF, as the RIS specification
 //! asks; a blank line separates records. Multi-line abstracts and notes use
 //! continuation lines (a line that would look like a tag gets a leading space).
 //!
@@ -83,8 +86,10 @@
 //! breaks in one-line fields become spaces, and spaces at the start or end of
 //! a value or of a line of an abstract or note are dropped; empty values are
 //! dropped; numbers come back as strings; name details other than the name
-//! parts (ORCID, affiliation, sequence) are not written; a single keyword
-//! containing a comma is split at it; a `doi.org` URL without a DOI, or an
+//! parts (ORCID, affiliation, sequence) are not written, and a Crossref-style
+//! `name` is written as a literal name; a lone keyword containing a comma is
+//! written as two `KW` lines (the `keyword` text comes back the same, other
+//! programs see two keywords); a `doi.org` URL without a DOI, or an
 //! Ovid MEDLINE link without a PMID, gives the DOI or PMID; a type hint
 //! overrides a vendor type code (the code is not kept); unknown item types
 //! are written as `GEN`; non-CSL variables are not written.
@@ -423,8 +428,11 @@ pub fn parse(text: &str) -> Vec<Result<Work, RisError>> {
         .collect()
 }
 
+/// A record's flat CSL-JSON item, its number and its first line.
+type Item = (Map<String, Value>, usize, usize);
+
 /// The flat CSL-JSON item of each record (before `work_from_csl`).
-fn parse_items(text: &str) -> Vec<Result<(Map<String, Value>, usize, usize), RisError>> {
+fn parse_items(text: &str) -> Vec<Result<Item, RisError>> {
     let records = read_records(text);
     // No TY anywhere: not RIS (tags such as MEDLINE's "TI  - " alone do not make it so).
     if records.iter().all(|r| r.ty.is_none()) {
@@ -535,7 +543,7 @@ fn group(csl_type: &str) -> Group {
 const JOURNAL_TAGS: &[&str] = &["T2", "JF", "JO", "JA", "J2", "J1"];
 
 /// The CSL type of a record of RIS type `code`; `ELEC`/`WEB` records that
-/// have a journal and a volume, issue or page are journal articles.
+/// have a journal and a volume, issue, page or ISSN are journal articles.
 fn type_for(code: &str, journal_evidence: bool) -> &'static str {
     let t = ris_type_to_csl(code).unwrap_or("document");
     if t == "webpage" && journal_evidence {
@@ -587,7 +595,8 @@ fn map_record(rec: &RawRecord) -> Result<Map<String, Value>, String> {
     let journal_evidence = JOURNAL_TAGS.iter().any(|t| {
         f.idx(&[t]).iter().any(|&i| {
             let v = f.val(i);
-            !is_url(v) && !(*t == "T2" && provisional_title.as_deref().is_some_and(|p| same_text(p, v)))
+            let title_again = *t == "T2" && provisional_title.as_deref().is_some_and(|p| same_text(p, v));
+            !(is_url(v) || title_again)
         })
     }) && (f.has(&["VL", "IS", "SP"]) || f.idx(&["SN"]).iter().any(|&i| split_sn(f.val(i)).0.iter().any(|x| matches!(x, Sn::Issn(_)))));
     let mut csl_type = type_for(&code, journal_evidence).to_string();
@@ -758,11 +767,9 @@ fn map_record(rec: &RawRecord) -> Result<Map<String, Value>, String> {
     if !issn.is_empty() {
         o.insert("ISSN".into(), Value::Array(issn.into_iter().map(Value::String).collect()));
     }
-    if numbered.is_some() {
-        if !o.contains_key("number") {
-            if let Some(v) = f.take_first(&["M1"]) {
-                put(&mut o, "number", v);
-            }
+    if numbered.is_some() && !o.contains_key("number") {
+        if let Some(v) = f.take_first(&["M1"]) {
+            put(&mut o, "number", v);
         }
     }
     for i in f.idx(&["DO"]) {
@@ -1243,6 +1250,10 @@ fn code_for(item: &Map<String, Value>, use_kept: bool) -> (String, bool) {
     if t == "article-journal" && item.get("status").and_then(Value::as_str) == Some("in press") {
         return ("INPR".into(), false);
     }
+    if t == "webpage" && journal_evidence(item) {
+        // ELEC alone would read back as a journal article.
+        return ("ELEC".into(), true);
+    }
     let (code, hint) = csl_type_to_ris(t);
     (code.to_string(), hint)
 }
@@ -1308,6 +1319,16 @@ impl Out<'_> {
 
     fn cheat(&mut self, k: &str, v: &Value) {
         self.cheats.push((k.to_string(), v.clone()));
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
     }
 }
 
@@ -1399,11 +1420,12 @@ fn write_item(s: &mut String, item: &Map<String, Value>) {
     let title = str_of(item, "title");
     if let Some(v) = title {
         w.tag("TI", v, false);
+        done.push("title");
     }
     if let Some(v) = str_of(item, "title-short") {
         w.tag("ST", v, false);
+        done.push("title-short");
     }
-    done.extend(["title", "title-short"]);
 
     // Names.
     for (role, tags) in NAME_TAGS {
@@ -1426,52 +1448,42 @@ fn write_item(s: &mut String, item: &Map<String, Value>) {
         }
     }
 
-    // Containers.
-    let container = str_of(item, "container-title");
-    let short = str_of(item, "container-title-short");
-    let series = str_of(item, "collection-title");
-    let url_valued = |v: Option<&str>| v.is_some_and(is_url);
-    if g == Group::Series || url_valued(container) || url_valued(short) {
-        for k in ["container-title", "container-title-short"] {
-            if let Some(v) = item.get(k) {
-                w.cheat(k, v);
-            }
-        }
-    } else {
+    // Containers. (What cannot be written as a tag, or would not read back
+    // as the same variable, is left to the "variable: value" lines.)
+    let container = str_of(item, "container-title").filter(|c| !is_url(c));
+    let short = str_of(item, "container-title-short").filter(|c| !is_url(c));
+    if g != Group::Series {
+        let same_as_title = |c: &str| title.is_some_and(|t| same_text(t, c));
         match container {
-            Some(c) if title.is_some_and(|t| same_text(t, c)) && g != Group::Periodical => w.cheat("container-title", &Value::String(c.into())),
-            // An article's T2 equal to its title is dropped on reading: JF.
-            Some(c) if title.is_some_and(|t| same_text(t, c)) => w.tag("JF", c, false),
-            Some(c) => w.tag("T2", c, false),
-            None => {}
-        }
-        match (container, short) {
-            (Some(c), Some(sh)) if g == Group::Periodical && same_text(c, sh) => w.cheat("container-title-short", &Value::String(sh.into())),
-            (Some(_), Some(sh)) => w.tag("J2", sh, false),
-            (None, Some(sh)) => w.cheat("container-title-short", &Value::String(sh.into())),
+            // The reader drops a T2 equal to the title; for articles JF says it.
+            Some(c) if same_as_title(c) && g == Group::Periodical => {
+                w.tag("JF", c, false);
+                done.push("container-title");
+            }
+            Some(c) if !same_as_title(c) => {
+                w.tag("T2", c, false);
+                done.push("container-title");
+            }
             _ => {}
         }
-        if let (Some(c), Some(o)) = (container, str_of(item, "original-title")) {
-            if g == Group::Periodical && same_text(c, o) {
-                w.cheat("original-title", &Value::String(o.into()));
-                done.push("original-title");
+        // A lone abbreviation would read as the container title; an
+        // article's abbreviation equal to its journal's name is dropped.
+        if let (Some(c), Some(sh)) = (container, short) {
+            if done.contains(&"container-title") && !(g == Group::Periodical && same_text(c, sh)) {
+                w.tag("J2", sh, false);
+                done.push("container-title-short");
             }
         }
     }
-    if let Some(v) = series {
-        let bracketed = v.starts_with('[') && v.ends_with(']');
-        if bracketed || is_url(v) {
-            w.cheat("collection-title", &Value::String(v.into()));
-        } else {
-            w.tag("T3", v, false);
-        }
+    // A bracketed T3 reads as a note (Ovid's comments).
+    if let Some(v) = str_of(item, "collection-title").filter(|v| !(v.starts_with('[') && v.ends_with(']'))) {
+        w.tag("T3", v, false);
+        done.push("collection-title");
     }
-    if !done.contains(&"original-title") {
-        if let Some(v) = str_of(item, "original-title") {
-            w.tag("OP", v, false);
-        }
+    if let Some(v) = str_of(item, "original-title") {
+        w.tag("OP", v, false);
+        done.push("original-title");
     }
-    done.extend(["container-title", "container-title-short", "collection-title", "original-title"]);
 
     // Dates.
     for (k, tag) in [("issued", "PY"), ("accessed", "Y2")] {
@@ -1600,11 +1612,12 @@ fn write_item(s: &mut String, item: &Map<String, Value>) {
             w.tag("AN", an, false);
         }
     }
-    match (str_of(item, "citation-key"), str_of(item, "id")) {
-        (Some(k), _) | (None, Some(k)) => w.tag("ID", k, false),
-        _ => {}
+    if let Some(k) = str_of(item, "citation-key") {
+        w.tag("ID", k, false);
+        done.push("citation-key");
+    } else if let Some(id) = item.get("id").and_then(scalar) {
+        w.tag("ID", &id, false);
     }
-    done.push("citation-key");
     if let Some(n) = str_of(item, "note") {
         done.push("note");
         let first = n.split('\n').next().unwrap_or("").trim();
@@ -1638,7 +1651,7 @@ fn write_item(s: &mut String, item: &Map<String, Value>) {
                     }
                 }
             }
-        } else if is_csl_variable(k) && !matches!(v, Value::Null) {
+        } else if is_csl_variable(k) && !is_empty(v) {
             w.cheat(k, v);
         }
     }

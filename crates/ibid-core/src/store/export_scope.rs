@@ -34,7 +34,7 @@ impl Library {
             Scope::Tag(t) => {
                 let ids = all(Some(t.clone()), None)?;
                 if ids.is_empty() && !self.tags()?.iter().any(|(name, _)| name == t) {
-                    return Err(Error::NotFound(format!("no tag {t:?}")));
+                    return Err(Error::Missing(format!("no tag {t:?}")));
                 }
                 Ok(ids)
             }
@@ -62,7 +62,7 @@ impl Library {
             .find(|c| c.path.iter().map(String::as_str).eq(want.iter().copied()))
             .map(|c| self.collection_by_key(&c.key))
             .transpose()?
-            .ok_or_else(|| Error::NotFound(format!("no collection {path:?}")))
+            .ok_or_else(|| Error::Missing(format!("no collection {path:?}")))
     }
 
     /// Whether some work already has this citation key.

@@ -112,7 +112,7 @@ impl Library {
         self.conn
             .query_row("SELECT id FROM collections WHERE key = ?1", [key], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| Error::NotFound(format!("collection {key}")))
+            .ok_or_else(|| Error::Missing(format!("no collection with key {key:?}")))
     }
 
     pub fn tags_of(&self, id: i64) -> Result<Vec<String>> {
@@ -149,7 +149,7 @@ impl Library {
                     )?;
                     tx.last_insert_rowid()
                 }
-                None => return Err(Error::NotFound(format!("collection {path}"))),
+                None => return Err(Error::Missing(format!("no collection {path:?}"))),
             });
         }
         tx.commit()?;
