@@ -201,13 +201,8 @@ fn scan_block(b: &[u8], open: usize, paren: bool) -> Scan {
                 j += 2;
                 continue;
             }
-            b'\n' => {
-                if starts_known_entry(b, j + 1) {
-                    return Scan {
-                        end: j + 1,
-                        problem: Some((open, unclosed_message(depth, in_quote, paren))),
-                    };
-                }
+            b'\n' if starts_known_entry(b, j + 1) => {
+                return Scan { end: j + 1, problem: Some((open, unclosed_message(depth, in_quote, paren))) };
             }
             b'"' if depth == 0 => in_quote = !in_quote,
             _ if in_quote => {}
@@ -339,7 +334,7 @@ impl Lines {
 fn key_guess(block: &str) -> Option<String> {
     let open = block.find(['{', '('])?;
     let rest = &block[open + 1..];
-    let end = rest.find(|c: char| c == ',' || c == '}' || c == '\n' || c == '=')?;
+    let end = rest.find([',', '}', '\n', '='])?;
     let key = rest[..end].trim();
     (!key.is_empty() && !rest[end..].starts_with('=')).then(|| key.to_string())
 }
@@ -3138,7 +3133,7 @@ fn latex_char(out: &mut String, c: char) {
         // Adjacent Greek letters share one math group.
         if out.ends_with('$') && !out.ends_with("\\$") {
             out.pop();
-            out.push_str("\\");
+            out.push('\\');
         } else {
             out.push_str("$\\");
         }
