@@ -173,7 +173,12 @@ enum Command {
         json: bool,
     },
     /// Look a work up again at its source (conditionally, when the source gave an ETag) and update it
-    Refresh { key: String },
+    Refresh {
+        key: String,
+        /// Re-derive it from the responses kept in the library instead (no network)
+        #[arg(long)]
+        offline: bool,
+    },
     /// Show the settings (service URLs, contact address), or get, set (--unset) one
     Settings {
         key: Option<String>,
@@ -245,7 +250,7 @@ fn run(cli: Cli) -> Res<ExitCode> {
     let mut lib = Library::open(&path)?;
     match cli.command {
         Command::Add { ids, from, json } => return resolve::add_cmd(lib, &ids, from.as_ref(), json),
-        Command::Refresh { key } => return resolve::refresh_cmd(lib, &key),
+        Command::Refresh { key, offline } => return resolve::refresh_cmd(lib, &key, offline),
         Command::Settings { key, value, unset } => return resolve::settings_cmd(lib, key.as_deref(), value.as_deref(), unset),
         _ => {}
     }

@@ -143,9 +143,14 @@ fn result_json(r: &ItemResult) -> serde_json::Value {
     json!({ "input": r.input, "identifier": identifier, "outcome": outcome, "key": key, "title": title, "code": code, "message": message })
 }
 
-pub fn refresh_cmd(lib: Library, key: &str) -> Res<ExitCode> {
+pub fn refresh_cmd(lib: Library, key: &str, offline: bool) -> Res<ExitCode> {
     let cfg = Config::from_settings(&lib.settings()?);
     let lib = Mutex::new(lib);
+    if offline {
+        let source = add::rederive(&lib, key).map_err(|e| ibid_core::Error::invalid(format!("cannot re-derive {key}: {e}")))?;
+        println!("re-derived {key} from its kept {source} response");
+        return Ok(ExitCode::SUCCESS);
+    }
     let resolvers = Resolvers::new(cfg);
     let res = runtime()?.block_on(add::refresh(&lib, &resolvers, key));
     match res {

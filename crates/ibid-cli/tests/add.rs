@@ -109,6 +109,16 @@ fn refresh_and_settings() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("refreshed {key} from doi:10.1007/978-981-13-8641-1_7")));
     assert_eq!(show(&lib, &key)["title"], "The Political and Economic Foundations of the Sino-Soviet Alliance, 1948–1949");
 
+    // Offline: re-derived from the kept responses, with no server at all.
+    let out = ibid(&lib, "http://127.0.0.1:9", &["edit", &key, "--set", "title=Changed offline"], None);
+    assert!(out.status.success());
+    let out = ibid(&lib, "http://127.0.0.1:9", &["refresh", "--offline", &key], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("re-derived"));
+    let item = show(&lib, &key);
+    assert_eq!(item["title"], "The Political and Economic Foundations of the Sino-Soviet Alliance, 1948–1949");
+    assert_eq!(item["publisher-place"], "Singapore", "the book's kept response completes it again");
+
     // Settings: stored in the library; the environment wins over them.
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ibid"));
     let set = cmd.arg("--library").arg(&lib).args(["settings", "crossref_url", "http://127.0.0.1:1"]).env_remove("IBID_CROSSREF_URL").output().unwrap();

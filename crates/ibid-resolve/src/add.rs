@@ -185,3 +185,49 @@ pub async fn refresh(lib: &Mutex<Library>, resolver: &dyn Resolver, key: &str) -
         }
     }
 }
+
+/// Re-derives a work from the raw responses kept in the library, without
+/// the network (after a mapping fix, or to undo local edits): the newest
+/// response of the work's own record is mapped again (a chapter's book
+/// lookups too) and replaces the work's fields.
+pub fn rederive(lib: &Mutex<Library>, key: &str) -> Result<&'static str, ResolveError> {
+    let store = |e: ibid_core::Error| ResolveError::Store(e.to_string());
+    let mut guard = lock(lib);
+    let id = guard.resolve(key).map_err(store)?;
+    let responses = guard.responses_of(id).map_err(store)?;
+    let primary = responses
+        .iter()
+        .find(|r| r.primary && r.status == 200)
+        .ok_or_else(|| ResolveError::Store(format!("{key} has no kept response to re-derive it from")))?;
+    let body = String::from_utf8_lossy(&primary.body).into_owned();
+    let ids = guard.identifiers_of(id).map_err(store)?;
+    let value_of = |kind: &str| ids.iter().find(|(k, _)| k == kind).map(|(_, v)| v.clone()).unwrap_or_default();
+    let bad = |e: crate::map::MapError| ResolveError::Malformed { service: "cache", url: primary.url.clone(), detail: e.message };
+    let (mut mapped, source) = match primary.source.as_str() {
+        "crossref" => (crate::map::crossref::work_from_body(&body).map_err(bad)?, "crossref"),
+        "doi.org" => (crate::map::csl::work_from_body(&body).map_err(bad)?, "doi.org"),
+        "datacite" => (crate::map::datacite::work_from_body(&body).map_err(bad)?, "datacite"),
+        "openlibrary" => (crate::map::openlibrary::work_from_body(&body, &value_of("isbn")).map_err(bad)?, "openlibrary"),
+        "arxiv" => (crate::map::arxiv::work_from_body(&body, &value_of("arxiv")).map_err(bad)?, "arxiv"),
+        "pubmed" => (crate::map::pubmed::work_from_body(&body, &value_of("pmid")).map_err(bad)?, "pubmed"),
+        other => return Err(ResolveError::Store(format!("responses from {other:?} cannot be re-derived"))),
+    };
+    if source == "crossref" && crate::map::crossref::container_lookup(&mapped).is_some() {
+        // The book lookups fetched with this record (newer than it, not primary).
+        for helper in responses.iter().filter(|r| !r.primary && r.status == 200 && r.fetched_at >= primary.fetched_at) {
+            let text = String::from_utf8_lossy(&helper.body);
+            let book = crate::map::crossref::work_from_body(&text).ok().or_else(|| {
+                let isbns: Vec<String> = mapped.work.parent.as_ref().map(|p| p.isbn.clone()).unwrap_or_default();
+                crate::map::crossref::pick_book(&text, &isbns)
+            });
+            if let Some(b) = book {
+                crate::map::crossref::fill_container(&mut mapped, &b);
+                break;
+            }
+        }
+    }
+    let cited: Vec<CitedInput> =
+        mapped.references.iter().map(|x| CitedInput { text: x.text.clone(), doi: x.doi.clone(), work: x.work.clone() }).collect();
+    guard.refresh_resolved(id, mapped.work, &cited, &[]).map_err(store)?;
+    Ok(source)
+}
