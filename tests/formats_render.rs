@@ -170,14 +170,16 @@ fn html_output_escapes_everything_it_did_not_add() {
         let bib = render::bibliography(&[hostile_item()], &style, None, Format::Html).unwrap();
         let cite = render::citation(&[(hostile_item(), None)], &style, None, Format::Html).unwrap();
         for html in [&bib[0].text, &cite] {
-            assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img onerror=x&gt;") || !html.contains("alert"), "{id}: {html}");
+            for raw in ["<script", "<img", "<iframe", "<b onmouseover", "<Sons>", "\"Eve\""] {
+                assert!(!html.contains(raw), "{id}: {raw} in {html}");
+            }
             for tag in tags(html) {
                 let ok = ["<i>", "</i>", "<b>", "</b>", "<sup>", "</sup>", "<sub>", "</sub>", "<span style=\"font-variant:small-caps\">", "</span>", "</a>"]
                     .contains(&tag.as_str())
                     || (tag.starts_with("<a href=\"https://") || tag.starts_with("<a href=\"http://")) && !tag[9..tag.len() - 2].contains('"');
                 assert!(ok, "{id}: unexpected tag {tag} in {html}");
             }
-            assert!(!html.contains("javascript:alert") || !html.contains("href=\"javascript"), "{id}: {html}");
+            assert!(!html.contains("href=\"javascript"), "{id}: {html}");
         }
         assert!(bib[0].text.contains("&lt;script&gt;"), "{id}: the title is shown escaped: {}", bib[0].text);
     }
@@ -202,7 +204,7 @@ fn markdown_and_rtf_mark_up_and_escape() {
     let style = render::style("apa").unwrap();
     let md = render::bibliography(&seed(), &style, None, Format::Markdown).unwrap();
     assert!(md[0].text.contains("*A Short History of Sino-Soviet Relations, 1917–1991*"), "{}", md[0].text);
-    assert!(md[0].text.contains("978-981-13-8641-1\\_7"), "{}", md[0].text);
+    assert!(md[0].text.ends_with("<https://doi.org/10.1007/978-981-13-8641-1_7>"), "{}", md[0].text);
     let rtf = render::bibliography(&seed(), &style, None, Format::Rtf).unwrap();
     assert!(rtf[0].text.contains("{\\i A Short History of Sino-Soviet Relations, 1917\\u8211?1991}"), "{}", rtf[0].text);
     assert!(rtf[0].text.is_ascii());
@@ -246,7 +248,7 @@ fn every_locale_loads_and_changes_the_terms() {
     let de = render::bibliography(&seed(), &style, Some("de-DE"), Format::Text).unwrap();
     assert!(de[0].text.contains("(Hrsg.)"), "{}", de[0].text);
     let fr = render::bibliography(&seed(), &style, Some("fr"), Format::Text).unwrap();
-    assert!(fr[0].text.contains("(Éd.)"), "{}", fr[0].text);
+    assert!(fr[0].text.contains("(éd.)"), "{}", fr[0].text);
     let en = render::bibliography(&seed(), &style, Some("en-us"), Format::Text).unwrap();
     assert!(en[0].text.contains("(Ed.)"));
     assert_eq!(style.default_locale(), "en-US");
@@ -329,9 +331,12 @@ fn citations_with_locators() {
     // Two works in one citation, sorted as the style says.
     let book = other_types()[1].clone();
     let both = render::citation(&[(seed()[0].clone(), None), (book.clone(), Locator::parse("p. 5"))], &apa, None, Format::Text).unwrap();
-    assert_eq!(both, "(Shen, 2020a, 2020b, p. 5)");
+    // citeproc-js: "(Shen, 2020a, 2020b, p. 5)"; hayagriva 0.10 joins the
+    // collapsed years with the layout's delimiter.
+    assert_eq!(both, "(Shen, 2020a; 2020b, p. 5)");
 
-    // A note style: the full note first, then the short note; "Ibid." right after.
+    // A note style: the full note first, then the short note (Chicago's 18th
+    // edition no longer uses "Ibid.").
     let notes = render::style("chicago-notes").unwrap();
     assert!(notes.is_note_style());
     let seq = vec![
@@ -344,9 +349,12 @@ fn citations_with_locators() {
     check_golden("render/chicago-notes-sequence.txt", &(out.join("\n") + "\n"));
     assert!(out[0].starts_with("Zhihua Shen, “The Political and Economic Foundations of the Sino-Soviet Alliance, 1948–1949,” in"), "{}", out[0]);
     assert!(out[0].ends_with("79, https://doi.org/10.1007/978-981-13-8641-1_7."), "{}", out[0]);
-    assert!(out[2].starts_with("Shen, “Political and Economic Foundations") && out[2].ends_with("80."), "{}", out[2]);
-    assert!(out[2].len() < out[0].len() / 2);
-    assert!(out[3].contains("Ibid") && out[3].contains("81"), "{}", out[3]);
+    assert_eq!(out[2], "Shen, “The Political and Economic Foundations of the Sino-Soviet Alliance, 1948–1949,” 80.");
+    assert_eq!(out[3], "Shen, “The Political and Economic Foundations of the Sino-Soviet Alliance, 1948–1949,” 81.");
+    // A style with ibid: the same work cited right before.
+    let gb = render::citations(&seq, &render::style("gb-7714-2015-note").unwrap(), None, Format::Text).unwrap();
+    assert_eq!(gb[2], "同1: 80.");
+    assert_eq!(gb[3], "同上: 81.");
 }
 
 // ---------------------------------------------------------------------------
@@ -555,10 +563,20 @@ fn keys(b: &[BibEntry]) -> Vec<&str> {
     b.iter().map(|e| e.key.as_str()).collect()
 }
 
-/// The grouped renderer prints exactly what hayagriva's driver prints for
-/// the whole list, once the items are cited in bibliography order (which
-/// the grouped renderer does so that year suffixes follow the bibliography,
-/// as CSL says; hayagriva's driver assigns them in citation order).
+/// The grouped renderer prints what hayagriva's driver prints for the whole
+/// list (with the items cited in bibliography order: the grouped renderer
+/// cites them so, so that year suffixes follow the bibliography as CSL
+/// says, where hayagriva's driver follows citation order).
+///
+/// With one exception, a hayagriva bug: the driver runs at most three
+/// disambiguation rounds over the whole document, and within a round, once
+/// any ambiguous group was disambiguated by names, every later group is
+/// only offered names — so in a long list some groups never get their year
+/// suffixes and their citations stay ambiguous ("(Çelik et al., 2015)"
+/// twice). The grouped renderer gives each group its own driver and
+/// resolves them ("2015a", "2015b"). So: every entry is identical, except
+/// entries whose citation the whole-list driver left identical to another
+/// entry's; those the grouped renderer must have told apart.
 fn assert_grouped_equals_whole(id: &str) {
     let items = library_1k();
     let style = render::style(id).unwrap();
@@ -569,14 +587,50 @@ fn assert_grouped_equals_whole(id: &str) {
     assert_eq!(keys(&whole), keys(&whole_input_order), "{id}: hayagriva's order does not depend on citation order");
     let mut cache = RenderCache::new();
     let grouped = cache.bibliography(&items, &style, None, Format::Html).unwrap();
-    assert_eq!(grouped.len(), whole.len(), "{id}");
+    assert_eq!(keys(&grouped), keys(&whole), "{id}: same order");
+
+    let count = |b: &[BibEntry]| {
+        let mut m: HashMap<String, usize> = HashMap::new();
+        for e in b {
+            *m.entry(e.citation.clone()).or_default() += 1;
+        }
+        m
+    };
+    let whole_cites = count(&whole);
+    let grouped_cites = count(&grouped);
+    let mut identical = 0;
+    let mut resolved = 0;
     for (g, w) in grouped.iter().zip(&whole) {
-        assert_eq!(g, w, "{id}: grouped vs whole");
+        if g == w {
+            identical += 1;
+            continue;
+        }
+        assert!(
+            whole_cites[&w.citation] > 1 && grouped_cites[&g.citation] == 1,
+            "{id}: {} differs although hayagriva's whole-list citation is unambiguous\n  grouped: {} | {}\n  whole:   {} | {}",
+            g.key, g.citation, g.text, w.citation, w.text
+        );
+        resolved += 1;
+    }
+    eprintln!("{id}: {identical} identical, {resolved} left ambiguous by the whole-list driver and resolved");
+    assert!(identical >= 950, "{id}: only {identical} identical");
+    if matches!(id, "ieee" | "vancouver" | "chicago-notes") {
+        assert_eq!(resolved, 0, "{id}: nothing to disambiguate");
     }
     // The interesting cases are there.
-    let texts: Vec<&str> = whole.iter().map(|e| e.text.as_str()).collect();
     if matches!(id, "apa" | "chicago-author-date") {
-        assert!(texts.iter().filter(|t| t.contains("a). ") || t.contains("a. ")).count() >= 20, "{id}: year suffixes");
+        let suffixed = grouped.iter().filter(|e| e.citation.contains("a)") || e.citation.contains("a,") || e.citation.contains("a;")).count();
+        assert!(suffixed >= 20, "{id}: {suffixed} year suffixes");
+        let with_initials = grouped
+            .iter()
+            .filter(|e| {
+                let c: Vec<char> = e.citation.chars().take(3).collect();
+                c.len() == 3 && c[0] == '(' && c[1].is_uppercase() && c[2] == '.'
+            })
+            .count();
+        if id == "chicago-author-date" {
+            assert!(with_initials >= 5, "{id}: {with_initials} citations with initials");
+        }
     }
     // Again from the cache: the same, without rendering anything.
     let before = cache.stats();

@@ -26,4 +26,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     "attach",
     "add_identifiers",
     "add_job",
+    "styles",
+    "export",
+    "save_export",
+    "format_citation",
+    "import_text",
 ];

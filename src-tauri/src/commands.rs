@@ -8,8 +8,9 @@
 use std::sync::Arc;
 
 use ibid_api::{
-    AddIdentifiers, AddJob, AddNote, AddStarted, Api, ApiError, Attach, CollectionDto, CollectionItems, CollectionPath, Detail, FieldEdit, ImportResult,
-    ImportText, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, Retag, Row, Scope, JobArgs, SearchArgs, SetCreators, TagDto,
+    AddIdentifiers, AddJob, AddNote, AddStarted, Api, ApiError, Attach, CitationArgs, CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs,
+    Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, Retag, Row, SaveExport,
+    Saved, Scope, SearchArgs, SetCreators, StyleList, TagDto,
 };
 
 /// The state every command shares: the open library. `Api` locks its
@@ -79,6 +80,11 @@ commands! {
     attach(Attach) -> Detail;
     add_identifiers(AddIdentifiers) -> AddStarted;
     add_job(JobArgs) -> AddJob;
+    styles() -> StyleList;
+    export(ExportArgs) -> Exported;
+    save_export(SaveExport) -> Saved;
+    format_citation(CitationArgs) -> Formatted;
+    import_text(ImportFile) -> ImportResult;
 }
 
 #[cfg(test)]

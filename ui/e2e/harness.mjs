@@ -116,24 +116,25 @@ export async function launchBrowser() {
 
 /**
  * @typedef {{ page: import('playwright-core').Page, lib: string, url: string, problems: string[], serverLog: () => string }} AppContext
- * @typedef {{ extraItems?: object[] | null, fixture?: string | null, env?: Record<string, string>, colorScheme?: 'light' | 'dark', viewport?: { width: number, height: number } }} AppOptions
+ * @typedef {{ extraItems?: object[] | null, fixture?: string | null, env?: Record<string, string>, colorScheme?: 'light' | 'dark', viewport?: { width: number, height: number }, permissions?: string[] }} AppOptions
  */
 
 /**
  * @param {(ctx: AppContext) => Promise<void>} fn
  * @param {AppOptions} [options]
- * Runs `fn` with a page on a served temp library; always stops the server,
+ * Runs `fn` with a page on a served temp library (`permissions`: granted to the page, e.g.
+ * 'clipboard-read'); always stops the server,
  * closes the browser and removes the library. Fails the test on any console
  * error or CSP violation in the page.
  */
-export async function withApp(fn, { extraItems = null, fixture = FIXTURE, env = {}, colorScheme = 'light', viewport = { width: 1400, height: 860 } } = {}) {
+export async function withApp(fn, { extraItems = null, fixture = FIXTURE, env = {}, colorScheme = 'light', viewport = { width: 1400, height: 860 }, permissions = [] } = {}) {
   const library = makeLibrary(extraItems, fixture);
   let server = null;
   let browser = null;
   try {
     server = await startServer(library.lib, { env });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport, colorScheme });
+    const context = await browser.newContext({ viewport, colorScheme, permissions });
     const page = await context.newPage();
     const problems = [];
     // CSP violations in the live document fail the test. (Chromium also

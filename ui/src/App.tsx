@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, toApiError, type Bridge } from './bridge';
 import { coalesce, latestOnly } from './lib/async';
+import { copyToClipboard } from './lib/clipboard';
 import { errorLine, explain } from './lib/errors';
+import { loadPrefs } from './lib/exportPrefs';
 import { BACKGROUND_INDEX_MIN, KeyList } from './lib/keys';
 import { RowCache } from './lib/rowcache';
 import { plainText } from './lib/sanitize';
@@ -12,6 +14,7 @@ import { AddByIdentifierDialog, type AddDraft } from './components/AddByIdentifi
 import { DetailPane, type DetailActions } from './components/DetailPane';
 import { ConfirmDialog, ImportSummary, NewItemDialog } from './components/Dialogs';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { ExportDialog, type ViewScope } from './components/ExportDialog';
 import { ItemList } from './components/ItemList';
 import { Sidebar, sameView, type View } from './components/Sidebar';
 
@@ -25,6 +28,7 @@ interface Toast {
 type Dialog =
   | { kind: 'new' }
   | { kind: 'add-identifiers' }
+  | { kind: 'export'; selection: string[] }
   | { kind: 'import'; result: ImportResult; fileName: string }
   | { kind: 'confirm'; title: string; message: string; confirm: string; run(): void };
 
@@ -40,6 +44,28 @@ const EMPTY_KEYS = new KeyList('');
 const SEARCH_LIMIT = 1000;
 /** Selections up to this size survive a reload of the list (by key). */
 const REMAP_LIMIT = 5000;
+/** Copy citation / Copy bibliography entry take at most this many works (Export takes any number). */
+const COPY_LIMIT = 1000;
+/** Files Import takes (the backend also sniffs the text). */
+const IMPORT_NAME = /\.(json|bib|bibtex|biblatex|ris|txt)$/i;
+
+/** A file's text: UTF-8, refused (null) when it is not. */
+async function readText(file: File): Promise<string | null> {
+  const bytes =
+    typeof file.arrayBuffer === 'function'
+      ? await file.arrayBuffer()
+      : await new Promise<ArrayBuffer>((resolve, reject) => {
+          const r = new FileReader();
+          r.onload = () => resolve(r.result as ArrayBuffer);
+          r.onerror = () => reject(r.error);
+          r.readAsArrayBuffer(file);
+        });
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
 
 function scopeOf(view: View, sort: Sort): Scope {
   const s: Scope = { sort: sort.key, desc: sort.desc };
@@ -458,6 +484,7 @@ export function App({ bridge }: { bridge: Bridge }) {
     restore: (keys) => void restore(keys),
     trash: (keys) => void trash(keys),
     openView: (key) => setView({ kind: 'collection', key }),
+    copy: (kind, keys) => void copyCitation(kind, keys),
   };
 
   const newItem = async (type: string, title: string): Promise<string | null> => {
@@ -520,7 +547,7 @@ export function App({ bridge }: { bridge: Bridge }) {
 
   const importText = async (text: string, fileName: string) => {
     try {
-      const result = await call('import_csl_json', { text });
+      const result = await call('import_text', { text, name: fileName });
       setDialog({ kind: 'import', result, fileName });
       await refresh({ keepSelection: true, reloadRows: true });
     } catch (e) {
@@ -529,19 +556,50 @@ export function App({ bridge }: { bridge: Bridge }) {
   };
 
   const importFile = async (file: File) => {
-    if (!/\.json$/i.test(file.name) && file.type !== 'application/json') {
-      showToast(`${file.name} is not a .json file. Import takes CSL-JSON (from Zotero: Export → CSL JSON).`, 'error');
-      return;
-    }
-    let text: string;
+    let text: string | null;
     try {
-      text = await file.text();
+      text = await readText(file);
     } catch {
       showToast(`Could not read ${file.name}. Check that the file is readable and try again.`, 'error');
       return;
     }
+    if (text === null) {
+      showToast(`${file.name} is not UTF-8 text. Import takes BibTeX, RIS or CSL-JSON saved as UTF-8: save it so and import it again.`, 'error');
+      return;
+    }
     await importText(text, file.name);
   };
+
+  // ---- export and copy -------------------------------------------------------
+  const openExport = () => {
+    if (!dialogRef.current) setDialog({ kind: 'export', selection: selectedKeys() });
+  };
+
+  /** Copies a citation of the works, or their bibliography entries, in the Export dialog's style. */
+  const copyCitation = useCallback(async (kind: 'citation' | 'bibliography', keys: string[]) => {
+    const what = kind === 'citation' ? 'citation' : 'bibliography entry';
+    if (!keys.length) {
+      showToast(`Select one or more items to copy a ${what}.`, 'error');
+      return;
+    }
+    if (keys.length > COPY_LIMIT) {
+      showToast(`Select at most ${COPY_LIMIT.toLocaleString()} items to copy; for more, use Export (Ctrl+Shift+E).`, 'error');
+      return;
+    }
+    const prefs = loadPrefs();
+    const args = { keys, kind, style: prefs.style, ...(prefs.locale ? { locale: prefs.locale } : {}) };
+    try {
+      const c = await copyToClipboard(async () => {
+        const [text, html] = await Promise.all([call('format_citation', { ...args, format: 'text' }), call('format_citation', { ...args, format: 'html' })]);
+        return { text: text.text, html: html.text };
+      });
+      const shown = c.text.length > 160 ? `${c.text.slice(0, 160)}…` : c.text;
+      showToast(`Copied (${prefs.styleTitle || prefs.style}): ${shown}`);
+    } catch (e) {
+      if (e instanceof Error && !('code' in e)) showToast(`Could not copy the ${what}: ${e.message}`, 'error');
+      else showError(e);
+    }
+  }, []);
 
   const deleteCollection = (c: CollectionDto) => {
     setDialog({
@@ -611,12 +669,20 @@ export function App({ bridge }: { bridge: Bridge }) {
         void doUndo();
       }
     };
-    // Ctrl+Shift+A, before the list sees it (its Ctrl+A selects all).
+    // Ctrl+Shift+A (before the list sees it: its Ctrl+A selects all), E, C and B.
     const onKeyCapture = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && (e.key === 'a' || e.key === 'A')) {
+      if (!(e.ctrlKey || e.metaKey) || !e.shiftKey || e.altKey) return;
+      const k = e.key.toLowerCase();
+      if (k === 'a') {
         e.preventDefault();
         e.stopPropagation();
         openAddIdentifiers();
+      } else if (k === 'e' || k === 'c' || k === 'b') {
+        if (dialogRef.current) return;
+        e.preventDefault();
+        e.stopPropagation();
+        if (k === 'e') openExport();
+        else void copyCitation(k === 'c' ? 'citation' : 'bibliography', selectedKeys());
       }
     };
     window.addEventListener('keydown', onKey);
@@ -632,6 +698,12 @@ export function App({ bridge }: { bridge: Bridge }) {
   const currentCollection = view.kind === 'collection' ? collections.find((c) => c.key === view.key) : undefined;
   const scopeName =
     view.kind === 'library' ? 'My Library' : view.kind === 'trash' ? 'Trash' : view.kind === 'tag' ? `Tag: ${view.name}` : currentCollection?.path ?? 'Collection';
+  const exportView: ViewScope | null =
+    view.kind === 'collection' && currentCollection
+      ? { label: `Collection: ${currentCollection.path}`, scope: { collection: currentCollection.key }, name: currentCollection.name }
+      : view.kind === 'tag'
+        ? { label: `Tag: ${view.name}`, scope: { tag: view.name }, name: view.name }
+        : null;
   const emptyLibrary = info !== null && info.count === 0 && info.trash_count === 0 && view.kind === 'library' && !query.trim() && !loadError;
 
   let listBody;
@@ -669,7 +741,7 @@ export function App({ bridge }: { bridge: Bridge }) {
             <button type="button" onClick={() => fileInput.current?.click()}>
               Import…
             </button>{' '}
-            add works from a CSL-JSON file (export one from Zotero), or drop the file on this window.
+            add works from a BibTeX, RIS or CSL-JSON file, or drop the file on this window.
           </li>
         </ul>
       </div>
@@ -736,7 +808,7 @@ export function App({ bridge }: { bridge: Bridge }) {
         const files = e.dataTransfer?.files;
         if (!files || files.length === 0) return;
         e.preventDefault();
-        const f = Array.from(files).find((x) => /\.json$/i.test(x.name)) ?? files[0];
+        const f = Array.from(files).find((x) => IMPORT_NAME.test(x.name)) ?? files[0];
         void importFile(f);
       }}
     >
@@ -748,13 +820,16 @@ export function App({ bridge }: { bridge: Bridge }) {
         <button type="button" data-testid="add-by-identifier" onClick={openAddIdentifiers} title="Add works by DOI, ISBN, arXiv or PubMed id (Ctrl+Shift+A)" aria-keyshortcuts="Control+Shift+A">
           Add by identifier…
         </button>
-        <button type="button" data-testid="import" onClick={() => fileInput.current?.click()} title="Import a CSL-JSON file">
+        <button type="button" data-testid="import" onClick={() => fileInput.current?.click()} title="Import a BibTeX, RIS or CSL-JSON file (or drop it on the window)">
           Import…
+        </button>
+        <button type="button" data-testid="export" onClick={openExport} title="Export a bibliography, BibTeX, RIS or CSL-JSON (Ctrl+Shift+E)" aria-keyshortcuts="Control+Shift+E">
+          Export…
         </button>
         <input
           ref={fileInput}
           type="file"
-          accept=".json,application/json"
+          accept=".json,.bib,.bibtex,.biblatex,.ris,.txt,application/json,application/x-bibtex,application/x-research-info-systems,text/plain"
           class="visually-hidden"
           tabIndex={-1}
           aria-hidden="true"
@@ -870,6 +945,7 @@ export function App({ bridge }: { bridge: Bridge }) {
         collections={collections}
         paneRef={detailRef}
         onLeave={() => gridRef.current?.focus()}
+        selectedKeys={selectedKeys}
       />
       </ErrorBoundary>
 
@@ -897,7 +973,7 @@ export function App({ bridge }: { bridge: Bridge }) {
 
       {fileDrag && (
         <div class="drop-overlay" aria-hidden="true">
-          Drop a CSL-JSON file to import it
+          Drop a BibTeX, RIS or CSL-JSON file to import it
         </div>
       )}
 
@@ -917,6 +993,19 @@ export function App({ bridge }: { bridge: Bridge }) {
             // A job still running when closed may have added works already.
             if (addDraft.current?.job) void refresh({ keepSelection: true });
           }}
+        />
+      )}
+      {dialog?.kind === 'export' && (
+        <ExportDialog
+          call={call}
+          desktop={bridge.kind === 'tauri'}
+          selection={dialog.selection}
+          view={exportView}
+          query={query}
+          libraryCount={info?.count ?? null}
+          onClose={() => setDialog(null)}
+          onOpenUrl={(url) => void bridge.openUrl(url).catch(showError)}
+          onDone={(m) => showToast(m)}
         />
       )}
       {dialog?.kind === 'import' && <ImportSummary result={dialog.result} fileName={dialog.fileName} onClose={() => setDialog(null)} />}

@@ -9,7 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+mod formats;
 mod jobs;
+pub use formats::{
+    sniff, CitationArgs, ExportArgs, ExportScope, Exported, Formatted, ImportFile, SaveExport, Saved, StyleDto, StyleList, DEFAULT_KEY_PATTERN,
+    DEFAULT_STYLE, EXPORT_FORMATS, IMPORT_FORMATS,
+};
 pub use jobs::{AddIdentifiers, AddJob, AddResult, AddStarted, JobArgs};
 
 use ibid_core::store::{ListQuery, Sort};
@@ -38,7 +43,9 @@ impl ApiError {
     pub fn http_status(&self) -> u16 {
         match self.code.as_str() {
             "not_found" | "unknown_command" => 404,
-            "invalid_input" | "bad_file" | "bad_arguments" | "not_an_identifier" => 400,
+            "invalid_input" | "bad_file" | "bad_arguments" | "not_an_identifier" | "unknown_style" | "bad_style" | "unknown_parent_style"
+            | "unknown_locale" | "unknown_format" | "no_bibliography" => 400,
+            "exists" => 409,
             _ => 500,
         }
     }
@@ -224,6 +231,7 @@ pub struct NewItem {
     pub fields: Vec<(String, String)>,
 }
 
+/// `import_csl_json`'s argument (`import_text` takes any format: [`ImportFile`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ImportText {
     /// CSL-JSON: an array of items or one item.
@@ -262,6 +270,7 @@ pub struct Api {
     lib: Arc<Mutex<Library>>,
     path: PathBuf,
     jobs: jobs::Jobs,
+    formats: formats::FormatState,
 }
 
 /// The command names, in the order the dispatcher knows them. The desktop
@@ -270,7 +279,7 @@ pub const COMMANDS: &[&str] = &[
     "library_info", "list_keys", "rows", "search", "get_detail", "update_field", "set_creators",
     "retag", "tags", "collections", "create_collection", "add_to_collection",
     "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
-    "add_note", "attach", "add_identifiers", "add_job",
+    "add_note", "attach", "add_identifiers", "add_job", "styles", "export", "save_export", "format_citation", "import_text",
 ];
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, args: Value) -> ApiResult<T> {
@@ -284,7 +293,7 @@ fn to_value<T: Serialize>(v: ApiResult<T>) -> ApiResult<Value> {
 impl Api {
     pub fn open(path: impl AsRef<Path>) -> ApiResult<Api> {
         let lib = Library::open(path.as_ref())?;
-        Ok(Api { lib: Arc::new(Mutex::new(lib)), path: path.as_ref().to_path_buf(), jobs: jobs::Jobs::default() })
+        Ok(Api { lib: Arc::new(Mutex::new(lib)), path: path.as_ref().to_path_buf(), jobs: jobs::Jobs::default(), formats: formats::FormatState::default() })
     }
 
     fn lib(&self) -> MutexGuard<'_, Library> {
@@ -319,6 +328,11 @@ impl Api {
             "attach" => to_value(self.attach(parse(name, args)?)),
             "add_identifiers" => to_value(self.add_identifiers(parse(name, args)?)),
             "add_job" => to_value(self.add_job(parse(name, args)?)),
+            "styles" => to_value(self.styles()),
+            "export" => to_value(self.export(parse(name, args)?)),
+            "save_export" => to_value(self.save_export(parse(name, args)?)),
+            "format_citation" => to_value(self.format_citation(parse(name, args)?)),
+            "import_text" => to_value(self.import_text(parse(name, args)?)),
             other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
         }
     }

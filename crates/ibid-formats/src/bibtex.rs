@@ -23,49 +23,73 @@
 //!   skipped.
 //! * `crossref` (BibTeX: every missing field is inherited; BibLaTeX's mapping
 //!   of a book's, collection's or proceedings' `title` to a contribution's
-//!   `booktitle`, `author` to `bookauthor`, a periodical's `title` to
-//!   `journaltitle`; `ids`, `label`, `key`, `sortkey`, `shorthand` … are never
-//!   inherited) and `xdata` (all fields) are resolved against the whole file,
-//!   keys matched case-insensitively. An unresolved `crossref` is kept as
-//!   `bibtex-crossref`.
-//! * LaTeX becomes Unicode (NFC): accents, `\ss`, `\o`, …, `--`/`---`
-//!   dashes, `~` (a no-break space; a plain space in names), `\&` and the
-//!   other escapes; braces are removed, the text inside them is kept as
-//!   written (case protection needs no marks in CSL, where nothing is
-//!   re-cased unless a style asks). `\emph`/`\textit`, `\textbf`, `\textsc`,
-//!   `\textsuperscript`, `\textsubscript` become CSL's rich-text tags
-//!   (`<i>`, `<b>`, small caps, `<sup>`, `<sub>`); `\url{x}`, `\texttt{x}`
-//!   and other unknown one-argument commands keep their argument; font
-//!   switches (`\em`, `\bf`, …) are dropped; other unknown commands and
-//!   `\cite{…}` are kept as written. Math: `$…$` made only of letters, Greek
-//!   letters, common symbols, `^`/`_` and font commands becomes Unicode text
-//!   (with `<sup>`/`<sub>`); any other math is kept as `$…$`.
-//! * Names through the crate's `Person` (von/last/jr/first, the extended
-//!   `family=…, given=…` format); a name that is entirely one brace group
-//!   (`{Institution Name}`) is a literal; `others` is kept as the literal
+//!   `booktitle` (unless there is a `booktitle` already: BibTeX-style
+//!   proceedings carry both), `author` to `bookauthor`, a periodical's
+//!   `title` to `journaltitle`; `ids`, `label`, `key`, `sortkey`,
+//!   `shorthand` … are never inherited, and a contribution does not inherit
+//!   its book's `doi`, `url`, `urldate`, `eprint`, `abstract`, page total:
+//!   a paper with its proceedings' DOI would be taken for the proceedings)
+//!   and `xdata` (all fields) are resolved against the whole file, keys
+//!   matched case-insensitively, chains followed up to 8 deep. An unresolved
+//!   `crossref` is kept as `bibtex-crossref`.
+//! * LaTeX becomes Unicode (NFC): accents (`{\"o}`, `\"o`, `\'{e}`, `\c c`,
+//!   `\'\i`…), `\ss`, `\o`, `\l`…, `--`/`---` dashes, ``` ``…'' ``` and `` ` ``
+//!   quotes (“…”, ‘), `~` (a no-break space; a plain space in names), `\&`
+//!   and the other escapes, `\textbackslash`; braces are removed, the text
+//!   inside them is kept as written (case protection needs no marks in CSL,
+//!   where nothing is re-cased unless a style asks). `\emph`/`\textit`,
+//!   `\textbf`, `\textsc`, `\textsuperscript`, `\textsubscript` become CSL's
+//!   rich-text tags (`<i>`, `<b>`, small caps, `<sup>`, `<sub>`); `\url{x}`,
+//!   `\texttt{x}` and other unknown one-argument commands keep their
+//!   argument; font switches (`\em`, `\bf`…) and spacing (`\kern-.1em`) are
+//!   dropped; `\cite{…}` and other unknown commands are kept as written.
+//!   Math: `$…$` made only of letters, digits, Greek letters, common symbols
+//!   and accents, `^`/`_` and font commands becomes Unicode text (with
+//!   `<sup>`/`<sub>`: `$x^2$` → `x<sup>2</sup>`); any other math is kept as
+//!   `$…$` (and written back as math).
+//! * Names through the crate's `Person` (von/last/jr/first, and BibLaTeX's
+//!   extended `family=…, given=…` format); a name that is one brace group
+//!   with a blank in it (`{World Health Organization}`) is a literal name,
+//!   one without (`{al.}`) a family name; `others` is kept as the literal
 //!   `others`.
 //! * Dates: BibLaTeX `date` (EDTF/ISO: `2020`, `2020-05`, `2020-05-01`,
-//!   ranges `a/b`, `?`/`~` as circa) wins over `year`/`month`/`day`; a
-//!   `year` range (`1999--2000`) is a range; anything else is a literal date.
-//!   `urldate` → `accessed`, `eventdate` → `event-date`, `origdate` →
-//!   `original-date`.
-//! * Types and fields are mapped to CSL (see [`csl_type_of`] and the
-//!   comments in `entry_to_csl`); the entry key is the citation key; a field
-//!   with no CSL counterpart is kept in `extra` as `bibtex-<field>`; a field
-//!   named like a CSL variable (`event-place`, `PMID`, `translator`,
-//!   `submitted`…) becomes that variable; when the source's entry type does
-//!   not follow from the CSL type (`@proceedings`, `@collection`, `@manual`,
-//!   unknown types) it is kept as `bibtex-entrytype` and used again on
-//!   export. Nothing is dropped silently: a repeated field is kept as
-//!   `bibtex-<field>-2`. An invalid DOI or ISBN is kept as written in
-//!   `bibtex-doi` / `bibtex-isbn` rather than failing the entry.
-//! * An entry without a title (after inheritance) is an error: a work needs
-//!   a title in Ibid.
+//!   ranges `a/b`, `?`/`~`/`%` as circa) wins over `year`/`month`/`day`,
+//!   which are dropped when they say the same and kept (`bibtex-year`…)
+//!   when not; an unreadable `date` beside a `year` is kept as
+//!   `bibtex-date` and the year is the date. `month` is a number, an
+//!   English (or German) name or abbreviation, or `May 5`; a `year` range
+//!   (`1999--2000`) is a range; anything else is a literal date. `urldate` →
+//!   `accessed`, `eventdate` → `event-date`, `origdate` → `original-date`.
+//! * Types are mapped by [`csl_type_of`] (`@misc` is a document, `@online` a
+//!   webpage, `@unpublished` with an `eventtitle` a speech, `@phdthesis`
+//!   and `@mastersthesis` a thesis with genre "PhD thesis"/"Master's
+//!   thesis"); when the source's type does not follow from the CSL type
+//!   (`@proceedings`, `@collection`, `@manual`, unknown types) it is kept as
+//!   `bibtex-entrytype` and used again on export. Fields as in
+//!   `entry_to_csl`: `journal`/`journaltitle`, or `booktitle` of a
+//!   contribution → `container-title`; `series` → `collection-title`;
+//!   `number` → `issue` (articles), `collection-number` (books and their
+//!   parts) or `number`; school/institution → `publisher` of theses and
+//!   reports; `howpublished` → `URL` when it is only a URL, else
+//!   `publisher`; `address`/`location` → `publisher-place`; `pages` with
+//!   `-`; `keywords` → `keyword`; `type` → `genre`; `doi`, `isbn`, `issn`
+//!   normalized (an invalid DOI or ISBN is kept as written in `bibtex-doi`
+//!   / `bibtex-isbn` rather than failing the entry). A field named like a
+//!   CSL variable (`event-place`, `PMID`, `translator`, `submitted`…)
+//!   becomes that variable; any other field is kept in `extra` as
+//!   `bibtex-<field>`, and so is a field whose variable another field gave
+//!   already. Nothing is dropped silently: a repeated field is kept as
+//!   `bibtex-<field>-2`; only a `booktitle` equal to a book's title and a
+//!   `howpublished` equal to the URL are dropped as the same value twice.
+//! * The entry key is the work's citation key.
+//! * An entry without a title (after inheritance; a book's `booktitle` and
+//!   an `@inbook`'s `chapter` name serve) is an error: Ibid needs a title for
+//!   every work.
 //!
-//! # Export ([`write`])
+//! # Export ([`write()`])
 //!
 //! From flat CSL-JSON items (as `Library::csl_items` gives them). See
-//! [`write`] for the choices (entry types, case protection, escaping).
+//! [`write()`] for the choices (entry types, case protection, escaping).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -231,7 +255,7 @@ fn scan_block(b: &[u8], open: usize, paren: bool) -> Scan {
 }
 
 fn unclosed_message(depth: usize, in_quote: bool, paren: bool) -> String {
-    let what = if in_quote {
+    if in_quote {
         "a quoted value is not closed (a stray '\"'?)".to_string()
     } else if depth > 0 {
         format!("the entry is not closed: {depth} more '{{' than '}}'")
@@ -239,8 +263,7 @@ fn unclosed_message(depth: usize, in_quote: bool, paren: bool) -> String {
         "the entry is not closed: no ')'".to_string()
     } else {
         "the entry is not closed (a '{' without its '}'?)".to_string()
-    };
-    what
+    }
 }
 
 fn limits(open: usize, end: usize, max_depth: usize, groups: usize) -> Option<(usize, String)> {
@@ -689,18 +712,21 @@ fn is_whole_book(ty: &str) -> bool {
     )
 }
 
-/// The fields of entry `i` with everything it inherits.
-fn effective_fields(i: usize, all: &[Option<Parsed>], index: &HashMap<String, usize>, depth: usize) -> (BTreeMap<String, Chunks>, bool) {
+/// The fields of entry `i` with everything it inherits, and whether every
+/// reference was found. `budget` bounds the work (chains are followed at most
+/// 8 deep, and at most 64 entries are visited for one entry).
+fn effective_fields(i: usize, all: &[Option<Parsed>], index: &HashMap<String, usize>, depth: usize, budget: &mut usize) -> (BTreeMap<String, Chunks>, bool) {
     let p = all[i].as_ref().expect("parsed");
     let mut fields = p.fields.clone();
     let mut resolved = true;
-    if depth > 8 {
+    if depth > 8 || *budget == 0 {
         return (fields, false);
     }
+    *budget -= 1;
     for x in &p.xdata {
         match index.get(&x.to_lowercase()).filter(|&&j| j != i && all[j].is_some()) {
             Some(&j) => {
-                let (xf, _) = effective_fields(j, all, index, depth + 1);
+                let (xf, _) = effective_fields(j, all, index, depth + 1, budget);
                 for (k, v) in xf {
                     if !NEVER_INHERITED.contains(&k.as_str()) {
                         fields.entry(k).or_insert(v);
@@ -714,7 +740,7 @@ fn effective_fields(i: usize, all: &[Option<Parsed>], index: &HashMap<String, us
         match index.get(&c.to_lowercase()).filter(|&&j| j != i && all[j].is_some()) {
             Some(&j) => {
                 let parent_ty = all[j].as_ref().expect("parsed").ty.clone();
-                let (pf, _) = effective_fields(j, all, index, depth + 1);
+                let (pf, _) = effective_fields(j, all, index, depth + 1, budget);
                 inherit(&mut fields, &p.ty, &parent_ty, pf);
             }
             None => resolved = false,
@@ -738,8 +764,10 @@ fn inherit(child: &mut BTreeMap<String, Chunks>, child_ty: &str, parent_ty: &str
         }
         let target = if into_book {
             match k.as_str() {
-                // BibTeX style: the parent's own `booktitle` wins over its title.
-                "title" if parent_has(child, "booktitle") => continue,
+                // A `booktitle` the child has, or the parent's own (keys come
+                // in order: it was inherited just before), wins over the
+                // parent's title (BibTeX-style proceedings carry both).
+                "title" if child.contains_key("booktitle") => continue,
                 "title" => "booktitle".to_string(),
                 "subtitle" => "booksubtitle".into(),
                 "titleaddon" => "booktitleaddon".into(),
@@ -762,10 +790,6 @@ fn inherit(child: &mut BTreeMap<String, Chunks>, child_ty: &str, parent_ty: &str
         };
         child.entry(target).or_insert(v);
     }
-}
-
-fn parent_has(child: &BTreeMap<String, Chunks>, k: &str) -> bool {
-    child.contains_key(k)
 }
 
 // ---------------------------------------------------------------------------
@@ -1093,10 +1117,17 @@ fn clean_commands(s: &str, ctx: &Ctx, depth: usize) -> String {
             }
         } else {
             match text_command(name).or_else(|| math_symbol(name)) {
-                Some(t) => out.push_str(t),
-                None => out.push_str(original.trim_end()),
+                Some(t) => {
+                    out.push_str(t);
+                    out.push_str(after_name);
+                }
+                None => {
+                    // Kept as written, with the blank that ended it.
+                    out.push_str(original.trim_end());
+                    out.push_str(after_name);
+                    out.push(' ');
+                }
             }
-            out.push_str(after_name);
         }
         i = j;
     }
@@ -1691,8 +1722,8 @@ const LANGUAGE_FIELDS: &[&str] = &["language", "langid"];
 /// import (`bibtex-<field>`, a field of the same group that lost to the one
 /// that gave the variable) would then win when the file is read again; then
 /// the group's first field no such extra occupies.
-fn pick_field<'a>(item: &Map<String, Value>, preferred: &'a str, group: &[&'a str]) -> &'a str {
-    let kept = |f: &str| item.contains_key(&format!("bibtex-{f}"));
+fn pick_field<'a>(kept_fields: &[&str], preferred: &'a str, group: &[&'a str]) -> &'a str {
+    let kept = |f: &str| kept_fields.contains(&f);
     let rank = |f: &str| group.iter().position(|g| *g == f).unwrap_or(usize::MAX);
     if !kept(preferred) && !group.iter().any(|g| kept(g) && rank(g) < rank(preferred)) {
         return preferred;
@@ -2163,9 +2194,10 @@ fn parse_flat(text: &str) -> Vec<Result<(usize, Option<String>, Map<String, Valu
                     continue; // data containers, not works
                 }
                 let (fields, resolved) = if p.crossref.is_some() || !p.xdata.is_empty() {
-                    effective_fields(i, &parsed, &index, 0)
+                    let (f, r) = effective_fields(i, &parsed, &index, 0, &mut 64);
+                    (Cow::Owned(f), r)
                 } else {
-                    (p.fields.clone(), true)
+                    (Cow::Borrowed(&p.fields), true)
                 };
                 let key = (!p.key.is_empty()).then(|| p.key.clone());
                 match entry_to_csl(p, &fields, &ctx, !resolved) {
@@ -2188,7 +2220,7 @@ pub fn parse_items(text: &str) -> Vec<Result<Map<String, Value>, BibError>> {
 // Export
 // ---------------------------------------------------------------------------
 
-/// How [`write`] writes.
+/// How [`write()`] writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BibOptions {
     /// BibLaTeX (`journaltitle`, `location`, `date`, `@online`, `@thesis`…)
@@ -2248,51 +2280,67 @@ const BIBTEX_TYPES: &[&str] = &[
     "misc", "phdthesis", "proceedings", "techreport", "unpublished",
 ];
 
-/// Writes flat CSL-JSON items as BibTeX or BibLaTeX.
+/// Writes flat CSL-JSON items as BibTeX or BibLaTeX, one entry per item,
+/// one field per line, entries separated by a blank line.
 ///
 /// * Key: `citation-key`, else one from [`crate::citekey::generate`] with the
 ///   default pattern; keys are made unique within the output (a repeated key
 ///   gets `a`, `b`…), and characters BibTeX cannot have in a key (blanks,
 ///   `,{}()"#%'=\~`) are removed. The item's `id` (Ibid's own key) is not
 ///   written.
-/// * Types: article → `@article`; book → `@book`; chapter → `@incollection`
-///   in both (BibLaTeX's `@incollection` is "a contribution to a collection",
-///   which a CSL chapter with `container-title`/`editor` is; `@inbook` is used
-///   only when the chapter has a `container-author` and no editor, i.e. a
-///   part of a single-author book); paper-conference → `@inproceedings`;
-///   thesis → `@phdthesis`/`@mastersthesis` (BibTeX, by genre) or `@thesis`
-///   with `type = {phdthesis}`/`{mathesis}` (BibLaTeX); report →
-///   `@techreport`/`@report`; manuscript, speech → `@unpublished`; webpage →
-///   `@misc`/`@online`; software, dataset… → `@misc` in BibTeX; anything else
-///   → `@misc`. A `bibtex-entrytype` kept at import (`@proceedings`,
-///   `@manual`…) is used again when it maps to the item's CSL type (in BibTeX
-///   only the classic types).
-/// * Fields, one per line, in a fixed order (names, titles, container,
-///   numbers, publisher, dates, identifiers, notes, then the rest
-///   alphabetically): `container-title` → `journal`/`journaltitle` (articles)
-///   or `booktitle`; `collection-title` → `series`; `collection-number` →
-///   `number`; `publisher-place` → `address`/`location`; thesis publisher →
-///   `school`/`institution`; report publisher → `institution`; the
-///   publisher of `@misc`/`@online`/`@booklet`/`@unpublished` →
-///   `howpublished` (`organization` for `@online`); `genre` → `type`; dates →
-///   `year` + `month` (BibTeX; plus `date` when there is a day or a range) or
-///   `date` (BibLaTeX); `accessed` → `urldate`; `page` → `pages` with `--`;
-///   `bibtex-<field>` extras → `<field>`; other CSL variables under their own
-///   names (the import reads them back); list- or object-valued extras that
-///   are neither names nor dates are not written.
-/// * Text: `& % $ # _ { } ~ ^ \` escaped; `<i>`, `<b>`, `<sup>`, `<sub>`,
-///   small caps → `\textit`, `\textbf`, `\textsuperscript`,
-///   `\textsubscript`, `\textsc`; a no-break space → `~`; with
-///   `unicode: false` accented letters as `{\'e}`, `{\ss}`…, dashes as
-///   `--`/`---`, Greek as `$\alpha$` (characters with no LaTeX form stay
-///   UTF-8). URLs and DOIs are written as they are.
-/// * Case protection (titles, short titles, book titles, event titles): a
-///   word with a capital after its first letter (`DNA`, `iPhone`, `LaTeX`,
-///   `COVID-19`) or a lone capital other than "A" is wrapped in braces. Proper
-///   nouns cannot be recognised reliably; the heuristic: when a title is in
-///   sentence case (most longer words lower case), its capitalised words
-///   after the first are taken for proper nouns and protected too; a title
-///   in Title Case gets only the protection above.
+/// * Types: article → `@article` (`entrysubtype` for magazines and
+///   newspapers); book → `@book`; chapter → `@incollection` in both flavours
+///   (BibLaTeX's `@incollection` is "a contribution to a collection", which
+///   a CSL chapter with `container-title` and `editor` is; `@inbook` is used
+///   only when the chapter has a `container-author` and no editor: a part
+///   of a single-author book); paper-conference → `@inproceedings`; thesis →
+///   `@phdthesis`/`@mastersthesis` by genre (BibTeX) or `@thesis` with
+///   `type = {phdthesis}`/`{mathesis}` (BibLaTeX); report → `@techreport`
+///   / `@report`; manuscript, speech → `@unpublished`; pamphlet →
+///   `@booklet`; webpage → `@misc` / `@online`; software, dataset, patent,
+///   periodical… → `@misc` / their BibLaTeX types; anything else → `@misc`.
+///   A `bibtex-entrytype` kept at import (`@proceedings`, `@manual`…) is
+///   used again when it maps to the item's CSL type (in BibTeX only the
+///   classic types).
+/// * Fields in a fixed order (names, titles, container, numbers, publisher,
+///   dates, identifiers, notes, then the rest alphabetically):
+///   `container-title` → `journal`/`journaltitle` (articles, and books) or
+///   `booktitle`; `collection-title` → `series`; `collection-number` →
+///   `number` (books and their parts); `issue` → `number` (articles);
+///   `publisher-place` → `address`/`location`; the publisher of a thesis →
+///   `school`/`institution`, of a report → `institution`, of `@misc`,
+///   `@booklet`, `@unpublished` → `howpublished`, of `@online` →
+///   `organization`; `genre` → `type`; `page` → `pages` with `--`;
+///   `issued` → `year` + `month` (BibTeX; plus `date` when there is a day,
+///   a range or "circa") or `date` (BibLaTeX); `accessed` → `urldate`;
+///   `container-author` → `bookauthor`; `bibtex-<field>` extras → `<field>`
+///   (a field kept at import never takes the place of the one that won
+///   then, so the file reads back the same); other CSL variables under
+///   their own names (the import reads them back); list- or object-valued
+///   extras that are neither names nor dates are not written.
+/// * Names: `von Last, Jr, First`; a literal name in braces; a part BibTeX
+///   would misread (a comma, the word "and", a lower-case family name, a
+///   particle that does not start lower case) braced; a family name with no
+///   given name and a blank in it as `family={…}` (BibLaTeX) or in braces
+///   (BibTeX, where it reads back as a literal name).
+/// * Text ([`encode_text`]): `& % $ # _ { } ~ ^ \` escaped; `<i>`, `<b>`,
+///   `<sup>`, `<sub>`, small caps → `\textit`, `\textbf`,
+///   `\textsuperscript`, `\textsubscript`, `\textsc`; a no-break space →
+///   `~`; `--` in the text → `-{}-`; math kept at import → `$…$`; with
+///   `unicode: false` accented letters as `{\'e}`, `{\v{c}}`, `{\ss}`…,
+///   dashes as `--`/`---`, “ ” as two backticks and two apostrophes, ’ as
+///   `\textquoteright{}` (a plain `'` would read back as an apostrophe),
+///   Greek as `$\alpha$`; characters with no LaTeX form stay UTF-8. URLs
+///   and DOIs are written as they are.
+/// * Case protection (titles, short titles, book and event titles): a word
+///   with a capital after its first letter (`DNA`, `iPhone`, `LaTeX`,
+///   `COVID-19`) or a lone capital other than "A" after the first word is
+///   wrapped in braces. Proper nouns cannot be recognised reliably; the
+///   heuristic: when a title is in sentence case (more of its longer words
+///   after the first start lower case than upper case), its capitalised
+///   words after the first are taken for proper nouns and protected too,
+///   except the first word after a colon; a title in Title Case gets only
+///   the protection above.
 pub fn write(items: &[Map<String, Value>], opts: &BibOptions) -> String {
     let explicit: HashSet<String> = items
         .iter()
@@ -2393,56 +2441,59 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         "article-newspaper" => e.raw("entrysubtype", "{newspaper}".into()),
         _ => {}
     }
-    let mut done: HashSet<&str> = ["type", "id", "citation-key", "bibtex-entrytype"].into_iter().collect();
+    // Variables written so far (a short list: a vector is faster than a set).
+    let mut done: Vec<&str> = vec!["type", "id", "citation-key", "bibtex-entrytype"];
+    // Fields kept at import, by field name.
+    let kept: Vec<&str> = item.keys().filter_map(|k| k.strip_prefix("bibtex-")).collect();
     let bl = opts.biblatex;
 
     // Names.
     for (var, field) in [("author", "author"), ("editor", "editor"), ("container-author", "bookauthor"), ("translator", "translator")] {
-        done.insert(var);
+        done.push(var);
         if let Some(v) = names_field(item.get(var), opts) {
             e.raw(field, v);
         }
     }
     // Titles.
-    done.insert("title");
+    done.push("title");
     if let Some(t) = str_of(item, "title") {
         e.title("title", &t);
     }
-    done.insert("title-short");
+    done.push("title-short");
     if let Some(t) = str_of(item, "title-short") {
         e.title("shorttitle", &t);
     }
     // Container.
     let periodical = matches!(csl_type, "article-journal" | "article-magazine" | "article-newspaper" | "review" | "review-book" | "article" | "periodical");
-    done.insert("container-title");
+    done.push("container-title");
     if let Some(c) = str_of(item, "container-title") {
         // (A book's `booktitle` is its own title again: a book's container
         // goes to `journal`, which any entry type reads back.)
         if periodical || matches!(csl_type, "book" | "series") {
-            e.text(pick_field(item, if bl { "journaltitle" } else { "journal" }, CONTAINER_FIELDS), &c);
+            e.text(pick_field(&kept, if bl { "journaltitle" } else { "journal" }, CONTAINER_FIELDS), &c);
         } else {
-            e.title(pick_field(item, "booktitle", CONTAINER_FIELDS), &c);
+            e.title(pick_field(&kept, "booktitle", CONTAINER_FIELDS), &c);
         }
     }
-    done.insert("container-title-short");
+    done.push("container-title-short");
     if let Some(c) = str_of(item, "container-title-short") {
         e.text("shortjournal", &c);
     }
-    done.insert("event-title");
+    done.push("event-title");
     if let Some(c) = str_of(item, "event-title") {
         e.title("eventtitle", &c);
     }
-    done.insert("collection-title");
+    done.push("collection-title");
     if let Some(c) = str_of(item, "collection-title") {
         e.text("series", &c);
     }
     // Numbers.
-    done.insert("volume");
+    done.push("volume");
     if let Some(v) = str_of(item, "volume") {
         e.text("volume", &v);
     }
     for var in ["number", "issue", "collection-number"] {
-        done.insert(var);
+        done.push(var);
     }
     let number = str_of(item, "number");
     let issue = str_of(item, "issue");
@@ -2486,22 +2537,22 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         ("version", "version"),
         ("chapter-number", "chapter"),
     ] {
-        done.insert(var);
+        done.push(var);
         if let Some(v) = str_of(item, var) {
             e.text(field, &v);
         }
     }
-    done.insert("page");
+    done.push("page");
     if let Some(p) = str_of(item, "page") {
         let v = pages_out(&encode_text(&p, opts.unicode, false));
         e.raw("pages", format!("{{{v}}}"));
     }
-    done.insert("number-of-pages");
+    done.push("number-of-pages");
     if let Some(p) = str_of(item, "number-of-pages") {
-        e.text(pick_field(item, "pagetotal", PAGES_TOTAL_FIELDS), &p);
+        e.text(pick_field(&kept, "pagetotal", PAGES_TOTAL_FIELDS), &p);
     }
     // Publisher.
-    done.insert("publisher");
+    done.push("publisher");
     if let Some(p) = str_of(item, "publisher") {
         let field = match ty.as_str() {
             "thesis" | "phdthesis" | "mastersthesis" => {
@@ -2517,14 +2568,14 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
             "misc" | "booklet" | "unpublished" | "software" if !looks_like_url(&p) => "howpublished",
             _ => "publisher",
         };
-        e.text(pick_field(item, field, publisher_fields(csl_type)), &p);
+        e.text(pick_field(&kept, field, publisher_fields(csl_type)), &p);
     }
-    done.insert("publisher-place");
+    done.push("publisher-place");
     if let Some(p) = str_of(item, "publisher-place") {
-        e.text(pick_field(item, if bl { "location" } else { "address" }, PLACE_FIELDS), &p);
+        e.text(pick_field(&kept, if bl { "location" } else { "address" }, PLACE_FIELDS), &p);
     }
     // Genre.
-    done.insert("genre");
+    done.push("genre");
     if let Some(g) = &genre {
         let written: Option<String> = match ty.as_str() {
             "phdthesis" if g == "PhD thesis" => None,
@@ -2538,11 +2589,11 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         }
     }
     // Dates.
-    done.insert("issued");
+    done.push("issued");
     if let Some(d) = item.get("issued") {
         // Fields kept at import decide which form leaves the other free:
         // a kept `date` needs `year`/`month`, a kept `year` needs `date`.
-        let kept = |f: &str| item.contains_key(&format!("bibtex-{f}"));
+        let kept = |f: &str| kept.contains(&f);
         let form = if kept("date") {
             DateForm::YearMonth
         } else if kept("year") || kept("month") || kept("day") || bl {
@@ -2553,7 +2604,7 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         date_out(&mut e, d, form);
     }
     for (var, field) in [("accessed", "urldate"), ("event-date", "eventdate"), ("original-date", "origdate")] {
-        done.insert(var);
+        done.push(var);
         if let Some(d) = item.get(var) {
             match edtf_of(d) {
                 Some(t) => e.raw(field, format!("{{{t}}}")),
@@ -2565,7 +2616,7 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
             }
         }
     }
-    done.insert("event-place");
+    done.push("event-place");
     if let Some(v) = str_of(item, "event-place") {
         e.text("venue", &v);
     }
@@ -2574,7 +2625,7 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         ("original-publisher", "origpublisher"),
         ("original-publisher-place", "origlocation"),
     ] {
-        done.insert(var);
+        done.push(var);
         if let Some(v) = str_of(item, var) {
             if var == "original-title" {
                 e.title(field, &v);
@@ -2585,7 +2636,7 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
     }
     // Identifiers.
     for var in ["ISBN", "ISSN"] {
-        done.insert(var);
+        done.push(var);
         let list: Vec<String> = match item.get(var) {
             Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
             Some(Value::String(s)) => vec![s.clone()],
@@ -2595,11 +2646,11 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
             e.text(&var.to_lowercase(), &list.join(", "));
         }
     }
-    done.insert("DOI");
+    done.push("DOI");
     if let Some(d) = str_of(item, "DOI") {
         e.verbatim("doi", &d);
     }
-    done.insert("URL");
+    done.push("URL");
     if let Some(u) = str_of(item, "URL") {
         e.verbatim("url", &u);
     }
@@ -2611,18 +2662,18 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         ("annote", if bl { "annotation" } else { "annote" }),
         ("status", "pubstate"),
     ] {
-        done.insert(var);
+        done.push(var);
         if let Some(v) = str_of(item, var) {
             let field = match var {
-                "annote" => pick_field(item, field, ANNOTE_FIELDS),
-                "language" => pick_field(item, field, LANGUAGE_FIELDS),
+                "annote" => pick_field(&kept, field, ANNOTE_FIELDS),
+                "language" => pick_field(&kept, field, LANGUAGE_FIELDS),
                 _ => field,
             };
             e.text(field, &v);
         }
     }
     // The rest, alphabetically: `bibtex-x` → `x`; CSL variables by name.
-    let mut rest: Vec<(&String, &Value)> = item.iter().filter(|(k, _)| !done.contains(k.as_str())).collect();
+    let mut rest: Vec<(&String, &Value)> = item.iter().filter(|(k, _)| !done.contains(&k.as_str())).collect();
     rest.sort_by(|a, b| a.0.cmp(b.0));
     for (k, v) in rest {
         let (field, is_bib) = match k.strip_prefix("bibtex-") {
@@ -2962,7 +3013,7 @@ fn segments(s: &str) -> Vec<Seg<'_>> {
 /// Encodes CSL text (with its rich-text tags) as the value of a BibTeX field,
 /// without the outer braces: special characters escaped, tags as commands,
 /// with `unicode: false` non-ASCII as LaTeX, with `protect_case` words whose
-/// case matters wrapped in braces (see [`write`]).
+/// case matters wrapped in braces (see [`write()`]).
 pub fn encode_text(s: &str, unicode: bool, protect_case: bool) -> String {
     let segs = segments(s);
     let plain: String = segs.iter().filter_map(|g| if let Seg::Text(t) = g { Some(*t) } else { None }).collect::<Vec<_>>().join(" ");

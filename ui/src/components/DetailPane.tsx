@@ -16,6 +16,22 @@ export interface DetailActions {
   restore(keys: string[]): void;
   trash(keys: string[]): void;
   openView(collectionKey: string): void;
+  /** Copy citation / Copy bibliography entry of these works (in the Export dialog's style). */
+  copy(kind: 'citation' | 'bibliography', keys: string[]): void;
+}
+
+/** "Copy citation" and "Copy bibliography entry" for the works shown. */
+function CopyButtons({ keys, actions }: { keys: () => string[]; actions: DetailActions }) {
+  return (
+    <div class="copy-buttons">
+      <button type="button" data-testid="copy-citation" onClick={() => actions.copy('citation', keys())} title="Copy a citation in the style chosen in Export (Ctrl+Shift+C)" aria-keyshortcuts="Control+Shift+C">
+        Copy citation
+      </button>
+      <button type="button" data-testid="copy-bibliography" onClick={() => actions.copy('bibliography', keys())} title="Copy the bibliography entry in the style chosen in Export (Ctrl+Shift+B)" aria-keyshortcuts="Control+Shift+B">
+        Copy bibliography entry
+      </button>
+    </div>
+  );
 }
 
 interface Props {
@@ -31,6 +47,8 @@ interface Props {
   paneRef: { current: HTMLElement | null };
   /** Escape outside an editor: back to the list. */
   onLeave(): void;
+  /** The selected keys (for the multi-selection's copy buttons). */
+  selectedKeys(): string[];
 }
 
 export function DetailPane(p: Props) {
@@ -43,6 +61,7 @@ export function DetailPane(p: Props) {
           <strong>{p.selectedCount.toLocaleString()}</strong> items selected
         </p>
         <p class="hint">Drag them onto a collection in the sidebar, or press Delete to move them to the Trash.</p>
+        <CopyButtons keys={p.selectedKeys} actions={p.actions} />
       </div>
     );
   } else if (p.error) {
@@ -132,6 +151,7 @@ function DetailBody(p: Props & { detail: Detail }) {
           {d.key}
         </span>
       </header>
+      <CopyButtons keys={() => [d.key]} actions={a} />
 
       {d.parent && (
         <p class="parent-link">

@@ -1,5 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import { sanitizeInline, renderMarkdown } from '../lib/sanitize';
+import { sanitizeBibliography, sanitizeInline, renderMarkdown } from '../lib/sanitize';
 
 /** Publisher markup (titles, abstracts), only through the sanitizer. */
 export function Markup({ html, class: cls }: { html: string; class?: string }) {
@@ -13,6 +13,25 @@ export function MarkdownView({ source, onLink }: { source: string; onLink(url: s
   return (
     <div
       class="markdown"
+      dangerouslySetInnerHTML={{ __html: safe }}
+      onClick={(e) => {
+        const a = (e.target as Element).closest?.('a');
+        if (!a) return;
+        e.preventDefault();
+        const href = a.getAttribute('href');
+        if (href) onLink(href);
+      }}
+    />
+  );
+}
+
+/** A rendered bibliography (the backend's `html` export), sanitized; links open outside. */
+export function BibliographyView({ html, onLink, testid }: { html: string; onLink(url: string): void; testid?: string }) {
+  const safe = useMemo(() => sanitizeBibliography(html), [html]);
+  return (
+    <div
+      class="export-preview-html"
+      data-testid={testid}
       dangerouslySetInnerHTML={{ __html: safe }}
       onClick={(e) => {
         const a = (e.target as Element).closest?.('a');

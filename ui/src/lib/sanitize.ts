@@ -33,6 +33,15 @@ const noteConfig: Config = {
   ALLOWED_URI_REGEXP: /^https?:\/\//i,
 };
 
+const BIBLIOGRAPHY_TAGS = [...INLINE_TAGS, 'a', 'div', 'br'];
+
+const bibliographyConfig: Config = {
+  ...inlineConfig,
+  ALLOWED_TAGS: BIBLIOGRAPHY_TAGS,
+  ALLOWED_ATTR: ['href'],
+  ALLOWED_URI_REGEXP: /^https?:\/\//i,
+};
+
 let purifier: ReturnType<typeof DOMPurify> | null = null;
 
 function instance() {
@@ -95,6 +104,22 @@ export function sanitizeInline(markup: string): string {
 export function renderMarkdown(md: string): string {
   const html = marked.parse(md ?? '', { async: false, gfm: true, breaks: false }) as string;
   return finish(instance().sanitize(defuseHandlers(html), noteConfig) as unknown as DocumentFragment);
+}
+
+// The renderer marks small caps with an inline style, which the CSP
+// (style-src 'self') would refuse to apply: it becomes <sc> (then
+// span.sc) before parsing. Every other span loses its attributes.
+const SMALL_CAPS_SPAN = /<span style="font-variant:\s*small-caps;?">([^<]*)<\/span>/gi;
+
+/**
+ * A rendered bibliography or citation (the backend's `html` format) → safe
+ * HTML: the inline whitelist plus div, br and http(s) links (which open
+ * outside). The backend escapes entries already; this is the second guard.
+ */
+export function sanitizeBibliography(html: string): string {
+  if (!html) return '';
+  const withSc = html.replace(SMALL_CAPS_SPAN, '<sc>$1</sc>');
+  return finish(instance().sanitize(defuseHandlers(withSc), bibliographyConfig) as unknown as DocumentFragment);
 }
 
 /** Markup → its text, for tooltips, labels and comparisons. */

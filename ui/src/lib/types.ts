@@ -123,6 +123,67 @@ export interface AddJob {
   results: AddResult[];
 }
 
+/** `styles`: every CSL style (by id) and locale the backend renders with. */
+export interface StyleDto {
+  id: string;
+  title: string;
+}
+
+export interface StyleList {
+  styles: StyleDto[];
+  locales: string[];
+}
+
+export type ExportFormat = 'csl-json' | 'bibtex' | 'biblatex' | 'ris' | 'text' | 'html' | 'markdown' | 'rtf';
+
+/** Which works an export covers: at most one field; none = the whole library. */
+export interface ExportScope {
+  keys?: string[];
+  /** A collection's key (or path). */
+  collection?: string;
+  tag?: string;
+  search?: string;
+  /** What this work (by key) cites. */
+  cited_by?: string;
+}
+
+export interface ExportArgs {
+  scope?: ExportScope;
+  format: ExportFormat;
+  /** Style id, default "apa" (text, html, markdown, rtf). */
+  style?: string;
+  /** Default: the style's. */
+  locale?: string;
+  /** BibTeX/BibLaTeX with LaTeX accents instead of UTF-8. */
+  latex?: boolean;
+  /** Only the first N works (a preview). */
+  limit?: number;
+}
+
+export interface Exported {
+  /** The file's text; for html, entries escaped by the renderer (still sanitized before showing). */
+  text: string;
+  /** Works in the scope. */
+  count: number;
+  /** Works in `text`. */
+  shown: number;
+}
+
+export interface SaveExportArgs extends ExportArgs {
+  /** Absolute, or starting with ~/. */
+  path: string;
+  /** Replace an existing file (else the error code `exists`). */
+  overwrite?: boolean;
+}
+
+export interface CitationArgs {
+  keys: string[];
+  style?: string;
+  locale?: string;
+  kind: 'citation' | 'bibliography';
+  format: 'text' | 'html';
+}
+
 /** An error as it crosses the boundary: callers match on `code`. */
 export interface ApiErrorShape {
   code: string;
@@ -153,6 +214,12 @@ export interface Commands {
   attach: [{ key: string; path: string }, Detail];
   add_identifiers: [{ text: string }, AddJobStarted];
   add_job: [{ job: string }, AddJob];
+  styles: [Record<string, never>, StyleList];
+  export: [ExportArgs, Exported];
+  save_export: [SaveExportArgs, { path: string; count: number }];
+  format_citation: [CitationArgs, { text: string }];
+  /** BibTeX, BibLaTeX, RIS or CSL-JSON text; the format sniffed unless given; `name` for messages. */
+  import_text: [{ text: string; format?: string; name?: string }, ImportResult];
 }
 
 export type CommandName = keyof Commands;

@@ -24,6 +24,7 @@ use super::{BibEntry, Format, Locator, RenderError, Style};
 #[derive(Debug, Clone)]
 struct Piece {
     cite: ElemChildren,
+    cite_full: ElemChildren,
     bib: ElemChildren,
 }
 
@@ -130,7 +131,7 @@ fn render_run(ctx: &Ctx, items: &[&Item], offset: usize) -> Result<Vec<Piece>, R
         key: items.iter().map(|i| i.id().unwrap_or_default().to_string()).collect::<Vec<_>>().join(", "),
         message: panic_message(p),
     })?;
-    let cites: Vec<ElemChildren> = rendered.citations.iter().map(|c| entry_children(&c.citation)).collect();
+    let cites: Vec<(ElemChildren, ElemChildren)> = rendered.citations.into_iter().map(|c| (entry_children(&c.citation), c.citation)).collect();
     let bib_items = rendered.bibliography.map(|b| b.items).unwrap_or_default();
     // The driver's bibliography comes in its own (sorted) order, which is
     // ours; map it back by key where keys are unique, else by position.
@@ -151,7 +152,7 @@ fn render_run(ctx: &Ctx, items: &[&Item], offset: usize) -> Result<Vec<Piece>, R
     Ok(cites
         .into_iter()
         .zip(bibs)
-        .map(|(cite, bib)| Piece { cite, bib: bib.unwrap_or_default() })
+        .map(|((cite, cite_full), bib)| Piece { cite, cite_full, bib: bib.unwrap_or_default() })
         .collect())
 }
 
@@ -198,7 +199,7 @@ impl RenderCache {
         let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
         let mut conv: Vec<(Item, u64)> = Vec::with_capacity(items.len());
         for m in items {
-            let item = to_item(m);
+            let item = to_item(m, data.guard_variable.as_deref());
             let fp = fingerprint(&item);
             let same = seen.entry(fp).or_default();
             if same.iter().any(|&j| conv[j].0 == item) {
@@ -327,19 +328,23 @@ impl RenderCache {
 
         // The whole-list steps, then the format.
         let mut keys = Vec::with_capacity(n);
+        let mut cites = Vec::with_capacity(n);
         let mut contents: Vec<ElemChildren> = Vec::with_capacity(n);
         for (p, &i) in order.iter().enumerate() {
             keys.push(conv[i].0.id().unwrap_or_default().to_string());
-            contents.push(pieces[p].take().map(|pc| pc.bib).unwrap_or_else(|| solos[p].piece.bib.clone()));
+            let piece = pieces[p].take().unwrap_or_else(|| solos[p].piece.clone());
+            cites.push(piece.cite_full);
+            contents.push(piece.bib);
         }
         substitute_subsequent_authors(bib_style.subsequent_author_substitute.as_ref(), bib_style.subsequent_author_substitute_rule, &mut contents);
         let out = keys
             .into_iter()
             .zip(contents)
-            .map(|(key, mut content)| {
+            .zip(cites)
+            .map(|((key, mut content), cite)| {
                 let first = bib_style.second_field_align.is_some().then(|| remove_any_meta(&mut content)).flatten();
                 let first = first.map(|c| ElemChildren(vec![c]));
-                BibEntry { key, text: write(first.as_ref(), &content, format) }
+                BibEntry { key, text: write(first.as_ref(), &content, format), citation: write(None, &cite, format) }
             })
             .collect();
         self.evict(n);
@@ -406,10 +411,6 @@ impl RenderCache {
     }
 }
 
-fn convert_cites(cites: &[Vec<(Map<String, Value>, Option<Locator>)>]) -> Vec<Vec<(Item, Option<Locator>)>> {
-    cites.iter().map(|c| c.iter().map(|(m, l)| (to_item(m), l.clone())).collect()).collect()
-}
-
 pub(super) fn citations(
     cites: &[Vec<(Map<String, Value>, Option<Locator>)>],
     style: &Style,
@@ -418,15 +419,32 @@ pub(super) fn citations(
 ) -> Result<Vec<String>, RenderError> {
     let data = &*style.inner;
     let locale = locale_for(style, locale)?;
-    let converted = convert_cites(cites);
+    // hayagriva tells a work cited again (subsequent, ibid) by the
+    // reference, so each distinct item is converted once.
+    let mut unique: Vec<Item> = Vec::new();
+    let converted: Vec<Vec<(usize, Option<&Locator>)>> = cites
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|(m, l)| {
+                    let item = to_item(m, data.guard_variable.as_deref());
+                    let i = unique.iter().position(|u| *u == item).unwrap_or_else(|| {
+                        unique.push(item);
+                        unique.len() - 1
+                    });
+                    (i, l.as_ref())
+                })
+                .collect()
+        })
+        .collect();
     let files = locale_files();
     let rendered = catch_unwind(AssertUnwindSafe(|| {
         let mut driver = BibliographyDriver::new();
         for (n, cite) in converted.iter().enumerate() {
             let items = cite
                 .iter()
-                .map(|(item, loc)| {
-                    CitationItem::with_locator(item, loc.as_ref().map(|l| SpecificLocator(l.kind, LocatorPayload::Str(&l.value))))
+                .map(|&(i, loc)| {
+                    CitationItem::with_locator(&unique[i], loc.map(|l| SpecificLocator(l.kind, LocatorPayload::Str(&l.value))))
                 })
                 .collect();
             driver.citation(CitationRequest::new(items, &data.csl, Some(locale.clone()), files, Some(n + 1)));
@@ -443,7 +461,7 @@ pub(super) fn single_pass(items: &[Map<String, Value>], style: &Style, locale: O
         return Err(RenderError::NoBibliography(data.id.clone()));
     }
     let locale = locale_for(style, locale)?;
-    let conv: Vec<Item> = items.iter().map(to_item).collect();
+    let conv: Vec<Item> = items.iter().map(|m| to_item(m, data.guard_variable.as_deref())).collect();
     let files = locale_files();
     let csl = &data.csl;
     let rendered = catch_unwind(AssertUnwindSafe(|| {
@@ -454,11 +472,21 @@ pub(super) fn single_pass(items: &[Map<String, Value>], style: &Style, locale: O
         driver.finish(BibliographyRequest::new(csl, Some(locale.clone()), files))
     }))
     .map_err(|p| RenderError::Item { key: "(bibliography)".into(), message: panic_message(p) })?;
+    let citation_of: HashMap<String, String> = conv
+        .iter()
+        .zip(&rendered.citations)
+        .rev()
+        .map(|(item, c)| (item.id().unwrap_or_default().to_string(), write(None, &c.citation, format)))
+        .collect();
     Ok(rendered
         .bibliography
         .map(|b| b.items)
         .unwrap_or_default()
         .into_iter()
-        .map(|b| BibEntry { key: b.key, text: write(b.first_field.as_ref().map(|f| ElemChildren(vec![f.clone()])).as_ref(), &b.content, format) })
+        .map(|b| BibEntry {
+            text: write(b.first_field.as_ref().map(|f| ElemChildren(vec![f.clone()])).as_ref(), &b.content, format),
+            citation: citation_of.get(&b.key).cloned().unwrap_or_default(),
+            key: b.key,
+        })
         .collect())
 }

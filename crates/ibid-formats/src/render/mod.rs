@@ -55,7 +55,7 @@ use serde_json::{Map, Value};
 pub use engine::{CacheStats, RenderCache};
 pub use locator::{parse_cite_arg, Locator};
 pub use output::escape_html;
-pub use style::{list_locales, list_styles, repair, style, style_from_xml, Style};
+pub use style::{list_locales, list_styles, style, style_from_xml, Style};
 
 /// The kinds of locator, re-exported from `citationberg`.
 pub use hayagriva::citationberg::taxonomy::Locator as LocatorKind;
@@ -87,11 +87,14 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// One bibliography entry: the item's `id` (the work's key) and its text.
+/// One bibliography entry: the item's `id` (the work's key), its text, and
+/// how the item is cited in a document with this bibliography
+/// (disambiguated against every other entry: `(Shen, 2020a)`, `[12]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BibEntry {
     pub key: String,
     pub text: String,
+    pub citation: String,
 }
 
 impl std::fmt::Display for BibEntry {

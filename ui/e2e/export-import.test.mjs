@@ -1,0 +1,171 @@
+// End-to-end: Import (BibTeX through the file input), Export (preview in
+// BibTeX and in a CSL style, Save as a download), Copy citation to the
+// clipboard, against the real `ibid serve` and its renderer.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { preflight, sql, withApp } from './harness.mjs';
+
+before(() => preflight());
+
+/** Waits until `fn` returns a truthy value (polling), or fails with `what`. */
+async function eventually(fn, what, timeout = 8000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+const rows = (page) => page.getByTestId('row');
+
+const SPRINGER_CHAPTER =
+  'Shen, Z. (2020). The Political and Economic Foundations of the Sino-Soviet Alliance, 1948–1949. In: Shen, Z. (eds) A Short History of Sino-Soviet Relations, 1917–1991. China Connections. Palgrave Macmillan, Singapore. https://doi.org/10.1007/978-981-13-8641-1_7';
+
+/** Selects the seed chapter alone in the list. */
+async function selectChapter(page) {
+  await page.getByTestId('search').fill('political economic foundations');
+  await eventually(async () => (await rows(page).count()) === 1, 'the chapter alone in the list');
+  await rows(page).first().click();
+  await page.getByTestId('detail-body').waitFor();
+  assert.match(await page.getByTestId('detail-title').innerText(), /Political and Economic Foundations/);
+}
+
+const BIB = `% two good entries and a broken one
+@article{petrov1999,
+  author = {Petrov, Ivan and Ivanova, Maria},
+  title = {An Imported {BibTeX} Article on Harbin Railways},
+  journal = {Journal of Imported Studies},
+  year = {1999},
+  volume = {12},
+  pages = {33--58}
+}
+
+@book{broken,
+  author = {Nobody, Nemo}
+  title = {Missing a Comma},
+  year = 2001
+}
+
+@book{kuo2005,
+  author = {Kuo, Lin},
+  title = {Railways and Ports of Manchuria},
+  publisher = {Imported Press},
+  address = {Hong Kong},
+  year = {2005}
+}
+`;
+
+test('import a BibTeX file: the summary lists what was added and what failed; the works are in the list', async () => {
+  await withApp(async ({ page, lib }) => {
+    assert.match((await page.getByTestId('import-input').getAttribute('accept')) ?? '', /\.bib/);
+    await page.getByTestId('import-input').setInputFiles({ name: 'refs.bib', mimeType: 'application/x-bibtex', buffer: Buffer.from(BIB) });
+    await page.getByTestId('import-summary').waitFor();
+    assert.match(await page.getByTestId('import-added').innerText(), /Added 2 items from refs\.bib/);
+    const summary = await page.getByTestId('import-summary').innerText();
+    assert.match(summary, /1 item was not imported/);
+    assert.match(summary, /Item 2: .*broken/);
+    await page.getByTestId('import-close').click();
+    await eventually(async () => /15 shown/.test(await page.getByTestId('status-shown').innerText()), '15 shown');
+    await page.getByTestId('search').fill('harbin railways');
+    await eventually(async () => (await rows(page).count()) === 1, 'the imported article found');
+    assert.match(await rows(page).first().innerText(), /An Imported BibTeX Article on Harbin Railways/);
+    assert.equal(sql(lib, `SELECT publisher_place FROM works WHERE title = 'Railways and Ports of Manchuria'`), 'Hong Kong');
+
+    // A file in no format Ibid knows: a clear message, nothing added.
+    await page.getByTestId('import-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just some notes\n') });
+    await page.getByTestId('toast').filter({ hasText: 'cannot tell the format' }).waitFor();
+    assert.equal(sql(lib, 'SELECT count(*) FROM works WHERE standalone = 1'), '15');
+  });
+});
+
+test('export: BibTeX and Springer Link previews, an HTML preview with links, Save as a download', async () => {
+  await withApp(async ({ page }) => {
+    // Ctrl+Shift+E opens it; the toolbar button too.
+    await rows(page).first().click();
+    await page.keyboard.press('Control+Shift+E');
+    await page.getByTestId('export-dialog').waitFor();
+    await page.getByTestId('export-close').click();
+    await page.getByTestId('export-dialog').waitFor({ state: 'detached' });
+
+    await page.getByTestId('export').click();
+    await page.getByTestId('export-dialog').waitFor();
+    await page.getByTestId('export-format').selectOption('bibtex');
+    const pre = page.getByTestId('export-preview').locator('pre');
+    await eventually(async () => /^@\w+\{/.test(await pre.innerText()), 'BibTeX entries in the preview');
+    const bib = await pre.innerText();
+    assert.equal(bib.match(/^@\w+\{/gm)?.length, 5, 'the preview shows the first 5 works');
+    assert.match(await page.getByTestId('export-preview-count').innerText(), /the first 5 of 13 works/);
+    await page.getByTestId('export-close').click();
+
+    // The seed chapter in Springer Link's style.
+    await selectChapter(page);
+    await page.getByTestId('export').click();
+    await page.getByTestId('export-scope-selection').check();
+    await page.getByTestId('export-format').selectOption('text');
+    await page.getByTestId('export-style-filter').fill('springer');
+    await page.getByTestId('export-style').selectOption('springer-link');
+    await eventually(async () => (await pre.innerText()).includes('In: Shen, Z. (eds)'), 'the Springer Link entry');
+    const lines = (await pre.innerText()).split('\n').filter(Boolean);
+    assert.deepEqual(lines, [SPRINGER_CHAPTER]);
+
+    // HTML: rendered (through the sanitizer), its DOI a link.
+    await page.getByTestId('export-format').selectOption('html');
+    const html = page.getByTestId('export-preview-html');
+    await eventually(async () => (await html.locator('a[href="https://doi.org/10.1007/978-981-13-8641-1_7"]').count()) === 1, 'the DOI link in the HTML preview');
+    assert.equal((await html.innerText()).trim(), SPRINGER_CHAPTER);
+    assert.equal(await html.locator('script, img, [style]').count(), 0);
+
+    // Save in a browser: a download, named after the scope.
+    await page.getByTestId('export-format').selectOption('ris');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-save').click()]);
+    assert.equal(download.suggestedFilename(), 'Selected items.ris');
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const ris = readFileSync(path, 'utf8');
+    assert.match(ris, /^TY {2}- CHAP/);
+    assert.match(ris, /DO {2}- 10\.1007\/978-981-13-8641-1_7/);
+    await page.getByTestId('toast').filter({ hasText: 'Exported 1 work as Selected items.ris' }).waitFor();
+    await page.getByTestId('export-dialog').waitFor({ state: 'detached' });
+
+    // The style chosen is remembered for next time.
+    await page.getByTestId('export').click();
+    await page.getByTestId('export-format').selectOption('text');
+    assert.equal(await page.getByTestId('export-style').inputValue(), 'springer-link');
+  });
+});
+
+test('Copy citation puts (Shen, 2020) on the clipboard in APA; Copy bibliography entry follows the Export style', async () => {
+  await withApp(
+    async ({ page }) => {
+      await selectChapter(page);
+      await page.getByTestId('item-list').focus();
+      await page.keyboard.press('Control+Shift+C');
+      await page.getByTestId('toast').filter({ hasText: 'Copied (APA Style 7th edition): (Shen, 2020)' }).waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), '(Shen, 2020)');
+
+      // The style chosen in Export is the one copied.
+      await page.getByTestId('export').click();
+      await page.getByTestId('export-format').selectOption('text');
+      await page.getByTestId('export-style').selectOption('springer-link');
+      await page.getByTestId('export-close').click();
+      await page.getByTestId('copy-bibliography').click();
+      await page.getByTestId('toast').filter({ hasText: 'Copied (Springer Link (Cite this chapter / article)): Shen, Z. (2020)' }).waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), SPRINGER_CHAPTER);
+      // Rich text too, for pasting into a word processor.
+      const html = await page.evaluate(async () => {
+        const items = await navigator.clipboard.read();
+        const item = items.find((i) => i.types.includes('text/html'));
+        return item ? await (await item.getType('text/html')).text() : null;
+      });
+      assert.ok(html && html.includes('<a href="https://doi.org/10.1007/978-981-13-8641-1_7">'), `HTML on the clipboard: ${html}`);
+    },
+    { permissions: ['clipboard-read', 'clipboard-write'] },
+  );
+});
