@@ -377,3 +377,45 @@ fn citation_keys_are_assigned_once_and_unique() {
     let got2: Vec<&str> = again.iter().map(|i| i["citation-key"].as_str().unwrap()).collect();
     assert_eq!(got, got2);
 }
+
+/// Duplicates on import: the same DOI, the same book ISBN, or the same
+/// title, year and first creator are skipped (the default), merged (empty
+/// fields filled), or added anyway — within one file and against the library.
+#[test]
+fn duplicates_are_skipped_merged_or_added() {
+    use ibid_core::store::{ImportOutcome, OnDuplicate};
+    let (_tmp, mut lib, keys) = lib_with(sample());
+    let before = lib.count().unwrap();
+    let incoming = json!([
+        // Garver's article again by DOI (another title spelling), with a volume the library lacks.
+        {"type": "article-journal", "title": "Opportunity costs of Mao’s foreign policy choices", "DOI": "10.2307/3182349", "volume": "49"},
+        // Heinzig's book again by title, year and author (no identifiers), with an ISBN.
+        {"type": "book", "title": "The Soviet Union and Communist China, 1945-1950: the arduous road to the alliance",
+         "author": [{"family": "Heinzig", "given": "D."}], "issued": {"date-parts": [[2004]]}, "ISBN": ["0-7656-0785-9"]},
+        // New, then the same again within the file.
+        {"type": "book", "title": "Brothers in Arms", "author": [{"family": "Westad", "given": "Odd Arne"}], "issued": {"date-parts": [[1998]]}},
+        {"type": "book", "title": "Brothers in arms", "author": [{"family": "Westad", "given": "O. A."}], "issued": {"date-parts": [[1998]]}},
+    ]);
+    let parse = || csl::parse_document(&incoming.to_string()).unwrap().collect::<Vec<_>>();
+    let s = lib.import_with(parse(), 4, OnDuplicate::Skip).unwrap();
+    let kinds: Vec<&str> = s.outcomes.iter().map(|o| match o {
+        ImportOutcome::Added { .. } => "added", ImportOutcome::Skipped { .. } => "skipped",
+        ImportOutcome::Merged { .. } => "merged", ImportOutcome::Failed { .. } => "failed",
+    }).collect();
+    assert_eq!(kinds, ["skipped", "skipped", "added", "skipped"], "{:?}", s.outcomes);
+    assert_eq!(s.skipped().next(), Some((0, keys[3].as_str())), "the DOI match names the existing work");
+    assert_eq!(lib.count().unwrap(), before + 1);
+    // Merge fills what the library lacked, without overwriting.
+    let s = lib.import_with(parse(), 4, OnDuplicate::Merge).unwrap();
+    assert_eq!(s.merged().count(), 4, "{:?}", s.outcomes);
+    let garver = lib.csl_item(lib.resolve(&keys[3]).unwrap()).unwrap();
+    assert_eq!(garver["volume"], "49");
+    assert_eq!(garver["title"], "The Opportunity Costs of Mao's Foreign Policy Choices", "not overwritten");
+    let heinzig = lib.csl_item(lib.resolve(&keys[0]).unwrap()).unwrap();
+    assert_eq!(heinzig["ISBN"], json!(["9780765607850"]));
+    assert_eq!(lib.count().unwrap(), before + 1);
+    // Add: everything goes in.
+    let s = lib.import_with(parse(), 4, OnDuplicate::Add).unwrap();
+    assert_eq!(s.added().count(), 4);
+    assert_eq!(lib.count().unwrap(), before + 5);
+}

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ibid_core::store::{ImportSummary, Scope};
+use ibid_core::store::{ImportSummary, OnDuplicate, Scope};
 use ibid_core::{export, Library, Work};
 use ibid_formats::{bibtex, citekey, render, ris};
 
@@ -40,7 +40,7 @@ fn bad_file(path: &Path, message: String) -> ibid_core::Error {
 
 /// Imports a file; `format` as given or sniffed. Items that cannot be read
 /// are in the summary with their reason; the rest are imported (one transaction).
-pub fn import_file(lib: &mut Library, file: &Path, format: Option<&str>) -> Res<ImportSummary> {
+pub fn import_file(lib: &mut Library, file: &Path, format: Option<&str>, dup: OnDuplicate) -> Res<ImportSummary> {
     let bytes = std::fs::read(file).map_err(|e| ibid_core::Error::io(format!("cannot read {}", file.display()), e))?;
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         return Err(bad_file(file, "not UTF-8 (it is UTF-16 text); save it as UTF-8 and import again".into()));
@@ -61,29 +61,29 @@ pub fn import_file(lib: &mut Library, file: &Path, format: Option<&str>) -> Res<
         })?,
     };
     match format {
-        "csl-json" => lib.import_csl_json(&text).map_err(|e| match e {
+        "csl-json" => lib.import_csl_json_with(&text, dup).map_err(|e| match e {
             ibid_core::Error::Invalid(message) => bad_file(file, message),
             other => other,
         }),
         "bibtex" | "biblatex" => {
             let items = bibtex::parse(&text);
-            import_results(lib, file, items.into_iter().map(|r| r.map_err(|e| e.to_string())).collect())
+            import_results(lib, file, items.into_iter().map(|r| r.map_err(|e| e.to_string())).collect(), dup)
         }
         "ris" => {
             let items = ris::parse(&text);
-            import_results(lib, file, items.into_iter().map(|r| r.map_err(|e| e.to_string())).collect())
+            import_results(lib, file, items.into_iter().map(|r| r.map_err(|e| e.to_string())).collect(), dup)
         }
         other => Err(ibid_core::Error::invalid(format!("unknown format {other:?}; one of {}", IMPORT_FORMATS.join(", ")))),
     }
 }
 
-fn import_results(lib: &mut Library, file: &Path, items: Vec<Result<Work, String>>) -> Res<ImportSummary> {
+fn import_results(lib: &mut Library, file: &Path, items: Vec<Result<Work, String>>, dup: OnDuplicate) -> Res<ImportSummary> {
     if !items.is_empty() && items.iter().all(|r| r.is_err()) && items.len() == 1 {
         let msg = items.into_iter().next().and_then(|r| r.err()).unwrap_or_default();
         return Err(bad_file(file, msg));
     }
     let n = items.len();
-    lib.import_sized(items.into_iter().map(|r| r.map_err(ibid_core::Error::Invalid)), n)
+    lib.import_with(items.into_iter().map(|r| r.map_err(ibid_core::Error::Invalid)), n, dup)
 }
 
 /// What `ibid export` was asked for.

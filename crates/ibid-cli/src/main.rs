@@ -33,6 +33,9 @@ enum Command {
         /// The file's format
         #[arg(long, value_parser = formats::IMPORT_FORMATS)]
         format: Option<String>,
+        /// A work already in the library (same DOI, same book ISBN, or same title, year and first author): skip it, fill its empty fields (merge), or add it anyway
+        #[arg(long, default_value = "skip", value_parser = ["skip", "merge", "add"])]
+        on_duplicate: String,
         /// Print the summary as JSON
         #[arg(long)]
         json: bool,
@@ -257,18 +260,29 @@ fn run(cli: Cli) -> Res<ExitCode> {
     let mut out = std::io::stdout().lock();
     let w = |e: std::io::Error| ibid_core::Error::io("cannot write to standard output", e);
     match cli.command {
-        Command::Import { file, format, json } => {
-            let summary = formats::import_file(&mut lib, &file, format.as_deref())?;
+        Command::Import { file, format, on_duplicate, json } => {
+            let summary = formats::import_file(&mut lib, &file, format.as_deref(), on_duplicate.parse()?)?;
+            let skipped: Vec<(usize, &str)> = summary.skipped().collect();
+            let merged: Vec<(usize, &str)> = summary.merged().collect();
             let added: Vec<&str> = summary.added().collect();
             let failed: Vec<(usize, &str)> = summary.failed().collect();
             if json {
+                let dup = |v: &[(usize, &str)]| v.iter().map(|(i, k)| serde_json::json!({"index": i, "key": k})).collect::<Vec<_>>();
                 let v = serde_json::json!({
                     "added": added,
+                    "skipped": dup(&skipped),
+                    "merged": dup(&merged),
                     "failed": failed.iter().map(|(i, m)| serde_json::json!({"index": i, "message": m})).collect::<Vec<_>>(),
                 });
                 writeln!(out, "{v}").map_err(w)?;
             } else {
                 writeln!(out, "imported {} work(s) from {}", added.len(), file.display()).map_err(w)?;
+                if !skipped.is_empty() || !merged.is_empty() {
+                    writeln!(out, "{} duplicate(s) skipped, {} merged into works already in the library", skipped.len(), merged.len()).map_err(w)?;
+                    for (i, k) in skipped.iter().chain(&merged) {
+                        writeln!(out, "  item {}: the same work as {k}", i + 1).map_err(w)?;
+                    }
+                }
                 for (i, m) in &failed {
                     eprintln!("ibid: item {} (counting from 1) not imported: {m}", i + 1);
                 }

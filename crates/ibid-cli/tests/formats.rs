@@ -129,3 +129,22 @@ fn bad_files_get_a_clear_message() {
     assert!(out.contains("imported 1 work"), "{out}");
     assert_eq!(ibid(&lib, &["list"]).status.code(), Some(0));
 }
+
+/// Importing the same file twice skips every work the second time, and says so.
+#[test]
+fn a_second_import_of_the_same_file_skips_duplicates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    let sample = ibid_tests::project_fixture("sample-library.csl.json");
+    let first = ok(&lib, &["import", sample.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let n = v["added"].as_array().unwrap().len();
+    assert!(n >= 10);
+    let again: serde_json::Value = serde_json::from_str(&ok(&lib, &["import", sample.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(again["added"].as_array().unwrap().len(), 0);
+    assert_eq!(again["skipped"].as_array().unwrap().len(), n);
+    let text = ok(&lib, &["import", sample.to_str().unwrap()]);
+    assert!(text.contains(&format!("{n} duplicate(s) skipped, 0 merged")), "{text}");
+    let added: serde_json::Value = serde_json::from_str(&ok(&lib, &["import", sample.to_str().unwrap(), "--on-duplicate", "add", "--json"])).unwrap();
+    assert_eq!(added["added"].as_array().unwrap().len(), n);
+}

@@ -29,7 +29,7 @@ pub use migrate::LATEST_VERSION;
 pub use org::{CitationForm, CitationRow, CollectionInfo, NoteRow, AttachmentRow};
 pub use resolved::{CachedResponse, CitedInput, Found};
 pub use search::SearchHit;
-pub use works::{ImportOutcome, ImportSummary, BULK_IMPORT};
+pub use works::{ImportOutcome, ImportSummary, OnDuplicate, BULK_IMPORT};
 
 /// An open library.
 pub struct Library {

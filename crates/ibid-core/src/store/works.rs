@@ -16,6 +16,35 @@ use crate::text;
 pub enum ImportOutcome {
     Added { key: String },
     Failed { index: usize, message: String },
+    /// A duplicate of `key` (already in the library or earlier in the file), not added.
+    Skipped { index: usize, key: String },
+    /// A duplicate of `key`, whose empty fields it filled.
+    Merged { index: usize, key: String },
+}
+
+/// What an import does with a work that is already in the library: the same
+/// DOI, the same ISBN (books), or the same folded title, year and first
+/// creator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnDuplicate {
+    #[default]
+    Skip,
+    /// Fill the existing work's empty fields from the incoming one.
+    Merge,
+    /// Add it anyway.
+    Add,
+}
+
+impl std::str::FromStr for OnDuplicate {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "skip" => Ok(OnDuplicate::Skip),
+            "merge" => Ok(OnDuplicate::Merge),
+            "add" => Ok(OnDuplicate::Add),
+            other => Err(Error::invalid(format!("--on-duplicate takes skip, merge or add, not {other:?}"))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -33,6 +62,20 @@ impl ImportSummary {
     pub fn failed(&self) -> impl Iterator<Item = (usize, &str)> {
         self.outcomes.iter().filter_map(|o| match o {
             ImportOutcome::Failed { index, message } => Some((*index, message.as_str())),
+            _ => None,
+        })
+    }
+    /// Duplicates skipped: (index, the existing work's key).
+    pub fn skipped(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.outcomes.iter().filter_map(|o| match o {
+            ImportOutcome::Skipped { index, key } => Some((*index, key.as_str())),
+            _ => None,
+        })
+    }
+    /// Duplicates merged into an existing work: (index, its key).
+    pub fn merged(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.outcomes.iter().filter_map(|o| match o {
+            ImportOutcome::Merged { index, key } => Some((*index, key.as_str())),
             _ => None,
         })
     }
@@ -74,6 +117,11 @@ impl Library {
     /// instead of a random B-tree insert per row and index. Same transaction:
     /// a crash still leaves all of the import or none of it.
     pub fn import_sized(&mut self, items: impl IntoIterator<Item = Result<Work>>, expected: usize) -> Result<ImportSummary> {
+        self.import_with(items, expected, OnDuplicate::Skip)
+    }
+
+    /// [`Library::import_sized`] with a duplicate policy.
+    pub fn import_with(&mut self, items: impl IntoIterator<Item = Result<Work>>, expected: usize, dup: OnDuplicate) -> Result<ImportSummary> {
         let bulk = expected >= BULK_IMPORT && expected as i64 > self.count()?;
         // A large import touches more index pages than the default cache
         // holds: evicted pages would be written to the WAL and read back.
@@ -81,22 +129,55 @@ impl Library {
         if bulk {
             self.conn.pragma_update(None, "cache_size", -524_288)?; // 512 MiB at most, only as used
         }
-        let result = self.import_in_tx(items, bulk);
+        let result = self.import_in_tx(items, bulk, dup);
         if bulk {
             self.conn.pragma_update(None, "cache_size", cache)?;
         }
         result
     }
 
-    fn import_in_tx(&mut self, items: impl IntoIterator<Item = Result<Work>>, bulk: bool) -> Result<ImportSummary> {
+    fn import_in_tx(&mut self, items: impl IntoIterator<Item = Result<Work>>, bulk: bool, dup: OnDuplicate) -> Result<ImportSummary> {
+        // An empty library has no duplicates but those within the file, which
+        // are found in memory (no lookups: keeps a large first import fast).
+        let library_empty = self.count()? == 0;
         let tx = self.conn.transaction()?;
         let deferred = if bulk { drop_deferrable_indexes(&tx)? } else { Vec::new() };
         let mut summary = ImportSummary::default();
         let mut cache = ContainerCache::default();
+        let mut seen = Seen::default();
         for (index, item) in items.into_iter().enumerate() {
             match item {
                 Ok(work) => {
-                    let (_, key) = insert_tree(&tx, work, true, &mut cache)?;
+                    let identities = if dup != OnDuplicate::Add { Seen::identities(&work) } else { Vec::new() };
+                    if dup != OnDuplicate::Add {
+                        let found = match seen.find(&identities) {
+                            Some(id) => Some(id),
+                            None if !library_empty => find_duplicate(&tx, &work)?,
+                            None => None,
+                        };
+                        // Two entries with their own citation keys are two entries to
+                        // the file they came from (documents cite both keys): keep both.
+                        let found = match (found, &work.citation_key) {
+                            (Some(id), Some(k)) => {
+                                let theirs: Option<String> =
+                                    tx.query_row("SELECT citation_key FROM works WHERE id = ?1", [id], |r| r.get(0))?;
+                                if theirs.is_some_and(|t| &t != k) { None } else { Some(id) }
+                            }
+                            (f, _) => f,
+                        };
+                        if let Some(id) = found {
+                            let key: String = tx.query_row("SELECT key FROM works WHERE id = ?1", [id], |r| r.get(0))?;
+                            if dup == OnDuplicate::Merge {
+                                merge_work(&tx, id, work, &mut cache)?;
+                                summary.outcomes.push(ImportOutcome::Merged { index, key });
+                            } else {
+                                summary.outcomes.push(ImportOutcome::Skipped { index, key });
+                            }
+                            continue;
+                        }
+                    }
+                    let (id, key) = insert_tree(&tx, work, true, &mut cache)?;
+                    seen.add(identities, id);
                     summary.outcomes.push(ImportOutcome::Added { key });
                 }
                 Err(e) => summary.outcomes.push(ImportOutcome::Failed { index, message: e.to_string() }),
@@ -112,6 +193,11 @@ impl Library {
     /// Imports a CSL-JSON document. Items are parsed and mapped on a second
     /// thread while this one writes them, in one transaction as [`Library::import`].
     pub fn import_csl_json(&mut self, text: &str) -> Result<ImportSummary> {
+        self.import_csl_json_with(text, OnDuplicate::Skip)
+    }
+
+    /// [`Library::import_csl_json`] with a duplicate policy.
+    pub fn import_csl_json_with(&mut self, text: &str, dup: OnDuplicate) -> Result<ImportSummary> {
         let items = csl::parse_document(text)?;
         let expected = items.len();
         std::thread::scope(|scope| {
@@ -124,7 +210,7 @@ impl Library {
                     }
                 }
             });
-            self.import_sized(rx, expected)
+            self.import_with(rx, expected, dup)
         })
     }
 
@@ -474,6 +560,113 @@ fn write_creators_and_ids(tx: &Transaction, id: i64, w: &Work) -> Result<()> {
         if let Some(v) = w.extra.get(*var).and_then(Value::as_str) {
             st.execute(params![kind, v.trim().to_lowercase(), id, 0])?;
         }
+    }
+    Ok(())
+}
+
+/// The identities of the works imported so far in one import, to find
+/// duplicates within the file without a query.
+#[derive(Default)]
+struct Seen {
+    ids: HashMap<String, i64>,
+}
+
+impl Seen {
+    /// `doi:…`, `isbn:…` (books), `twc:<title>|<year>|<first creator>`.
+    fn identities(w: &Work) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(d) = &w.doi {
+            out.push(format!("doi:{d}"));
+        }
+        if w.work_type == "book" {
+            out.extend(w.isbn.iter().map(|i| format!("isbn:{i}")));
+        }
+        if let Some(t) = w.title.as_deref() {
+            let title = match_title(t);
+            if !title.is_empty() {
+                let year = crate::csl::effective_issued(w).and_then(|d| d.year()).map(|y| y.to_string()).unwrap_or_default();
+                // The family name only: "Heinzig, Dieter" and "Heinzig, D." are one person here.
+                let creator = w
+                    .first_creator()
+                    .map(|c| text::fold(c.family.as_deref().or(c.literal.as_deref()).or(c.given.as_deref()).unwrap_or("")))
+                    .unwrap_or_default();
+                out.push(format!("twc:{title}|{year}|{creator}|{}", w.work_type));
+            }
+        }
+        out
+    }
+    fn find(&self, identities: &[String]) -> Option<i64> {
+        identities.iter().find_map(|i| self.ids.get(i).copied())
+    }
+    fn add(&mut self, identities: Vec<String>, id: i64) {
+        for i in identities {
+            self.ids.entry(i).or_insert(id);
+        }
+    }
+}
+
+/// A title as duplicates are matched: folded, leading article dropped, only
+/// letters and digits ("The Soviet Union… 1945–1950: The Arduous Road" and
+/// "Soviet union … 1945-1950 - the arduous road" match).
+fn match_title(t: &str) -> String {
+    text::words(&text::title_sort_key(t)).collect::<Vec<_>>().join(" ")
+}
+
+/// A library item that is the same work as `w`: the same DOI; for a book
+/// the same ISBN; else the same folded title, year, first creator and type.
+fn find_duplicate(tx: &Transaction, w: &Work) -> Result<Option<i64>> {
+    if let Some(d) = &w.doi {
+        let hit: Option<i64> = tx
+            .prepare_cached("SELECT id FROM works WHERE doi = ?1 AND standalone = 1 ORDER BY id LIMIT 1")?
+            .query_row([d], |r| r.get(0))
+            .optional()?;
+        if hit.is_some() {
+            return Ok(hit);
+        }
+    }
+    if w.work_type == "book" {
+        for i in &w.isbn {
+            let hit: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT w.id FROM work_ids i JOIN works w ON w.id = i.work_id \
+                     WHERE i.kind = 'isbn' AND i.value = ?1 AND w.standalone = 1 AND w.type = 'book' ORDER BY w.id LIMIT 1",
+                )?
+                .query_row([i], |r| r.get(0))
+                .optional()?;
+            if hit.is_some() {
+                return Ok(hit);
+            }
+        }
+    }
+    let Some(title) = w.title.as_deref().map(match_title).filter(|t| !t.is_empty()) else { return Ok(None) };
+    let want = Seen::identities(w).into_iter().find(|i| i.starts_with("twc:"));
+    // Candidates: the titles that start with the same first word (sort keys keep
+    // punctuation, so "1945–1950" and "1945-1950" differ there but not here).
+    let first = title.split(' ').next().unwrap_or("").to_string();
+    let mut st = tx.prepare_cached(
+        "SELECT id FROM works WHERE standalone = 1 AND sort_title >= ?1 AND sort_title < ?2 AND type = ?3 ORDER BY sort_title, id LIMIT 500",
+    )?;
+    let ids: Vec<i64> =
+        st.query_map(params![first, format!("{first}\u{10ffff}"), w.work_type], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        let have = load_work(tx, id, 2)?;
+        if Seen::identities(&have).into_iter().find(|i| i.starts_with("twc:")) == want {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// Fills existing work `id`'s empty fields from `incoming` (and completes its container).
+fn merge_work(tx: &Transaction, id: i64, mut incoming: Work, cache: &mut ContainerCache) -> Result<()> {
+    let (mut have, container_id) = load_row(tx, id)?;
+    let parent = incoming.parent.take();
+    if let (Some(cid), Some(p)) = (container_id, parent) {
+        merge_container(tx, cid, *p, cache)?;
+    }
+    if have.fill_from(&incoming) {
+        update_row(tx, id, &have)?;
+        search::reindex_with_children(tx, id)?;
     }
     Ok(())
 }

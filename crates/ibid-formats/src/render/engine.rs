@@ -209,7 +209,9 @@ impl RenderCache {
             conv.push((item, fp));
         }
 
+        let t0 = std::time::Instant::now();
         let order = self.sort_order(&ctx, &conv)?;
+        let t_sort = t0.elapsed();
         let n = order.len();
         let numbered = data.uses_citation_number;
 
@@ -244,6 +246,7 @@ impl RenderCache {
             solos.push(solo);
         }
 
+        let t_solo = t0.elapsed();
         // Runs of the order that must be rendered together.
         let mut class_span: HashMap<&(String, String), (usize, usize)> = HashMap::new();
         for (p, s) in solos.iter().enumerate() {
@@ -326,6 +329,7 @@ impl RenderCache {
             pieces = vec![None; n];
         }
 
+        let t_groups = t0.elapsed();
         // The whole-list steps, then the format.
         let mut keys = Vec::with_capacity(n);
         let mut cites = Vec::with_capacity(n);
@@ -348,6 +352,15 @@ impl RenderCache {
             })
             .collect();
         self.evict(n);
+        tracing::debug!(?t_sort, ?t_solo, ?t_groups, total = ?t0.elapsed(), runs = runs.len(), "bibliography rendered");
+        if std::env::var_os("IBID_RENDER_TIMING").is_some() {
+            eprintln!("sort {t_sort:?} solo {t_solo:?} groups {t_groups:?} total {:?} runs {}", t0.elapsed(), runs.len());
+            let mut big: Vec<_> = runs.iter().map(|r| (r.1 - r.0 + 1, r.0, r.1)).collect();
+            big.sort();
+            for (len, s0, e0) in big.iter().rev().take(3) {
+                eprintln!("  run {len}: {:?} .. {:?}", solos[*s0].class, solos[*e0].class);
+            }
+        }
         Ok(out)
     }
 
