@@ -277,8 +277,8 @@ export function ExportDialog(p: ExportDialogProps) {
         class="form export-form"
         onSubmit={(e) => {
           e.preventDefault();
+          // Enter saves only in the path box (not in the search or filter boxes).
           if (savePath !== null) void saveTo(exists);
-          else void save();
         }}
       >
         <fieldset class="export-scope" data-testid="export-scope">
@@ -428,7 +428,7 @@ export function ExportDialog(p: ExportDialogProps) {
             Copy
           </button>
           {savePath === null ? (
-            <button type="submit" class="primary" disabled={!args || busy} data-testid="export-save">
+            <button type="button" class="primary" disabled={!args || busy} onClick={() => void save()} data-testid="export-save">
               Save…
             </button>
           ) : (

@@ -327,7 +327,8 @@ pub const BULK_IMPORT: usize = 10_000;
 
 /// The list's sort indexes, which nothing reads during an import (the
 /// title index stays: container matching looks titles up).
-const DEFERRABLE_INDEXES: &[&str] = &["works_by_creator", "works_by_date", "works_by_added", "works_by_modified", "works_by_type"];
+const DEFERRABLE_INDEXES: &[&str] =
+    &["works_by_creator", "works_by_date", "works_by_added", "works_by_modified", "works_by_type", "works_by_citation_key"];
 
 /// Drops the deferrable indexes and returns their exact definitions (as the
 /// migrations wrote them into `sqlite_schema`) to recreate them.

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 
 use hayagriva::citationberg::json::{Item, Value as CslValue};
 use hayagriva::citationberg::{IndependentStyle, LocaleCode};
@@ -14,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::input::{fingerprint, to_item, DATE_VARIABLES};
 use super::output::{plain, write};
-use super::style::{locale_files, resolve_locale, StyleData};
+use super::style::{locale_files_for, resolve_locale, StyleData};
 use super::whole_list::{remove_any_meta, substitute_subsequent_authors};
 use super::{BibEntry, Format, Locator, RenderError, Style};
 
@@ -50,12 +51,131 @@ type GroupKey = (u64, String, Vec<u64>, Option<usize>);
 /// the cache holds much more than that call needed.
 #[derive(Debug, Default)]
 pub struct RenderCache {
-    solo: HashMap<SoloKey, (Solo, u64)>,
-    groups: HashMap<GroupKey, (Vec<Piece>, u64)>,
-    order_hint: HashMap<(u64, String), HashMap<u64, usize>>,
+    solo: HashMap<SoloKey, (Arc<Solo>, u64)>,
+    groups: HashMap<GroupKey, (Arc<Vec<Piece>>, u64)>,
+    sorts: HashMap<(u64, String), SortMemo>,
     generation: u64,
     hits: u64,
     misses: u64,
+}
+
+/// The last order found for a style and locale.
+#[derive(Debug, Default)]
+struct SortMemo {
+    /// The items (fingerprints) in input order.
+    input: Vec<u64>,
+    /// Their bibliography order (indices into `input`).
+    order: Vec<usize>,
+}
+
+/// One part of an item's guessed sort key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    Text(String),
+    Num(i64),
+    Date(i32, i32, i32),
+    Names(Vec<(String, String)>),
+}
+
+/// Lower case without diacritics: close to the root collation's order.
+fn fold(s: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+}
+
+/// A guess at every item's bibliography sort key, to hand hayagriva's
+/// (adaptive) sort a nearly sorted list: the macro keys as printed by the
+/// style's key-printing variant, the variable keys from the item. Only a
+/// starting point: the order is hayagriva's.
+fn seed_keys(ctx: &Ctx, conv: &[(Item, u64)]) -> Vec<Vec<(Option<Part>, bool)>> {
+    use hayagriva::citationberg::json::{DateValue, NameValue};
+    use hayagriva::citationberg::taxonomy::Variable;
+    use hayagriva::citationberg::{SortDirection, SortKey};
+    use super::style::{ITEM_MARK, KEY_END, KEY_MARK};
+    let keys: Vec<SortKey> = ctx.data.csl.bibliography.as_ref().and_then(|b| b.sort.as_ref()).map(|s| s.keys.clone()).unwrap_or_default();
+    // The macro keys, all items in one go.
+    let mut printed: Vec<HashMap<usize, String>> = vec![HashMap::new(); conv.len()];
+    if let Some(ex) = &ctx.data.sort_keys_csl {
+        if keys.iter().any(|k| matches!(k, SortKey::MacroName { .. })) {
+            let files = locale_files_for(&ctx.locale.0);
+            let out = catch_unwind(AssertUnwindSafe(|| {
+                let req = CitationRequest::new(conv.iter().map(|(i, _)| CitationItem::with_entry(i)).collect(), ex, Some(ctx.locale.clone()), files, None);
+                plain(&standalone_citation(req))
+            }))
+            .unwrap_or_default();
+            let records: Vec<&str> = out.split(ITEM_MARK).collect();
+            // Items that print nothing at all are dropped from the output:
+            // then the records cannot be matched and the guess is skipped.
+            if records.len() == conv.len() {
+                for (rec, slot) in records.iter().zip(printed.iter_mut()) {
+                    for part in rec.split(KEY_MARK).skip(1) {
+                        if let Some((i, text)) = part.split_once(KEY_END) {
+                            if let Ok(i) = i.parse() {
+                                slot.insert(i, fold(text));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    conv.iter()
+        .zip(printed)
+        .map(|((item, _), printed)| {
+            keys.iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    let (part, dir) = match k {
+                        SortKey::MacroName { sort_direction, .. } => (Some(Part::Text(printed.get(&i).cloned().unwrap_or_default())), *sort_direction),
+                        SortKey::Variable { variable, sort_direction } => {
+                            let name = variable.to_string();
+                            let part = match (variable, item.0.get(&name)) {
+                                (_, None) => None,
+                                (Variable::Date(_), Some(CslValue::Date(DateValue::DateParts { date_parts, .. }))) => date_parts.0.first().map(|d| {
+                                    let g = |j: usize| d.0.get(j).map(|x| *x as i32).unwrap_or(0);
+                                    Part::Date(g(0), g(1), g(2))
+                                }),
+                                (Variable::Name(_), Some(CslValue::Names(ns))) => Some(Part::Names(
+                                    ns.iter()
+                                        .map(|n| match n {
+                                            NameValue::Literal(l) => (fold(&l.literal), String::new()),
+                                            NameValue::Item(p) => (fold(&p.family), fold(p.given.as_deref().unwrap_or(""))),
+                                        })
+                                        .collect(),
+                                )),
+                                (Variable::Number(_) | Variable::Page(_), Some(v)) => v.to_str().and_then(|s| {
+                                    let digits: String = s.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+                                    digits.parse().ok().map(Part::Num)
+                                }),
+                                (_, Some(v)) => v.to_str().map(|s| Part::Text(fold(&s))),
+                            };
+                            (part, *sort_direction)
+                        }
+                    };
+                    (part, dir == SortDirection::Descending)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Compares guessed keys as hayagriva compares keys: empty values last.
+fn cmp_seed(a: &[(Option<Part>, bool)], b: &[(Option<Part>, bool)]) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    for ((x, desc), (y, _)) in a.iter().zip(b) {
+        let o = match (x, y) {
+            (Some(x), Some(y)) if *desc => y.cmp(x),
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
 }
 
 /// What the last calls of a [`RenderCache`] found in it.
@@ -101,9 +221,14 @@ fn plain_without_names(children: &ElemChildren, out: &mut String) {
     }
 }
 
+/// Items whose citations could become the same once disambiguated have the
+/// same class: the first name as printed (or, when the names were
+/// substituted, by a title for instance, all of it) and the rest of the
+/// citation without the names.
 fn class_of(cite: &ElemChildren) -> (String, String) {
     let first = cite
         .find_elem_by(&|e| matches!(e.meta, Some(ElemMeta::Name(_, _))))
+        .or_else(|| cite.find_names())
         .map(|e| plain(&e.children))
         .unwrap_or_default();
     let mut rest = String::new();
@@ -119,7 +244,7 @@ fn has_date_var(item: &Item) -> bool {
 /// order; returns their pieces in that order.
 fn render_run(ctx: &Ctx, items: &[&Item], offset: usize) -> Result<Vec<Piece>, RenderError> {
     let csl: &IndependentStyle = &ctx.data.render_csl;
-    let files = locale_files();
+    let files = locale_files_for(&ctx.locale.0);
     let rendered = catch_unwind(AssertUnwindSafe(|| {
         let mut driver = BibliographyDriver::new().with_citation_number_offset(offset);
         for item in items {
@@ -156,17 +281,65 @@ fn render_run(ctx: &Ctx, items: &[&Item], offset: usize) -> Result<Vec<Piece>, R
         .collect())
 }
 
-/// Contiguous, disjoint, sorted runs (inclusive bounds).
-fn merge_runs(mut runs: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
-    runs.sort_unstable();
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(runs.len());
-    for (s, e) in runs {
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
+/// `f` over `items` on every core (in order; each item independent).
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = threads();
+    if threads < 2 || items.len() < 16 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("rendering threads catch their panics")).collect()
+    })
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8)
+}
+
+/// Marks a group's helper item in cache keys.
+const HELPER: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Disjoint sets of positions.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind { parent: (0..n).collect() }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.parent[a.max(b)] = a.min(b);
         }
     }
-    out
+
+    /// Every set, its positions ascending; sets ordered by first position.
+    fn groups(&mut self) -> Vec<Vec<usize>> {
+        let mut by_root: HashMap<usize, usize> = HashMap::new();
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        for p in 0..self.parent.len() {
+            let r = self.find(p);
+            let i = *by_root.entry(r).or_insert_with(|| {
+                out.push(Vec::new());
+                out.len() - 1
+            });
+            out[i].push(p);
+        }
+        out
+    }
 }
 
 impl RenderCache {
@@ -215,120 +388,159 @@ impl RenderCache {
         let n = order.len();
         let numbered = data.uses_citation_number;
 
-        // Every item alone, at its place.
-        let mut solos: Vec<Solo> = Vec::with_capacity(n);
-        for (p, &i) in order.iter().enumerate() {
-            let (item, fp) = &conv[i];
-            let key = (ctx.fp, ctx.locale.0.clone(), *fp, numbered.then_some(p));
-            let solo = match self.solo.get_mut(&key) {
-                Some((s, used)) => {
+        // Every item alone, at its place (in parallel where not cached).
+        let solo_key = |p: usize| (ctx.fp, ctx.locale.0.clone(), conv[order[p]].1, numbered.then_some(p));
+        let mut solos: Vec<Option<Arc<Solo>>> = Vec::with_capacity(n);
+        let mut missing: Vec<usize> = Vec::new();
+        for p in 0..n {
+            match self.solo.get_mut(&solo_key(p)) {
+                Some((solo, used)) => {
                     self.hits += 1;
                     *used = self.generation;
-                    s.clone()
+                    solos.push(Some(Arc::clone(solo)));
                 }
                 None => {
                     self.misses += 1;
-                    let piece = render_run(&ctx, &[item], p)?.pop().expect("one piece per item");
-                    let has_date = has_date_var(item);
-                    let solo = Solo {
-                        class: class_of(&piece.cite),
-                        has_date: piece
-                            .cite
-                            .find_elem_by(&|e| e.meta == Some(ElemMeta::Date) || (has_date && e.meta == Some(ElemMeta::CitationLabel)))
-                            .is_some(),
-                        cite_text: plain(&piece.cite),
-                        piece,
-                    };
-                    self.solo.insert(key, (solo.clone(), self.generation));
-                    solo
-                }
-            };
-            solos.push(solo);
-        }
-
-        let t_solo = t0.elapsed();
-        // Runs of the order that must be rendered together.
-        let mut class_span: HashMap<&(String, String), (usize, usize)> = HashMap::new();
-        for (p, s) in solos.iter().enumerate() {
-            class_span.entry(&s.class).and_modify(|r| r.1 = p).or_insert((p, p));
-        }
-        let mut runs = merge_runs(class_span.into_values().filter(|(s, e)| s < e).collect());
-        let dated: Vec<usize> = (0..n).filter(|&p| solos[p].has_date).collect();
-        let mut pieces: Vec<Option<Piece>> = vec![None; n];
-        loop {
-            // A run without a dated citation reaches to the nearest dated one.
-            if !dated.is_empty() {
-                loop {
-                    let mut widened = false;
-                    for r in runs.iter_mut() {
-                        if (r.0..=r.1).any(|p| solos[p].has_date) {
-                            continue;
-                        }
-                        let after = dated.partition_point(|&p| p < r.0);
-                        let left = after.checked_sub(1).map(|i| dated[i]);
-                        let right = dated.get(after).copied();
-                        match (left, right) {
-                            (Some(l), Some(rt)) if r.0 - l <= rt - r.1 => r.0 = l,
-                            (_, Some(rt)) => r.1 = rt,
-                            (Some(l), None) => r.0 = l,
-                            (None, None) => continue,
-                        }
-                        widened = true;
-                    }
-                    runs = merge_runs(runs);
-                    if !widened {
-                        break;
-                    }
+                    solos.push(None);
+                    missing.push(p);
                 }
             }
-            // Render the runs.
-            let mut run_of: Vec<Option<usize>> = vec![None; n];
-            for (ri, &(s, e)) in runs.iter().enumerate() {
-                let members: Vec<&Item> = (s..=e).map(|p| &conv[order[p]].0).collect();
-                let fps: Vec<u64> = (s..=e).map(|p| conv[order[p]].1).collect();
-                let key = (ctx.fp, ctx.locale.0.clone(), fps, numbered.then_some(s));
-                let got = match self.groups.get_mut(&key) {
-                    Some((g, used)) => {
+        }
+        let rendered = parallel_map(&missing, |&p| {
+            let item = &conv[order[p]].0;
+            let piece = render_run(&ctx, &[item], p)?.pop().expect("one piece per item");
+            let has_date = has_date_var(item);
+            Ok(Solo {
+                class: class_of(&piece.cite),
+                has_date: piece
+                    .cite
+                    .find_elem_by(&|e| e.meta == Some(ElemMeta::Date) || (has_date && e.meta == Some(ElemMeta::CitationLabel)))
+                    .is_some(),
+                cite_text: plain(&piece.cite),
+                piece,
+            })
+        });
+        for (p, solo) in missing.into_iter().zip(rendered) {
+            let solo = Arc::new(solo?);
+            self.solo.insert(solo_key(p), (Arc::clone(&solo), self.generation));
+            solos[p] = Some(solo);
+        }
+        let solos: Vec<Arc<Solo>> = solos.into_iter().map(|s| s.expect("every item rendered")).collect();
+
+        let t_solo = t0.elapsed();
+
+        // Groups: items of one class, and items whose final citations
+        // still coincide. For styles that print citation numbers a group is
+        // a contiguous run of the order, so that the numbers are right.
+        let mut sets = UnionFind::new(n);
+        let mut first_of_class: HashMap<&(String, String), usize> = HashMap::new();
+        for (p, s) in solos.iter().enumerate() {
+            if let Some(&q) = first_of_class.get(&s.class) {
+                sets.union(q, p);
+            } else {
+                first_of_class.insert(&s.class, p);
+            }
+        }
+        let dated: Vec<usize> = (0..n).filter(|&p| solos[p].has_date).collect();
+        let mut pieces: Vec<Option<Piece>> = vec![None; n];
+        let mut n_groups: usize;
+        loop {
+            let mut groups = sets.groups();
+            if numbered && groups.iter().any(|g| g.len() > 1) {
+                for g in &groups {
+                    let (lo, hi) = (g[0], g[g.len() - 1]);
+                    for p in lo..hi {
+                        sets.union(p, p + 1);
+                    }
+                }
+                groups = sets.groups();
+            }
+            groups.retain(|g| g.len() > 1);
+            n_groups = groups.len();
+            pieces.iter_mut().for_each(|p| *p = None);
+            let mut group_of: Vec<Option<usize>> = vec![None; n];
+            // (members in order, the helper if any, cache key)
+            let mut jobs: Vec<(Vec<usize>, Option<usize>, GroupKey)> = Vec::with_capacity(groups.len());
+            for g in &groups {
+                // hayagriva adds year suffixes only when some citation in the
+                // driver shows a date: lend a group without one its nearest
+                // dated neighbour (rendered along, output discarded).
+                let helper = if !numbered && !dated.is_empty() && !g.iter().any(|&p| solos[p].has_date) {
+                    let at = dated.partition_point(|&p| p < g[0]);
+                    [at.checked_sub(1).map(|i| dated[i]), dated.get(at).copied()]
+                        .into_iter()
+                        .flatten()
+                        .min_by_key(|&p| p.abs_diff(g[0]))
+                } else {
+                    None
+                };
+                let mut members: Vec<usize> = g.clone();
+                if let Some(h) = helper {
+                    members.push(h);
+                    members.sort_unstable();
+                }
+                let fps: Vec<u64> = members.iter().map(|&p| conv[order[p]].1 ^ if Some(p) == helper { HELPER } else { 0 }).collect();
+                let offset = if numbered { g[0] } else { 0 };
+                jobs.push((members, helper, (ctx.fp, ctx.locale.0.clone(), fps, numbered.then_some(offset))));
+            }
+            let mut results: Vec<Option<Arc<Vec<Piece>>>> = Vec::with_capacity(jobs.len());
+            let mut todo: Vec<usize> = Vec::new();
+            for (j, (_, _, key)) in jobs.iter().enumerate() {
+                match self.groups.get_mut(key) {
+                    Some((got, used)) => {
                         self.hits += 1;
                         *used = self.generation;
-                        g.clone()
+                        results.push(Some(Arc::clone(got)));
                     }
                     None => {
                         self.misses += 1;
-                        let g = render_run(&ctx, &members, s)?;
-                        self.groups.insert(key, (g.clone(), self.generation));
-                        g
+                        results.push(None);
+                        todo.push(j);
                     }
-                };
-                for (k, piece) in got.into_iter().enumerate() {
-                    pieces[s + k] = Some(piece);
-                    run_of[s + k] = Some(ri);
                 }
             }
-            // Citations that still coincide across runs: merge and again.
+            let rendered = parallel_map(&todo, |&j| {
+                let (members, _, key) = &jobs[j];
+                let items: Vec<&Item> = members.iter().map(|&p| &conv[order[p]].0).collect();
+                render_run(&ctx, &items, key.3.unwrap_or(0))
+            });
+            for (j, got) in todo.into_iter().zip(rendered) {
+                let got = Arc::new(got?);
+                self.groups.insert(jobs[j].2.clone(), (Arc::clone(&got), self.generation));
+                results[j] = Some(got);
+            }
+            for (gi, ((members, helper, _), got)) in jobs.iter().zip(results).enumerate() {
+                let got = got.expect("every group rendered");
+                for (&p, piece) in members.iter().zip(got.iter()) {
+                    if Some(p) != *helper {
+                        pieces[p] = Some(piece.clone());
+                        group_of[p] = Some(gi);
+                    }
+                }
+            }
+            // Citations that still coincide across groups: join and again.
             let mut first_at: HashMap<String, usize> = HashMap::new();
-            let mut extra: Vec<(usize, usize)> = Vec::new();
+            let mut joined = false;
             for p in 0..n {
                 let text = match &pieces[p] {
-                    Some(piece) if run_of[p].is_some() => plain(&piece.cite),
-                    _ => solos[p].cite_text.clone(),
+                    Some(piece) => plain(&piece.cite),
+                    None => solos[p].cite_text.clone(),
                 };
                 match first_at.get(&text) {
-                    Some(&q) if run_of[q].is_none() || run_of[q] != run_of[p] => extra.push((q, p)),
+                    Some(&q) if group_of[q].is_none() || group_of[q] != group_of[p] => {
+                        sets.union(q, p);
+                        joined = true;
+                    }
                     Some(_) => {}
                     None => {
                         first_at.insert(text, p);
                     }
                 }
             }
-            if extra.is_empty() {
+            if !joined {
                 break;
             }
-            runs.extend(extra);
-            runs = merge_runs(runs);
-            pieces = vec![None; n];
         }
-
         let t_groups = t0.elapsed();
         // The whole-list steps, then the format.
         let mut keys = Vec::with_capacity(n);
@@ -352,14 +564,12 @@ impl RenderCache {
             })
             .collect();
         self.evict(n);
-        tracing::debug!(?t_sort, ?t_solo, ?t_groups, total = ?t0.elapsed(), runs = runs.len(), "bibliography rendered");
+        tracing::debug!(?t_sort, ?t_solo, ?t_groups, total = ?t0.elapsed(), groups = n_groups, "bibliography rendered");
         if std::env::var_os("IBID_RENDER_TIMING").is_some() {
-            eprintln!("sort {t_sort:?} solo {t_solo:?} groups {t_groups:?} total {:?} runs {}", t0.elapsed(), runs.len());
-            let mut big: Vec<_> = runs.iter().map(|r| (r.1 - r.0 + 1, r.0, r.1)).collect();
-            big.sort();
-            for (len, s0, e0) in big.iter().rev().take(3) {
-                eprintln!("  run {len}: {:?} .. {:?}", solos[*s0].class, solos[*e0].class);
-            }
+            eprintln!("sort {t_sort:?} solo {t_solo:?} groups {t_groups:?} total {:?} groups {n_groups}", t0.elapsed());
+            let mut sizes: Vec<usize> = sets.groups().iter().map(Vec::len).collect();
+            sizes.sort_unstable();
+            eprintln!("  largest groups {:?}", sizes.iter().rev().take(5).collect::<Vec<_>>());
         }
         Ok(out)
     }
@@ -373,12 +583,15 @@ impl RenderCache {
             self.solo.retain(|_, (_, u)| *u == g);
             self.groups.retain(|_, (_, u)| *u == g);
         }
-        if self.order_hint.len() > 16 {
-            self.order_hint.clear();
+        if self.sorts.len() > 16 {
+            self.sorts.clear();
         }
     }
 
-    /// The bibliography order (indices into `conv`), by hayagriva's own sort.
+    /// The bibliography order (indices into `conv`), by hayagriva's own
+    /// sort: unchanged input → the order found last time; a few items new
+    /// or changed → each inserted by binary search (hayagriva compares);
+    /// otherwise hayagriva sorts the whole list, started from a guess.
     fn sort_order(&mut self, ctx: &Ctx, conv: &[(Item, u64)]) -> Result<Vec<usize>, RenderError> {
         let n = conv.len();
         let Some((sort_csl, var)) = &ctx.data.sort_csl else {
@@ -387,40 +600,125 @@ impl RenderCache {
         if n < 2 {
             return Ok((0..n).collect());
         }
-        // Start from the order found last time (the sort is cheap on nearly
-        // sorted input); the index key makes the result the same anyway.
-        let hint = self.order_hint.entry((ctx.fp, ctx.locale.0.clone())).or_default();
-        let mut seed: Vec<usize> = (0..n).collect();
-        seed.sort_by_key(|&i| (hint.get(&conv[i].1).copied().unwrap_or(usize::MAX), i));
-        let copies: Vec<Item> = conv
-            .iter()
-            .enumerate()
-            .map(|(i, (item, _))| {
-                let mut c = item.clone();
-                c.0.insert(var.to_string(), CslValue::String(format!("{i:010}")));
-                c
-            })
-            .collect();
-        let files = locale_files();
+        let fps: Vec<u64> = conv.iter().map(|(_, fp)| *fp).collect();
+        let memo = self.sorts.entry((ctx.fp, ctx.locale.0.clone())).or_default();
+        if memo.input == fps {
+            return Ok(memo.order.clone());
+        }
+        let sorter = Sorter { ctx, csl: sort_csl, var, conv };
+        let order = match incremental(memo, &fps) {
+            Some((mut base, new)) if new.len() <= 64.max(n / 50) => {
+                for i in new {
+                    let at = sorter.insertion_point(&base, i)?;
+                    base.insert(at, i);
+                }
+                base
+            }
+            _ => {
+                let keys = seed_keys(ctx, conv);
+                let mut seed: Vec<usize> = (0..n).collect();
+                seed.sort_by(|&a, &b| cmp_seed(&keys[a], &keys[b]));
+                // Sort parts on every core, then merge them (hayagriva's sort
+                // finds the sorted parts and merges them).
+                let threads = threads();
+                if threads > 1 && n >= 256 {
+                    let parts: Vec<&[usize]> = seed.chunks(n.div_ceil(threads)).collect();
+                    let sorted = std::thread::scope(|scope| {
+                        let handles: Vec<_> = parts.iter().map(|part| scope.spawn(|| sorter.sort(part))).collect();
+                        handles.into_iter().map(|h| h.join().expect("sorting threads catch their panics")).collect::<Result<Vec<_>, _>>()
+                    })?;
+                    seed = sorted.concat();
+                }
+                sorter.sort(&seed)?
+            }
+        };
+        let memo = self.sorts.entry((ctx.fp, ctx.locale.0.clone())).or_default();
+        memo.input = fps;
+        memo.order = order.clone();
+        Ok(order)
+    }
+}
+
+/// When the items known from the last sort come in the same relative
+/// order: them in their sorted order, and the other (new or changed) items.
+fn incremental(memo: &SortMemo, fps: &[u64]) -> Option<(Vec<usize>, Vec<usize>)> {
+    if memo.order.is_empty() {
+        return None;
+    }
+    let old_index: HashMap<u64, usize> = memo.input.iter().enumerate().map(|(i, fp)| (*fp, i)).collect();
+    let mut rank_of_old = vec![0; memo.input.len()];
+    for (r, &i) in memo.order.iter().enumerate() {
+        rank_of_old[i] = r;
+    }
+    let mut last_old = None;
+    let mut known: Vec<(usize, usize)> = Vec::new();
+    let mut new = Vec::new();
+    for (i, fp) in fps.iter().enumerate() {
+        match old_index.get(fp) {
+            Some(&o) => {
+                if last_old.is_some_and(|l| l > o) {
+                    return None;
+                }
+                last_old = Some(o);
+                known.push((rank_of_old[o], i));
+            }
+            None => new.push(i),
+        }
+    }
+    known.sort_unstable();
+    Some((known.into_iter().map(|(_, i)| i).collect(), new))
+}
+
+/// Sorting with hayagriva's comparator: its sort of a citation whose items
+/// carry their input index as the last key and print only it.
+struct Sorter<'a> {
+    ctx: &'a Ctx<'a>,
+    csl: &'a IndependentStyle,
+    var: &'a str,
+    conv: &'a [(Item, u64)],
+}
+
+impl Sorter<'_> {
+    fn copy(&self, i: usize) -> Item {
+        let mut c = self.conv[i].0.clone();
+        c.0.insert(self.var.to_string(), CslValue::String(format!("{i:010}")));
+        c
+    }
+
+    /// hayagriva's order of the items `seed` (input indices), started from
+    /// that order.
+    fn sort(&self, seed: &[usize]) -> Result<Vec<usize>, RenderError> {
+        let copies: Vec<Item> = seed.iter().map(|&i| self.copy(i)).collect();
+        let files = locale_files_for(&self.ctx.locale.0);
         let out = catch_unwind(AssertUnwindSafe(|| {
-            let req = CitationRequest::new(
-                seed.iter().map(|&i| CitationItem::with_entry(&copies[i])).collect(),
-                sort_csl,
-                Some(ctx.locale.clone()),
-                files,
-                None,
-            );
-            standalone_citation(req)
+            let req = CitationRequest::new(copies.iter().map(CitationItem::with_entry).collect(), self.csl, Some(self.ctx.locale.clone()), files, None);
+            plain(&standalone_citation(req))
         }))
         .map_err(|p| RenderError::Item { key: "(sorting)".into(), message: panic_message(p) })?;
-        let order: Vec<usize> = plain(&out).split_whitespace().filter_map(|t| t.parse().ok()).collect();
-        let mut check = vec![false; n];
-        let is_permutation = order.len() == n && order.iter().all(|&i| i < n && !std::mem::replace(&mut check[i], true));
-        if !is_permutation {
+        let order: Vec<usize> = out.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+        let mut expected: Vec<usize> = seed.to_vec();
+        expected.sort_unstable();
+        let mut got = order.clone();
+        got.sort_unstable();
+        if got != expected {
             return Err(RenderError::Item { key: "(sorting)".into(), message: "hayagriva's sort did not return every item".into() });
         }
-        *hint = order.iter().enumerate().map(|(p, &i)| (conv[i].1, p)).collect();
         Ok(order)
+    }
+
+    /// Where item `i` goes in the sorted `base`.
+    fn insertion_point(&self, base: &[usize], i: usize) -> Result<usize, RenderError> {
+        let (mut lo, mut hi) = (0, base.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let first = self.sort(&[base[mid], i])?[0];
+            if first == i {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Ok(lo)
     }
 }
 
@@ -450,7 +748,7 @@ pub(super) fn citations(
                 .collect()
         })
         .collect();
-    let files = locale_files();
+    let files = locale_files_for(&locale.0);
     let rendered = catch_unwind(AssertUnwindSafe(|| {
         let mut driver = BibliographyDriver::new();
         for (n, cite) in converted.iter().enumerate() {
@@ -475,7 +773,7 @@ pub(super) fn single_pass(items: &[Map<String, Value>], style: &Style, locale: O
     }
     let locale = locale_for(style, locale)?;
     let conv: Vec<Item> = items.iter().map(|m| to_item(m, data.guard_variable.as_deref())).collect();
-    let files = locale_files();
+    let files = locale_files_for(&locale.0);
     let csl = &data.csl;
     let rendered = catch_unwind(AssertUnwindSafe(|| {
         let mut driver = BibliographyDriver::new();

@@ -38,6 +38,10 @@ pub(crate) struct StyleData {
     /// A style whose citation sorts like the bibliography, with the item's
     /// original index as the last key, and prints only that index.
     pub sort_csl: Option<(IndependentStyle, &'static str)>,
+    /// A style whose citation prints the bibliography's macro sort keys
+    /// (approximately as hayagriva's sort sees them), to give the sort a
+    /// nearly sorted start.
+    pub sort_keys_csl: Option<IndependentStyle>,
     /// The dependent style's `default-locale`, which overrides the parent's.
     pub locale_override: Option<String>,
     /// A name variable removed from items (see [`repair`]).
@@ -110,6 +114,7 @@ impl Style {
             }
             None => None,
         };
+        let sort_keys_csl = sort_csl.as_ref().map(|_| sort_keys_style(&csl));
         let mut h = std::hash::DefaultHasher::new();
         csl.hash(&mut h);
         locale_override.hash(&mut h);
@@ -120,6 +125,7 @@ impl Style {
                 render_csl,
                 csl,
                 sort_csl,
+                sort_keys_csl,
                 locale_override,
                 guard_variable: repairs.guard_variable,
                 uses_citation_number,
@@ -293,6 +299,58 @@ pub(crate) fn repair(csl: &mut IndependentStyle) -> Repairs {
     repairs
 }
 
+/// Separates items in the output of [`sort_keys_style`].
+pub(crate) const ITEM_MARK: char = '\u{E001}';
+/// Starts a key (`KEY_MARK`, index, `KEY_END`) in that output.
+pub(crate) const KEY_MARK: char = '\u{E002}';
+pub(crate) const KEY_END: char = '\u{E003}';
+
+/// A style whose citation prints every macro sort key of the
+/// bibliography, each after a marker with its index. Rendered normally (not
+/// in hayagriva's sorting mode), with the bibliography's name options and
+/// the key's `names-min`, so close to, not exactly, what the sort compares.
+fn sort_keys_style(csl: &IndependentStyle) -> IndependentStyle {
+    let mut ex = csl.clone();
+    let Some(bib) = csl.bibliography.as_ref() else { return ex };
+    let keys = bib.sort.as_ref().map(|s| s.keys.clone()).unwrap_or_default();
+    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let mut layout = String::new();
+    let mut opts = bib.name_options.clone();
+    let mut first_macro = true;
+    for (i, k) in keys.iter().enumerate() {
+        if let SortKey::MacroName { name, names_min, names_use_first, names_use_last, .. } = k {
+            layout.push_str(&format!(r#"<text macro="{}" prefix="{KEY_MARK}{i}{KEY_END}"/>"#, esc(name)));
+            if first_macro {
+                first_macro = false;
+                if names_min.is_some() {
+                    opts.et_al_min = *names_min;
+                    opts.et_al_subsequent_min = *names_min;
+                }
+                if names_use_first.is_some() {
+                    opts.et_al_use_first = *names_use_first;
+                    opts.et_al_subsequent_use_first = *names_use_first;
+                }
+                if names_use_last.is_some() {
+                    opts.et_al_use_last = *names_use_last;
+                }
+            }
+        }
+    }
+    let probe = IndependentStyle::from_xml(&format!(
+        r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>keys</title><id>keys</id><updated>2024-01-01T00:00:00+00:00</updated></info><citation><layout delimiter="{ITEM_MARK}">{layout}</layout></citation></style>"#
+    ));
+    if let Ok(probe) = probe {
+        ex.citation.layout = probe.citation.layout;
+    }
+    ex.citation.sort = None;
+    ex.citation.name_options = opts;
+    ex.citation.disambiguate_add_givenname = false;
+    ex.citation.disambiguate_add_names = false;
+    ex.citation.disambiguate_add_year_suffix = false;
+    ex.citation.collapse = None;
+    ex
+}
+
 /// Loads a style: a bundled one by id (`apa`, `chicago-author-date`,
 /// `ieee`…, or its CSL URL `http://www.zotero.org/styles/apa`), one Ibid
 /// ships (`springer-link`), or a `.csl` file. A dependent `.csl` file is
@@ -367,6 +425,27 @@ pub fn list_styles() -> Vec<(String, String)> {
 pub(crate) fn locale_files() -> &'static [citationberg::Locale] {
     static LOCALES: OnceLock<Vec<citationberg::Locale>> = OnceLock::new();
     LOCALES.get_or_init(archive::locales)
+}
+
+/// The bundled locale files hayagriva needs for `code`: the locale, its
+/// primary dialect and en-US — the only ones its lookups can reach. Handing
+/// hayagriva all 50 makes every term lookup scan them all.
+pub(crate) fn locale_files_for(code: &str) -> &'static [citationberg::Locale] {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static [citationberg::Locale]>>> = OnceLock::new();
+    let mut map = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(files) = map.get(code) {
+        return files;
+    }
+    let code_ = LocaleCode(code.to_string());
+    let wanted: Vec<LocaleCode> = [Some(code_.clone()), code_.fallback(), Some(LocaleCode::en_us())].into_iter().flatten().collect();
+    let files: Vec<citationberg::Locale> =
+        locale_files().iter().filter(|l| l.lang.as_ref().is_some_and(|c| wanted.contains(c))).cloned().collect();
+    // At most one entry per bundled locale, kept for the process.
+    let files: &'static [citationberg::Locale] = Box::leak(files.into_boxed_slice());
+    map.insert(code.to_string(), files);
+    files
 }
 
 /// Every bundled locale's code (`en-US`, `de-DE`…), sorted.
