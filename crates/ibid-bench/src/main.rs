@@ -11,6 +11,7 @@
 //! standard error) and writes the same figures as JSON to
 //! `DIR/results-<works>.json`. See BENCHMARKS.md at the repository root.
 
+mod bibtex;
 mod generate;
 mod resolve;
 mod run;
@@ -25,6 +26,7 @@ usage:
   ibid-bench run --works N [--seed S] [--ibid PATH] [--out DIR]
                  [--cli-reps R] [--inproc-reps R] [--reuse-library] [--regenerate]
   ibid-bench resolve [--dois N] [--latency-ms MS] [--rate PER_SECOND]
+  ibid-bench bibtex --kwarc FILE [--entries 100000] [--ibid PATH] [--python python3]
 
   --works N          number of works (100000, 100k, 1M, 1_000_000)
   --seed S           generator seed [default: 1]
@@ -50,6 +52,27 @@ fn real_main() -> Result<ExitCode, String> {
     let cmd = args.next().ok_or_else(|| USAGE.to_string())?;
     if cmd == "-h" || cmd == "--help" || cmd == "help" {
         println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cmd == "bibtex" {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let mut o = bibtex::Options {
+            kwarc: PathBuf::from("../shared/fixtures/large/kwarc.bib"),
+            entries: 100_000,
+            ibid: exe.with_file_name("ibid"),
+            python: "python3".into(),
+        };
+        while let Some(a) = args.next() {
+            let v = args.next().ok_or_else(|| format!("{a} needs a value\n{USAGE}"))?;
+            match a.as_str() {
+                "--kwarc" => o.kwarc = PathBuf::from(v),
+                "--entries" => o.entries = parse_count(&v)?,
+                "--ibid" => o.ibid = PathBuf::from(v),
+                "--python" => o.python = v,
+                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            }
+        }
+        bibtex::run(&o)?;
         return Ok(ExitCode::SUCCESS);
     }
     if cmd == "resolve" {

@@ -565,12 +565,6 @@ impl RenderCache {
             .collect();
         self.evict(n);
         tracing::debug!(?t_sort, ?t_solo, ?t_groups, total = ?t0.elapsed(), groups = n_groups, "bibliography rendered");
-        if std::env::var_os("IBID_RENDER_TIMING").is_some() {
-            eprintln!("sort {t_sort:?} solo {t_solo:?} groups {t_groups:?} total {:?} groups {n_groups}", t0.elapsed());
-            let mut sizes: Vec<usize> = sets.groups().iter().map(Vec::len).collect();
-            sizes.sort_unstable();
-            eprintln!("  largest groups {:?}", sizes.iter().rev().take(5).collect::<Vec<_>>());
-        }
         Ok(out)
     }
 
