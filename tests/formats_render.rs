@@ -708,3 +708,22 @@ fn cache_renders_only_what_changed() {
     assert_eq!(html.len(), second.len());
     assert_eq!(cache.stats().misses, before);
 }
+
+#[test]
+fn zz_debug_leak() {
+    if std::env::var("DBG_LEAK").is_err() { return }
+    let items = library_1k();
+    let style = render::style("apa").unwrap();
+    let whole = render::bibliography_single_pass(&items, &style, None, Format::Text).unwrap();
+    let by_key: HashMap<&str, &Map<String, Value>> = items.iter().map(|m| (m["id"].as_str().unwrap(), m)).collect();
+    let bad: Vec<&BibEntry> = whole.iter().filter(|e| e.text.starts_with("Johansson, de la Cruz")).collect();
+    for b in &bad {
+        println!("BAD {} | {} | {}", b.key, b.citation, b.text);
+        let same: Vec<Map<String, Value>> = whole.iter().filter(|e| e.citation.starts_with(&b.citation[..b.citation.len().min(12)])).map(|e| by_key[e.key.as_str()].clone()).collect();
+        println!("  {} similar", same.len());
+        for e in render::bibliography_single_pass(&same, &style, None, Format::Text).unwrap() {
+            println!("  SMALL {} | {} | {}", e.key, e.citation, e.text);
+        }
+        println!("  item: {}", serde_json::to_string(by_key[b.key.as_str()]).unwrap());
+    }
+}

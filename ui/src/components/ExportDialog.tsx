@@ -178,11 +178,21 @@ export function ExportDialog(p: ExportDialogProps) {
 
   const shownStyles = useMemo(() => {
     const f = styleFilter.trim().toLowerCase();
-    const list = f ? styles.filter((s) => s.id.toLowerCase().includes(f) || s.title.toLowerCase().includes(f)) : styles;
+    const list = (f ? styles.filter((s) => s.id.toLowerCase().includes(f) || s.title.toLowerCase().includes(f)) : styles)
+      .slice()
+      .sort((a, b) => (a.title || a.id).localeCompare(b.title || b.id, undefined, { sensitivity: 'base' }));
     // The chosen style stays in the list (and selected) whatever the filter.
     const chosen = styles.find((s) => s.id === prefs.style) ?? { id: prefs.style, title: prefs.style };
     return list.some((s) => s.id === chosen.id) ? list : [chosen, ...list];
   }, [styles, styleFilter, prefs.style]);
+
+  // The chosen style in view in its list (when the list arrives or is filtered).
+  const styleSelect = useRef<HTMLSelectElement>(null);
+  useEffect(() => {
+    const sel = styleSelect.current;
+    const opt = sel && sel.selectedIndex >= 0 ? sel.options[sel.selectedIndex] : null;
+    if (opt && typeof opt.scrollIntoView === 'function') opt.scrollIntoView({ block: 'nearest' });
+  }, [shownStyles]);
 
   const whole = async (): Promise<Exported> => {
     if (!args) throw { code: 'invalid_input', message: 'choose what to export' };
@@ -347,6 +357,7 @@ export function ExportDialog(p: ExportDialogProps) {
             </label>
             <select
               size={6}
+              ref={styleSelect}
               aria-label="Citation style"
               data-testid="export-style"
               value={prefs.style}

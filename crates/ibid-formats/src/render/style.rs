@@ -470,3 +470,18 @@ pub(crate) fn resolve_locale(code: &str) -> Result<String, RenderError> {
     }
     Err(RenderError::UnknownLocale(code.to_string()))
 }
+
+#[cfg(test)]
+mod probe_tests {
+    #[test]
+    fn zz_unused_name_vars() {
+        use hayagriva::citationberg::taxonomy::NameVariable as N;
+        let all = [N::Author, N::Chair, N::CollectionEditor, N::Compiler, N::Composer, N::ContainerAuthor, N::Contributor, N::Curator, N::Director, N::Editor, N::EditorialDirector, N::EditorTranslator, N::ExecutiveProducer, N::Guest, N::Host, N::Illustrator, N::Interviewer, N::Narrator, N::Organizer, N::OriginalAuthor, N::Performer, N::Producer, N::Recipient, N::ReviewedAuthor, N::ScriptWriter, N::SeriesCreator, N::Translator];
+        for id in ["apa", "chicago-author-date", "chicago-notes", "mla", "harvard-cite-them-right", "ieee"] {
+            let s = super::style(id).unwrap();
+            let d = format!("{:?}", s.inner.csl);
+            let unused: Vec<String> = all.iter().filter(|v| !d.contains(&format!("{v:?}"))).map(|v| format!("{v:?}")).collect();
+            println!("{id}: guard={:?} unused={unused:?}", s.inner.guard_variable);
+        }
+    }
+}
