@@ -17,7 +17,7 @@ use super::input::{fingerprint, to_item, DATE_VARIABLES};
 use super::output::{plain, write};
 use super::style::{locale_files_for, resolve_locale, StyleData};
 use super::whole_list::{remove_any_meta, substitute_subsequent_authors};
-use super::{BibEntry, Format, Locator, RenderError, Style};
+use super::{BibEntry, CiteItem, Format, Locator, RenderError, Style};
 
 /// One item's rendering: its citation (the item's part, without the
 /// citation's affixes) and its bibliography entry (before the whole-list
@@ -99,14 +99,17 @@ fn seed_keys(ctx: &Ctx, conv: &[(Item, u64)]) -> Vec<Vec<(Option<Part>, bool)>> 
     if let Some(ex) = &ctx.data.sort_keys_csl {
         if keys.iter().any(|k| matches!(k, SortKey::MacroName { .. })) {
             let files = locale_files_for(&ctx.locale.0);
-            let out = catch_unwind(AssertUnwindSafe(|| {
-                let req = CitationRequest::new(conv.iter().map(|(i, _)| CitationItem::with_entry(i)).collect(), ex, Some(ctx.locale.clone()), files, None);
-                plain(&standalone_citation(req))
-            }))
-            .unwrap_or_default();
+            let chunks: Vec<&[(Item, u64)]> = conv.chunks(1024).collect();
+            let outs = parallel_map(&chunks, 2, |chunk| {
+                catch_unwind(AssertUnwindSafe(|| {
+                    let req = CitationRequest::new(chunk.iter().map(|(i, _)| CitationItem::with_entry(i)).collect(), ex, Some(ctx.locale.clone()), files, None);
+                    plain(&standalone_citation(req))
+                }))
+                .unwrap_or_default()
+            });
+            let out = outs.join(&ITEM_MARK.to_string());
             let records: Vec<&str> = out.split(ITEM_MARK).collect();
-            // Items that print nothing at all are dropped from the output:
-            // then the records cannot be matched and the guess is skipped.
+            // Should a record go missing, the guess is skipped.
             if records.len() == conv.len() {
                 for (rec, slot) in records.iter().zip(printed.iter_mut()) {
                     for part in rec.split(KEY_MARK).skip(1) {
@@ -281,10 +284,11 @@ fn render_run(ctx: &Ctx, items: &[&Item], offset: usize) -> Result<Vec<Piece>, R
         .collect())
 }
 
-/// `f` over `items` on every core (in order; each item independent).
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// `f` over `items` on every core (in order; each item independent), if
+/// there are at least `min` items.
+fn parallel_map<T: Sync, R: Send>(items: &[T], min: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = threads();
-    if threads < 2 || items.len() < 16 {
+    if threads < 2 || items.len() < min.max(2) {
         return items.iter().map(&f).collect();
     }
     let chunk = items.len().div_ceil(threads);
@@ -296,6 +300,82 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 
 fn threads() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8)
+}
+
+/// The steps after hayagriva, over the whole list in bibliography order:
+/// each entry is (key, citation, bibliography entry, the entry as rendered
+/// alone if it was rendered with others).
+///
+/// 1. Undo a hayagriva 0.10 bug: an entry whose citation was told apart by
+///    names (added names, initials) is printed in the bibliography with the
+///    *citation's* name forms ("Çelik et al. (2003)." in APA's reference
+///    list). Its names are taken from the entry rendered alone, which has
+///    no disambiguation; the rest (a year suffix) stays.
+/// 2. The subsequent-author substitute (`———`).
+/// 3. The first field of a `second-field-align` style (`[1]`).
+fn finish_entries(
+    entries: Vec<(String, ElemChildren, ElemChildren, Option<&ElemChildren>)>,
+    bib_style: &hayagriva::citationberg::Bibliography,
+    format: Format,
+) -> Vec<BibEntry> {
+    let mut keys = Vec::with_capacity(entries.len());
+    let mut cites = Vec::with_capacity(entries.len());
+    let mut contents = Vec::with_capacity(entries.len());
+    for (key, cite, mut bib, alone) in entries {
+        if let Some(alone) = alone {
+            restore_names(&mut bib, alone);
+        }
+        keys.push(key);
+        cites.push(cite);
+        contents.push(bib);
+    }
+    substitute_subsequent_authors(bib_style.subsequent_author_substitute.as_ref(), bib_style.subsequent_author_substitute_rule, &mut contents);
+    keys.into_iter()
+        .zip(contents)
+        .zip(cites)
+        .map(|((key, mut content), cite)| {
+            let first = bib_style.second_field_align.is_some().then(|| remove_any_meta(&mut content)).flatten();
+            let first = first.map(|c| ElemChildren(vec![c]));
+            BibEntry { key, text: write(first.as_ref(), &content, format), citation: write(None, &cite, format) }
+        })
+        .collect()
+}
+
+fn names_elems(children: &ElemChildren, out: &mut Vec<hayagriva::Elem>) {
+    for c in &children.0 {
+        if let ElemChild::Elem(e) = c {
+            if matches!(e.meta, Some(ElemMeta::Names(_))) {
+                out.push(e.clone());
+            } else {
+                names_elems(&e.children, out);
+            }
+        }
+    }
+}
+
+fn replace_names(children: &mut ElemChildren, with: &mut std::vec::IntoIter<hayagriva::Elem>) {
+    for c in children.0.iter_mut() {
+        if let ElemChild::Elem(e) = c {
+            if matches!(e.meta, Some(ElemMeta::Names(_))) {
+                if let Some(n) = with.next() {
+                    *e = n;
+                }
+            } else {
+                replace_names(&mut e.children, with);
+            }
+        }
+    }
+}
+
+/// Puts the names of `alone` into `bib` (same layout, so the same `<names>`
+/// in the same order; left as is if they do not pair up).
+fn restore_names(bib: &mut ElemChildren, alone: &ElemChildren) {
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    names_elems(bib, &mut mine);
+    names_elems(alone, &mut theirs);
+    if mine.len() == theirs.len() && mine != theirs {
+        replace_names(bib, &mut theirs.into_iter());
+    }
 }
 
 /// Marks a group's helper item in cache keys.
@@ -358,8 +438,11 @@ impl RenderCache {
     }
 
     /// The bibliography of `items`, in the style's order (see the module
-    /// docs). Same output as hayagriva's driver over the whole list with the
-    /// items cited in bibliography order, at a cost linear in the list.
+    /// docs): what hayagriva's driver prints for the whole list with the
+    /// items cited in bibliography order, except that citations it leaves
+    /// ambiguous in a long list are told apart. Rendering is linear in the
+    /// list; the first sort of a list costs n·log n comparisons, later ones
+    /// only what changed.
     pub fn bibliography(&mut self, items: &[Map<String, Value>], style: &Style, locale: Option<&str>, format: Format) -> Result<Vec<BibEntry>, RenderError> {
         let data = &*style.inner;
         let Some(bib_style) = data.csl.bibliography.as_ref() else {
@@ -369,11 +452,14 @@ impl RenderCache {
         self.generation += 1;
 
         // Convert; identical items are one entry (as in hayagriva's driver).
+        let converted = parallel_map(items, 256, |m| {
+            let item = to_item(m);
+            let fp = fingerprint(&item);
+            (item, fp)
+        });
         let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
         let mut conv: Vec<(Item, u64)> = Vec::with_capacity(items.len());
-        for m in items {
-            let item = to_item(m, data.guard_variable.as_deref());
-            let fp = fingerprint(&item);
+        for (item, fp) in converted {
             let same = seen.entry(fp).or_default();
             if same.iter().any(|&j| conv[j].0 == item) {
                 continue;
@@ -406,7 +492,7 @@ impl RenderCache {
                 }
             }
         }
-        let rendered = parallel_map(&missing, |&p| {
+        let rendered = parallel_map(&missing, 16, |&p| {
             let item = &conv[order[p]].0;
             let piece = render_run(&ctx, &[item], p)?.pop().expect("one piece per item");
             let has_date = has_date_var(item);
@@ -499,7 +585,7 @@ impl RenderCache {
                     }
                 }
             }
-            let rendered = parallel_map(&todo, |&j| {
+            let rendered = parallel_map(&todo, 16, |&j| {
                 let (members, _, key) = &jobs[j];
                 let items: Vec<&Item> = members.iter().map(|&p| &conv[order[p]].0).collect();
                 render_run(&ctx, &items, key.3.unwrap_or(0))
@@ -543,26 +629,18 @@ impl RenderCache {
         }
         let t_groups = t0.elapsed();
         // The whole-list steps, then the format.
-        let mut keys = Vec::with_capacity(n);
-        let mut cites = Vec::with_capacity(n);
-        let mut contents: Vec<ElemChildren> = Vec::with_capacity(n);
-        for (p, &i) in order.iter().enumerate() {
-            keys.push(conv[i].0.id().unwrap_or_default().to_string());
-            let piece = pieces[p].take().unwrap_or_else(|| solos[p].piece.clone());
-            cites.push(piece.cite_full);
-            contents.push(piece.bib);
-        }
-        substitute_subsequent_authors(bib_style.subsequent_author_substitute.as_ref(), bib_style.subsequent_author_substitute_rule, &mut contents);
-        let out = keys
-            .into_iter()
-            .zip(contents)
-            .zip(cites)
-            .map(|((key, mut content), cite)| {
-                let first = bib_style.second_field_align.is_some().then(|| remove_any_meta(&mut content)).flatten();
-                let first = first.map(|c| ElemChildren(vec![c]));
-                BibEntry { key, text: write(first.as_ref(), &content, format), citation: write(None, &cite, format) }
+        let entries = order
+            .iter()
+            .enumerate()
+            .map(|(p, &i)| {
+                let key = conv[i].0.id().unwrap_or_default().to_string();
+                match pieces[p].take() {
+                    Some(piece) => (key, piece.cite_full, piece.bib, Some(&solos[p].piece.bib)),
+                    None => (key, solos[p].piece.cite_full.clone(), solos[p].piece.bib.clone(), None),
+                }
             })
             .collect();
+        let out = finish_entries(entries, bib_style, format);
         self.evict(n);
         tracing::debug!(?t_sort, ?t_solo, ?t_groups, total = ?t0.elapsed(), groups = n_groups, "bibliography rendered");
         Ok(out)
@@ -717,7 +795,7 @@ impl Sorter<'_> {
 }
 
 pub(super) fn citations(
-    cites: &[Vec<(Map<String, Value>, Option<Locator>)>],
+    cites: &[Vec<CiteItem>],
     style: &Style,
     locale: Option<&str>,
     format: Format,
@@ -732,7 +810,7 @@ pub(super) fn citations(
         .map(|c| {
             c.iter()
                 .map(|(m, l)| {
-                    let item = to_item(m, data.guard_variable.as_deref());
+                    let item = to_item(m);
                     let i = unique.iter().position(|u| *u == item).unwrap_or_else(|| {
                         unique.push(item);
                         unique.len() - 1
@@ -762,36 +840,39 @@ pub(super) fn citations(
 
 pub(super) fn single_pass(items: &[Map<String, Value>], style: &Style, locale: Option<&str>, format: Format) -> Result<Vec<BibEntry>, RenderError> {
     let data = &*style.inner;
-    if data.csl.bibliography.is_none() {
+    let Some(bib_style) = data.csl.bibliography.as_ref() else {
         return Err(RenderError::NoBibliography(data.id.clone()));
-    }
-    let locale = locale_for(style, locale)?;
-    let conv: Vec<Item> = items.iter().map(|m| to_item(m, data.guard_variable.as_deref())).collect();
-    let files = locale_files_for(&locale.0);
-    let csl = &data.csl;
+    };
+    let ctx = Ctx { data, locale: locale_for(style, locale)?, fp: data.fingerprint };
+    let conv: Vec<Item> = items.iter().map(to_item).collect();
+    let files = locale_files_for(&ctx.locale.0);
+    // The driver over the whole list, without the steps done afterwards.
+    let csl = &data.render_csl;
     let rendered = catch_unwind(AssertUnwindSafe(|| {
         let mut driver = BibliographyDriver::new();
         for item in &conv {
-            driver.citation(CitationRequest::new(vec![CitationItem::with_entry(item)], csl, Some(locale.clone()), files, None));
+            driver.citation(CitationRequest::new(vec![CitationItem::with_entry(item)], csl, Some(ctx.locale.clone()), files, None));
         }
-        driver.finish(BibliographyRequest::new(csl, Some(locale.clone()), files))
+        driver.finish(BibliographyRequest::new(csl, Some(ctx.locale.clone()), files))
     }))
     .map_err(|p| RenderError::Item { key: "(bibliography)".into(), message: panic_message(p) })?;
-    let citation_of: HashMap<String, String> = conv
-        .iter()
-        .zip(&rendered.citations)
-        .rev()
-        .map(|(item, c)| (item.id().unwrap_or_default().to_string(), write(None, &c.citation, format)))
-        .collect();
-    Ok(rendered
-        .bibliography
-        .map(|b| b.items)
-        .unwrap_or_default()
+    let mut citation_of: HashMap<String, ElemChildren> = HashMap::new();
+    let mut item_of: HashMap<String, &Item> = HashMap::new();
+    for (item, c) in conv.iter().zip(rendered.citations) {
+        let key = item.id().unwrap_or_default().to_string();
+        citation_of.entry(key.clone()).or_insert(c.citation);
+        item_of.entry(key).or_insert(item);
+    }
+    let bib_items = rendered.bibliography.map(|b| b.items).unwrap_or_default();
+    let mut alone: Vec<ElemChildren> = Vec::with_capacity(bib_items.len());
+    for (p, b) in bib_items.iter().enumerate() {
+        let item = item_of.get(&b.key).copied().ok_or_else(|| RenderError::Item { key: b.key.clone(), message: "not in the list".into() })?;
+        alone.push(render_run(&ctx, &[item], p)?.pop().map(|piece| piece.bib).unwrap_or_default());
+    }
+    let entries = bib_items
         .into_iter()
-        .map(|b| BibEntry {
-            text: write(b.first_field.as_ref().map(|f| ElemChildren(vec![f.clone()])).as_ref(), &b.content, format),
-            citation: citation_of.get(&b.key).cloned().unwrap_or_default(),
-            key: b.key,
-        })
-        .collect())
+        .zip(&alone)
+        .map(|(b, alone)| (b.key.clone(), citation_of.get(&b.key).cloned().unwrap_or_default(), b.content, Some(alone)))
+        .collect();
+    Ok(finish_entries(entries, bib_style, format))
 }

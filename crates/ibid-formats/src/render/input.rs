@@ -30,15 +30,11 @@ use serde_json::{Map, Value};
 /// The CSL date variables.
 pub(crate) const DATE_VARIABLES: &[&str] = &["accessed", "available-date", "event-date", "issued", "original-date", "submitted"];
 
-/// Converts one flat CSL-JSON item; `drop` names a variable to leave out
-/// (the style's guard variable, see `style::repair`).
-pub(crate) fn to_item(map: &Map<String, Value>, drop: Option<&str>) -> Item {
+/// Converts one flat CSL-JSON item.
+pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
     let mut item = Item(Default::default());
     for (k, v) in map {
         let key = k.as_str();
-        if Some(key) == drop {
-            continue;
-        }
         let value = if key == "id" {
             scalar(v).map(CslValue::String)
         } else if key == "type" {

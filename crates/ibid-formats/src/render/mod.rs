@@ -19,29 +19,49 @@
 //! library costs seconds at 10k entries and minutes beyond. [`RenderCache`]
 //! renders the same output in groups instead (`engine.rs`):
 //!
-//! 1. The order: hayagriva's own sort, run once over light copies of the
-//!    items (a style whose citation sorts like its bibliography and prints
-//!    only each item's index, with the index as the last key so that ties
-//!    keep the input order exactly as the driver's stable sort does).
-//! 2. Every item is rendered alone, at its place in that order (so citation
-//!    numbers are right).
-//! 3. Items whose first citations could become ambiguous with each other
-//!    (same first name as printed and the same text once names are left
-//!    out — the same author and year, for author-date styles) are rendered
-//!    together, in one driver over the contiguous run of the order that
-//!    holds them: year suffixes (2020a, 2020b) and added names or initials
-//!    come out as hayagriva gives them. A run without a date is widened to a
-//!    dated neighbour (hayagriva only adds year suffixes when some citation
-//!    shows a date), and runs whose final citations still coincide are
-//!    merged and rendered again.
-//! 4. Subsequent-author substitution (`———`) and the split of a
-//!    `second-field-align` first field are done over the whole list.
+//! 1. The order is hayagriva's own sort, run once over copies of the
+//!    items with a variant of the style whose citation sorts like its
+//!    bibliography and prints only each item's input index (also the last
+//!    sort key), so ties keep the input order as the driver's stable
+//!    sort does. The sort starts from a guess (the macro keys printed by
+//!    another variant), runs on every core and is merged; the order is kept,
+//!    so an unchanged list is not sorted again and a few new or edited items
+//!    are inserted by binary search.
+//! 2. Every item is rendered alone (in parallel), at its place in that
+//!    order, so citation numbers are right.
+//! 3. Items whose citations could become ambiguous with each other — the
+//!    same first name as printed (all the names when they were
+//!    substituted) and the same text once names are left out: the same
+//!    author and year in author-date styles — are rendered again together,
+//!    in one driver, cited in bibliography order (so that year suffixes
+//!    follow the bibliography, as CSL says). A group whose citations show no
+//!    date borrows a dated neighbour (hayagriva adds year suffixes only when
+//!    some citation shows a date). Groups whose final citations still
+//!    coincide are joined and rendered again.
+//! 4. Over the whole list: the names of a disambiguated entry are taken from
+//!    the entry rendered alone (see `finish_entries`), then the
+//!    subsequent-author substitute (`———`) and the `second-field-align`
+//!    first field.
 //!
-//! Numeric styles cite by number, so no two citations coincide and every
-//! item is its own group, rendered with its global number; note styles
-//! cite by full note, so groups are rare. Each rendered item and group is
-//! kept in the cache, keyed by style, locale, and the items' content (and
-//! their positions, for styles that print citation numbers).
+//! By style family: author-date and author-title styles give groups of the
+//! same author (and year); note styles cite by full note, so groups are
+//! rare; numeric styles cite by number, so no two citations coincide and
+//! every item is its own group, rendered with its global number (should a
+//! numbered style ever group items, a group is widened to the contiguous
+//! run of the order that holds it, and rendered with the run's first
+//! number as offset). Rendered items and groups stay in the cache, keyed by
+//! style, locale and the items' content (and position, for styles that
+//! print citation numbers); output formats are written from the cached
+//! elements, so a second format costs no rendering.
+//!
+//! The result is what hayagriva's driver prints for the whole list with the
+//! items cited in bibliography order ([`bibliography_single_pass`] plus the
+//! same step 4), except where that driver gives up: it runs at most three
+//! disambiguation rounds over the whole document and, within a round, once
+//! one ambiguous group was handled by names, offers every later group only
+//! names — so in a long list some citations stay ambiguous ("(Çelik et al.,
+//! 2015)" twice); each group here has its own driver and gets its year
+//! suffixes.
 
 mod engine;
 mod input;
@@ -147,21 +167,25 @@ pub fn bibliography(items: &[Map<String, Value>], style: &Style, locale: Option<
     RenderCache::new().bibliography(items, style, locale, format)
 }
 
+/// One item of a citation: the flat CSL-JSON item and where in it.
+pub type CiteItem = (Map<String, Value>, Option<Locator>);
+
 /// One citation of one or more items, each with an optional locator:
 /// `(Shen, 2020, p. 79)` in APA, the full note in a note style.
-pub fn citation(items: &[(Map<String, Value>, Option<Locator>)], style: &Style, locale: Option<&str>, format: Format) -> Result<String, RenderError> {
+pub fn citation(items: &[CiteItem], style: &Style, locale: Option<&str>, format: Format) -> Result<String, RenderError> {
     Ok(citations(&[items.to_vec()], style, locale, format)?.pop().unwrap_or_default())
 }
 
 /// A sequence of citations as they appear in a document (in a note style,
 /// note 1, 2, …): a work cited again gets the style's subsequent form (a
 /// short note, or "Ibid.").
-pub fn citations(cites: &[Vec<(Map<String, Value>, Option<Locator>)>], style: &Style, locale: Option<&str>, format: Format) -> Result<Vec<String>, RenderError> {
+pub fn citations(cites: &[Vec<CiteItem>], style: &Style, locale: Option<&str>, format: Format) -> Result<Vec<String>, RenderError> {
     engine::citations(cites, style, locale, format)
 }
 
 /// The bibliography as hayagriva's driver renders it with the whole list
-/// at once (one citation per item, in the given order). Quadratic: the
+/// at once (one citation per item, in the given order), followed by the
+/// same whole-list steps as [`RenderCache::bibliography`]. Quadratic: the
 /// reference the grouped renderer is tested against, and fine for a few
 /// hundred items.
 pub fn bibliography_single_pass(items: &[Map<String, Value>], style: &Style, locale: Option<&str>, format: Format) -> Result<Vec<BibEntry>, RenderError> {

@@ -184,9 +184,9 @@ fn html(runs: &[Run]) -> String {
 fn markdown_escape(s: &str, at_line_start: bool) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for (i, c) in s.chars().enumerate() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~') {
-            out.push('\\');
-        } else if i == 0 && at_line_start && matches!(c, '#' | '+' | '-' | '=') {
+        let special = matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~');
+        let block_start = i == 0 && at_line_start && matches!(c, '#' | '+' | '-' | '=');
+        if special || block_start {
             out.push('\\');
         }
         out.push(c);

@@ -44,8 +44,6 @@ pub(crate) struct StyleData {
     pub sort_keys_csl: Option<IndependentStyle>,
     /// The dependent style's `default-locale`, which overrides the parent's.
     pub locale_override: Option<String>,
-    /// A name variable removed from items (see [`repair`]).
-    pub guard_variable: Option<String>,
     /// Whether the output depends on an item's position (citation numbers).
     pub uses_citation_number: bool,
     pub fingerprint: u64,
@@ -84,7 +82,7 @@ impl Style {
     }
 
     fn from_independent(id: String, mut csl: IndependentStyle, locale_override: Option<String>) -> Result<Style, RenderError> {
-        let repairs = repair(&mut csl);
+        repair(&mut csl);
         let debug = format!("{csl:?}");
         let uses_citation_number = debug.contains("CitationNumber");
         let mut render_csl = csl.clone();
@@ -127,7 +125,6 @@ impl Style {
                 sort_csl,
                 sort_keys_csl,
                 locale_override,
-                guard_variable: repairs.guard_variable,
                 uses_citation_number,
                 fingerprint: h.finish(),
             }),
@@ -135,38 +132,17 @@ impl Style {
     }
 }
 
-/// What [`repair`] changed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Repairs {
-    /// `<names>` given the `<name/>` they lacked.
-    pub names_without_name: usize,
-    /// The name variable added to the bibliography's `<names>` (see
-    /// [`repair`]); items must not carry it.
-    pub guard_variable: Option<String>,
-}
-
-/// Works around two hayagriva 0.10 bugs by rewriting the style (the same
-/// rewritten style is used by every renderer here, so the grouped and the
-/// single-pass bibliographies stay comparable):
-///
-/// 1. A `<names>` with a `<label>` (or `<et-al>`) but no `<name>` counts as
-///    empty when a group asks whether it will print, so e.g. Vancouver
-///    (`nlm-citation-sequence`) drops a chapter's editors ("In: Shen Z,
-///    editor."), and where it does print, the label comes before the names.
-///    CSL reads a missing `<name>` as `<name/>`, so one is added. Not as a
-///    direct child of `<substitute>`: there a bare `<names>` inherits the
-///    parent's `<name>` and must stay bare.
-/// 2. When a citation was disambiguated by names, hayagriva renders *every*
-///    `<names>` with the same variables in that entry's bibliography entry
-///    with the citation's name forms: APA's reference list then reads
-///    "Çelik et al. (2003)." and Chicago's "Wang et al. 2012.". The forms
-///    are only applied to a `<names>` whose variable list is the same as the
-///    citation's, so the bibliography gets its own copies of its macros in
-///    which every `<names>` also lists a name variable the style never uses
-///    (and which is removed from the items): same output, no leak.
-pub(crate) fn repair(csl: &mut IndependentStyle) -> Repairs {
-    use citationberg::taxonomy::NameVariable as N;
-    use citationberg::{LayoutRenderingElement as E, NamesChild, TextTarget};
+/// Works around a hayagriva 0.10 bug by rewriting the style (the rewritten
+/// style is used by every renderer here): a `<names>` with a `<label>` (or
+/// `<et-al>`) but no `<name>` counts as empty when a group asks whether it
+/// will print, so e.g. Vancouver (`nlm-citation-sequence`) drops a
+/// chapter's editors ("In: Shen Z, editor."), and where it does print, the
+/// label comes before the names. CSL reads a missing `<name>` as `<name/>`,
+/// so one is added — not as a direct child of `<substitute>`, where a bare
+/// `<names>` inherits the parent's `<name>` and must stay bare. Returns how
+/// many were added.
+pub(crate) fn repair(csl: &mut IndependentStyle) -> usize {
+    use citationberg::{LayoutRenderingElement as E, NamesChild};
 
     fn add_name(children: &mut [E], in_substitute: bool) -> usize {
         let mut n = 0;
@@ -199,110 +175,23 @@ pub(crate) fn repair(csl: &mut IndependentStyle) -> Repairs {
         n
     }
 
-    /// Calls `f` on every element list below `children` (themselves included).
-    fn each_list(children: &mut Vec<E>, f: &mut dyn FnMut(&mut Vec<E>)) {
-        f(children);
-        for c in children.iter_mut() {
-            match c {
-                E::Names(names) => {
-                    for nc in names.children.iter_mut() {
-                        if let NamesChild::Substitute(s) = nc {
-                            each_list(&mut s.children, f);
-                        }
-                    }
-                }
-                E::Group(g) => each_list(&mut g.children, f),
-                E::Choose(ch) => {
-                    each_list(&mut ch.if_.children, f);
-                    for b in ch.else_if.iter_mut() {
-                        each_list(&mut b.children, f);
-                    }
-                    if let Some(o) = ch.otherwise.as_mut() {
-                        each_list(&mut o.children, f);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    let mut repairs = Repairs::default();
+    let mut n = 0;
     for m in csl.macros.iter_mut() {
-        repairs.names_without_name += add_name(&mut m.children, false);
+        n += add_name(&mut m.children, false);
     }
-    repairs.names_without_name += add_name(&mut csl.citation.layout.elements, false);
+    n += add_name(&mut csl.citation.layout.elements, false);
     if let Some(b) = csl.bibliography.as_mut() {
-        repairs.names_without_name += add_name(&mut b.layout.elements, false);
+        n += add_name(&mut b.layout.elements, false);
     }
-
-    // 2. The bibliography's own macros, with a guard variable.
-    let debug = format!("{csl:?}");
-    let guard = [N::ScriptWriter, N::SeriesCreator, N::Narrator, N::Guest, N::Host, N::ExecutiveProducer, N::Curator, N::Chair]
-        .into_iter()
-        .find(|v| !debug.contains(&format!("{v:?}")));
-    let (Some(guard), Some(bib)) = (guard, csl.bibliography.as_mut()) else { return repairs };
-    const PREFIX: &str = "ibid-bibliography/";
-    let mut reachable: Vec<String> = Vec::new();
-    let mut frontier: Vec<Vec<E>> = vec![bib.layout.elements.clone()];
-    while let Some(mut list) = frontier.pop() {
-        let mut found: Vec<String> = Vec::new();
-        each_list(&mut list, &mut |l: &mut Vec<E>| {
-            for c in l.iter() {
-                if let E::Text(t) = c {
-                    if let TextTarget::Macro { name } = &t.target {
-                        if !found.contains(name) {
-                            found.push(name.clone());
-                        }
-                    }
-                }
-            }
-        });
-        for name in found {
-            if !reachable.contains(&name) {
-                if let Some(m) = csl.macros.iter().find(|m| m.name == name) {
-                    frontier.push(m.children.clone());
-                }
-                reachable.push(name);
-            }
-        }
-    }
-    let rewrite = |list: &mut Vec<E>| {
-        each_list(list, &mut |l: &mut Vec<E>| {
-            for c in l.iter_mut() {
-                match c {
-                    E::Text(t) => {
-                        if let TextTarget::Macro { name } = &mut t.target {
-                            *name = format!("{PREFIX}{name}");
-                        }
-                    }
-                    E::Names(names) => {
-                        let editor_translator =
-                            names.variable.len() == 2 && names.variable.contains(&N::Editor) && names.variable.contains(&N::Translator);
-                        if !names.variable.is_empty() && !editor_translator && !names.variable.contains(&guard) {
-                            names.variable.push(guard);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        });
-    };
-    let mut copies: Vec<citationberg::CslMacro> =
-        csl.macros.iter().filter(|m| reachable.contains(&m.name)).cloned().collect();
-    for m in copies.iter_mut() {
-        m.name = format!("{PREFIX}{}", m.name);
-        rewrite(&mut m.children);
-    }
-    rewrite(&mut bib.layout.elements);
-    csl.macros.extend(copies);
-    repairs.guard_variable = Some(guard.to_string());
-    repairs
+    n
 }
 
 /// Separates items in the output of [`sort_keys_style`].
 pub(crate) const ITEM_MARK: char = '\u{E001}';
 /// Starts a key (`KEY_MARK`, index, `KEY_END`) in that output.
 pub(crate) const KEY_MARK: char = '\u{E002}';
+/// Starts every item's record, so that none is empty.
+const ITEM_START: char = '\u{E004}';
 pub(crate) const KEY_END: char = '\u{E003}';
 
 /// A style whose citation prints every macro sort key of the
@@ -337,7 +226,7 @@ fn sort_keys_style(csl: &IndependentStyle) -> IndependentStyle {
         }
     }
     let probe = IndependentStyle::from_xml(&format!(
-        r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>keys</title><id>keys</id><updated>2024-01-01T00:00:00+00:00</updated></info><citation><layout delimiter="{ITEM_MARK}">{layout}</layout></citation></style>"#
+        r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>keys</title><id>keys</id><updated>2024-01-01T00:00:00+00:00</updated></info><citation><layout delimiter="{ITEM_MARK}"><text value="{ITEM_START}"/>{layout}</layout></citation></style>"#
     ));
     if let Ok(probe) = probe {
         ex.citation.layout = probe.citation.layout;
@@ -471,17 +360,3 @@ pub(crate) fn resolve_locale(code: &str) -> Result<String, RenderError> {
     Err(RenderError::UnknownLocale(code.to_string()))
 }
 
-#[cfg(test)]
-mod probe_tests {
-    #[test]
-    fn zz_unused_name_vars() {
-        use hayagriva::citationberg::taxonomy::NameVariable as N;
-        let all = [N::Author, N::Chair, N::CollectionEditor, N::Compiler, N::Composer, N::ContainerAuthor, N::Contributor, N::Curator, N::Director, N::Editor, N::EditorialDirector, N::EditorTranslator, N::ExecutiveProducer, N::Guest, N::Host, N::Illustrator, N::Interviewer, N::Narrator, N::Organizer, N::OriginalAuthor, N::Performer, N::Producer, N::Recipient, N::ReviewedAuthor, N::ScriptWriter, N::SeriesCreator, N::Translator];
-        for id in ["apa", "chicago-author-date", "chicago-notes", "mla", "harvard-cite-them-right", "ieee"] {
-            let s = super::style(id).unwrap();
-            let d = format!("{:?}", s.inner.csl);
-            let unused: Vec<String> = all.iter().filter(|v| !d.contains(&format!("{v:?}"))).map(|v| format!("{v:?}")).collect();
-            println!("{id}: guard={:?} unused={unused:?}", s.inner.guard_variable);
-        }
-    }
-}
