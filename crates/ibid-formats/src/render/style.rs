@@ -265,7 +265,7 @@ pub fn style_from_xml(id: &str, xml: &str) -> Result<Style, RenderError> {
 
 fn known(key: &str) -> Option<Result<Style, RenderError>> {
     let short = key.strip_prefix("http://www.zotero.org/styles/").unwrap_or(key);
-    if let Some((id, xml)) = SHIPPED.iter().find(|(id, _)| *id == short || format!("https://ibid.example/styles/{id}") == key) {
+    if let Some((id, xml)) = SHIPPED.iter().find(|(id, _)| *id == short || format!("urn:ibid:style:{id}") == key) {
         return Some(from_xml(id, xml));
     }
     let archived = ArchivedStyle::by_name(key).or_else(|| ArchivedStyle::by_id(key)).or_else(|| {
