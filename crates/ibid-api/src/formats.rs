@@ -179,26 +179,7 @@ fn given(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// The format of a file from its first meaningful characters (and, failing
-/// that, its name's extension). The same rules as the CLI's `sniff`.
-pub fn sniff(text: &str, name: &str) -> Option<&'static str> {
-    let t = text.trim_start_matches('\u{feff}').trim_start();
-    if t.starts_with('[') || t.starts_with('{') {
-        return Some("csl-json");
-    }
-    if t.starts_with("TY  -") || t.starts_with("TY -") || t.lines().take(20).any(|l| l.starts_with("TY  -")) {
-        return Some("ris");
-    }
-    if t.starts_with('@') || t.starts_with('%') || t.contains("\n@") {
-        return Some("bibtex");
-    }
-    match Path::new(name).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("bib") => Some("bibtex"),
-        Some("ris") => Some("ris"),
-        Some("json") => Some("csl-json"),
-        _ => None,
-    }
-}
+pub use ibid_formats::sniff;
 
 fn work_scope(s: &ExportScope) -> ApiResult<WorkScope> {
     let mut picked: Vec<WorkScope> = Vec::new();
@@ -221,34 +202,6 @@ fn work_scope(s: &ExportScope) -> ApiResult<WorkScope> {
         0 => Ok(WorkScope::Library),
         1 => Ok(picked.pop().unwrap_or(WorkScope::Library)),
         _ => Err(ApiError::new("bad_arguments", "scope: give at most one of keys, collection, tag, search, cited_by")),
-    }
-}
-
-/// A bibliography's entries as one document of `format`.
-fn assemble(entries: Vec<render::BibEntry>, format: render::Format) -> String {
-    let body: Vec<String> = entries.into_iter().map(|e| e.text).collect();
-    match format {
-        render::Format::Html => {
-            let mut s = String::from("<div class=\"csl-bib-body\">\n");
-            for e in body {
-                s.push_str("  <div class=\"csl-entry\">");
-                s.push_str(&e);
-                s.push_str("</div>\n");
-            }
-            s.push_str("</div>\n");
-            s
-        }
-        render::Format::Rtf => {
-            let mut s = String::from("{\\rtf1\\ansi\\deff0\n");
-            for e in body {
-                s.push_str(&e);
-                s.push_str("\\par\n");
-            }
-            s.push_str("}\n");
-            s
-        }
-        render::Format::Markdown => body.iter().map(|e| format!("{e}\n")).collect::<Vec<_>>().join("\n"),
-        render::Format::Text => body.iter().map(|e| format!("{e}\n")).collect(),
     }
 }
 
@@ -348,7 +301,7 @@ impl Api {
                 drop(lib);
                 let (fmt, style) = styled.ok_or_else(|| ApiError::new("internal", "no style"))?;
                 let entries = self.bibliography(&items, &style, given(&args.locale), fmt)?;
-                assemble(entries, fmt)
+                render::document(entries, fmt)
             }
         };
         Ok(Exported { text, count, shown })
@@ -389,7 +342,7 @@ impl Api {
                 let entries = self.bibliography(&items, &style, locale, fmt)?;
                 match fmt {
                     // One entry: no wrapper (pasted inline).
-                    render::Format::Html | render::Format::Rtf if entries.len() > 1 => assemble(entries, fmt),
+                    render::Format::Html | render::Format::Rtf if entries.len() > 1 => render::document(entries, fmt),
                     _ => entries.into_iter().map(|e| e.text).collect::<Vec<_>>().join("\n"),
                 }
             }

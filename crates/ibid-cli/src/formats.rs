@@ -13,27 +13,6 @@ pub const IMPORT_FORMATS: [&str; 4] = ["bibtex", "biblatex", "ris", "csl-json"];
 pub const EXPORT_FORMATS: [&str; 8] = ["csl-json", "bibtex", "biblatex", "ris", "text", "html", "markdown", "rtf"];
 pub const DEFAULT_KEY_PATTERN: &str = "[auth:lower][year][shorttitle:1:nopunct:lower]";
 
-/// The format of a file from its first meaningful characters (and, failing
-/// that, its extension).
-pub fn sniff(text: &str, path: &Path) -> Option<&'static str> {
-    let t = text.trim_start_matches('\u{feff}').trim_start();
-    if t.starts_with('[') || t.starts_with('{') {
-        return Some("csl-json");
-    }
-    if t.starts_with("TY  -") || t.starts_with("TY -") || t.lines().take(20).any(|l| l.starts_with("TY  -")) {
-        return Some("ris");
-    }
-    if t.starts_with('@') || t.starts_with('%') || t.contains("\n@") {
-        return Some("bibtex");
-    }
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("bib") => Some("bibtex"),
-        Some("ris") => Some("ris"),
-        Some("json") => Some("csl-json"),
-        _ => None,
-    }
-}
-
 fn bad_file(path: &Path, message: String) -> ibid_core::Error {
     ibid_core::Error::BadFile { path: path.to_path_buf(), message }
 }
@@ -56,7 +35,7 @@ pub fn import_file(lib: &mut Library, file: &Path, format: Option<&str>, dup: On
     }
     let format = match format {
         Some(f) => f,
-        None => sniff(&text, file).ok_or_else(|| {
+        None => ibid_formats::sniff(&text, &file.to_string_lossy()).ok_or_else(|| {
             bad_file(file, "cannot tell the format (BibTeX, RIS or CSL-JSON); give it with --format".into())
         })?,
     };
@@ -131,29 +110,7 @@ pub fn export_text(lib: &mut Library, a: &ExportArgs) -> Res<(String, usize)> {
             let format: render::Format = f.parse().map_err(render_err)?;
             let style = render::style(&a.style).map_err(render_err)?;
             let entries = render::bibliography(&lib.csl_items(&ids)?, &style, a.locale.as_deref(), format).map_err(render_err)?;
-            let body: Vec<String> = entries.into_iter().map(|e| e.text).collect();
-            match format {
-                render::Format::Html => {
-                    let mut s = String::from("<div class=\"csl-bib-body\">\n");
-                    for e in body {
-                        s.push_str("  <div class=\"csl-entry\">");
-                        s.push_str(&e);
-                        s.push_str("</div>\n");
-                    }
-                    s.push_str("</div>\n");
-                    s
-                }
-                render::Format::Rtf => {
-                    let mut s = String::from("{\\rtf1\\ansi\\deff0\n");
-                    for e in body {
-                        s.push_str(&e);
-                        s.push_str("\\par\n");
-                    }
-                    s.push_str("}\n");
-                    s
-                }
-                _ => body.iter().map(|e| format!("{e}\n")).collect::<Vec<_>>().join(if format == render::Format::Markdown { "\n" } else { "" }),
-            }
+            render::document(entries, format)
         }
     };
     if let Some(p) = &a.output {

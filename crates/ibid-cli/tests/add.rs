@@ -129,7 +129,11 @@ fn refresh_and_settings() {
     let bad = Command::new(env!("CARGO_BIN_EXE_ibid")).arg("--library").arg(&lib).args(["settings", "nope", "x"]).output().unwrap();
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("unknown setting \"nope\""));
     // With the setting pointing nowhere, refresh names the network failure (the env var is unset here).
-    let out = Command::new(env!("CARGO_BIN_EXE_ibid")).arg("--library").arg(&lib).args(["refresh", &key]).env_remove("IBID_CROSSREF_URL").env("IBID_DOI_URL", "http://127.0.0.1:1").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ibid")).arg("--library").arg(&lib).args(["refresh", &key])
+        .env_remove("IBID_CROSSREF_URL")
+        .envs(["IBID_DOI_URL", "IBID_DATACITE_URL", "IBID_OPENLIBRARY_URL", "IBID_ARXIV_URL", "IBID_PUBMED_URL"].map(|k| (k, "http://127.0.0.1:1")))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach crossref"), "{}", String::from_utf8_lossy(&out.stderr));
 }

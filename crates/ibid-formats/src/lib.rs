@@ -13,3 +13,25 @@ pub mod bibtex;
 pub mod citekey;
 pub mod render;
 pub mod ris;
+
+/// The format of a file (`bibtex`, `ris` or `csl-json`) from its first
+/// meaningful characters, failing that from its name's extension. The CLI
+/// and the API both import through this.
+pub fn sniff(text: &str, name: &str) -> Option<&'static str> {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if t.starts_with('[') || t.starts_with('{') {
+        return Some("csl-json");
+    }
+    if t.starts_with("TY  -") || t.starts_with("TY -") || t.lines().take(20).any(|l| l.starts_with("TY  -")) {
+        return Some("ris");
+    }
+    if t.starts_with('@') || t.starts_with('%') || t.contains("\n@") {
+        return Some("bibtex");
+    }
+    match std::path::Path::new(name).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("bib") => Some("bibtex"),
+        Some("ris") => Some("ris"),
+        Some("json") => Some("csl-json"),
+        _ => None,
+    }
+}

@@ -191,3 +191,33 @@ pub fn citations(cites: &[Vec<CiteItem>], style: &Style, locale: Option<&str>, f
 pub fn bibliography_single_pass(items: &[Map<String, Value>], style: &Style, locale: Option<&str>, format: Format) -> Result<Vec<BibEntry>, RenderError> {
     engine::single_pass(items, style, locale, format)
 }
+
+/// A bibliography's entries as one document of `format`: an HTML
+/// `csl-bib-body` div, an RTF document, or one entry per line (Markdown:
+/// a blank line between entries).
+pub fn document(entries: Vec<BibEntry>, format: Format) -> String {
+    let body: Vec<String> = entries.into_iter().map(|e| e.text).collect();
+    match format {
+        Format::Html => {
+            let mut s = String::from("<div class=\"csl-bib-body\">\n");
+            for e in body {
+                s.push_str("  <div class=\"csl-entry\">");
+                s.push_str(&e);
+                s.push_str("</div>\n");
+            }
+            s.push_str("</div>\n");
+            s
+        }
+        Format::Rtf => {
+            let mut s = String::from("{\\rtf1\\ansi\\deff0\n");
+            for e in body {
+                s.push_str(&e);
+                s.push_str("\\par\n");
+            }
+            s.push_str("}\n");
+            s
+        }
+        Format::Markdown => body.iter().map(|e| format!("{e}\n")).collect::<Vec<_>>().join("\n"),
+        Format::Text => body.iter().map(|e| format!("{e}\n")).collect(),
+    }
+}
