@@ -1,0 +1,11 @@
+//! Ibid's cross-crate and data-driven tests, linked into one binary (see
+//! Cargo.toml). Run one group with `cargo test -p ibid-tests -- map_crossref::`.
+
+mod csl_roundtrip;
+mod formats_bibtex;
+mod formats_render;
+mod formats_ris;
+mod library;
+mod map_crossref;
+mod map_others;
+mod migrations;
