@@ -106,7 +106,11 @@ impl ContainerCache {
 impl Library {
     /// Imports works (as [`csl::parse_document`] returns them) in one
     /// transaction: all the good items or, on a database failure, none.
-    pub fn import(&mut self, items: impl IntoIterator<Item = Result<Work>>) -> Result<ImportSummary> {
+    pub fn import<I>(&mut self, items: I) -> Result<ImportSummary>
+    where
+        I: IntoIterator<Item = Result<Work>>,
+        I::IntoIter: Send,
+    {
         self.import_sized(items, 0)
     }
 
@@ -116,27 +120,65 @@ impl Library {
     /// them from their stored definitions before committing — sorting once
     /// instead of a random B-tree insert per row and index. Same transaction:
     /// a crash still leaves all of the import or none of it.
-    pub fn import_sized(&mut self, items: impl IntoIterator<Item = Result<Work>>, expected: usize) -> Result<ImportSummary> {
+    pub fn import_sized<I>(&mut self, items: I, expected: usize) -> Result<ImportSummary>
+    where
+        I: IntoIterator<Item = Result<Work>>,
+        I::IntoIter: Send,
+    {
         self.import_with(items, expected, OnDuplicate::Skip)
     }
 
     /// [`Library::import_sized`] with a duplicate policy.
-    pub fn import_with(&mut self, items: impl IntoIterator<Item = Result<Work>>, expected: usize, dup: OnDuplicate) -> Result<ImportSummary> {
+    ///
+    /// Items are pulled (so a lazy parser parses) and their duplicate
+    /// identities computed on a second thread while this one writes.
+    pub fn import_with<I>(&mut self, items: I, expected: usize, dup: OnDuplicate) -> Result<ImportSummary>
+    where
+        I: IntoIterator<Item = Result<Work>>,
+        I::IntoIter: Send,
+    {
         let bulk = expected >= BULK_IMPORT && expected as i64 > self.count()?;
         // A large import touches more index pages than the default cache
         // holds: evicted pages would be written to the WAL and read back.
         let cache: i64 = self.conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        let threads: i64 = self.conn.pragma_query_value(None, "threads", |r| r.get(0))?;
         if bulk {
             self.conn.pragma_update(None, "cache_size", -524_288)?; // 512 MiB at most, only as used
+            // The sort indexes are rebuilt at the end, when the parse thread
+            // has finished: let SQLite's sorter use the idle cores.
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4) as i64;
+            self.conn.pragma_update(None, "threads", cores)?;
         }
-        let result = self.import_in_tx(items, bulk, dup);
+        let items = items.into_iter();
+        let result = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel(512);
+            scope.spawn(move || {
+                for item in items {
+                    let prepared = item.map(|work| {
+                        let identities = if dup == OnDuplicate::Add { Vec::new() } else { Seen::identities(&work) };
+                        (work, identities)
+                    });
+                    // The receiver is gone when the import failed: stop.
+                    if tx.send(prepared).is_err() {
+                        break;
+                    }
+                }
+            });
+            self.import_in_tx(rx, bulk, dup)
+        });
         if bulk {
             self.conn.pragma_update(None, "cache_size", cache)?;
+            self.conn.pragma_update(None, "threads", threads)?;
         }
         result
     }
 
-    fn import_in_tx(&mut self, items: impl IntoIterator<Item = Result<Work>>, bulk: bool, dup: OnDuplicate) -> Result<ImportSummary> {
+    fn import_in_tx(
+        &mut self,
+        items: impl IntoIterator<Item = Result<(Work, Vec<String>)>>,
+        bulk: bool,
+        dup: OnDuplicate,
+    ) -> Result<ImportSummary> {
         // An empty library has no duplicates but those within the file, which
         // are found in memory (no lookups: keeps a large first import fast).
         let library_empty = self.count()? == 0;
@@ -147,8 +189,7 @@ impl Library {
         let mut seen = Seen::default();
         for (index, item) in items.into_iter().enumerate() {
             match item {
-                Ok(work) => {
-                    let identities = if dup != OnDuplicate::Add { Seen::identities(&work) } else { Vec::new() };
+                Ok((work, identities)) => {
                     if dup != OnDuplicate::Add {
                         let found = match seen.find(&identities) {
                             Some(id) => Some(id),
@@ -200,18 +241,7 @@ impl Library {
     pub fn import_csl_json_with(&mut self, text: &str, dup: OnDuplicate) -> Result<ImportSummary> {
         let items = csl::parse_document(text)?;
         let expected = items.len();
-        std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel(512);
-            scope.spawn(move || {
-                for item in items {
-                    // The receiver is gone when the import failed: stop parsing.
-                    if tx.send(item).is_err() {
-                        break;
-                    }
-                }
-            });
-            self.import_with(rx, expected, dup)
-        })
+        self.import_with(items, expected, dup)
     }
 
     /// Adds one work (and its container chain); returns its key.
