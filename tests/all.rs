@@ -1,6 +1,7 @@
 //! Ibid's cross-crate and data-driven tests, linked into one binary (see
 //! Cargo.toml). Run one group with `cargo test -p ibid-tests -- map_crossref::`.
 
+mod citeproc;
 mod csl_roundtrip;
 mod formats_bibtex;
 mod formats_render;
@@ -9,3 +10,4 @@ mod library;
 mod map_crossref;
 mod map_others;
 mod migrations;
+mod notes;

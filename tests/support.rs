@@ -37,6 +37,27 @@ pub fn shared_fixtures() -> Option<PathBuf> {
     None
 }
 
+/// A seed page in `../shared/seeds` (or `$IBID_SHARED_SEEDS`), by file name.
+/// As with [`shared_fixtures`]: under CI a missing file fails the test with a
+/// clear message; elsewhere the test says it was skipped and gets `None`.
+pub fn shared_seed(name: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("IBID_SHARED_SEEDS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/seeds"));
+    let path = dir.join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "the shared seed is missing: expected {} (CI lays ../shared beside the clone; set IBID_SHARED_SEEDS to point elsewhere)",
+            path.display()
+        );
+    }
+    eprintln!("SKIPPED: {} not found (outside CI, tests that need ../shared are skipped)", path.display());
+    None
+}
+
 /// Compares `actual` with the golden file at `tests/fixtures/golden/<rel>`.
 /// With `IBID_BLESS=1` the golden file is (re)written instead. Returns a
 /// description of the difference, or `None` when they match.

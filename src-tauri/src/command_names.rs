@@ -31,4 +31,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "save_export",
     "format_citation",
     "import_text",
+    "cited_works",
+    "cited_by",
 ];

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use ibid_api::{
-    AddIdentifiers, AddJob, AddNote, AddStarted, Api, ApiError, Attach, CitationArgs, CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs,
+    AddIdentifiers, AddJob, AddNote, AddStarted, Api, ApiError, Attach, Citation, CitationArgs, CitingWork, CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs,
     Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, Retag, Row, SaveExport,
     Saved, Scope, SearchArgs, SetCreators, StyleList, TagDto,
 };
@@ -85,6 +85,8 @@ commands! {
     save_export(SaveExport) -> Saved;
     format_citation(CitationArgs) -> Formatted;
     import_text(ImportFile) -> ImportResult;
+    cited_works(KeyArgs) -> Vec<Citation>;
+    cited_by(KeyArgs) -> Vec<CitingWork>;
 }
 
 #[cfg(test)]

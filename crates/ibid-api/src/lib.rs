@@ -9,8 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+mod cited;
 mod formats;
 mod jobs;
+pub use cited::{CitedIn, CitedWork, Citation, CitingWork};
 pub use formats::{
     sniff, CitationArgs, ExportArgs, ExportScope, Exported, Formatted, ImportFile, SaveExport, Saved, StyleDto, StyleList, DEFAULT_KEY_PATTERN,
     DEFAULT_STYLE, EXPORT_FORMATS, IMPORT_FORMATS,
@@ -154,6 +156,10 @@ pub struct Detail {
     pub notes: Vec<Note>,
     pub attachments: Vec<Attachment>,
     pub trashed: bool,
+    /// How many citations this work makes (its notes or reference list).
+    pub cites: i64,
+    /// How many works cite this one.
+    pub cited_by: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -280,6 +286,7 @@ pub const COMMANDS: &[&str] = &[
     "retag", "tags", "collections", "create_collection", "add_to_collection",
     "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
     "add_note", "attach", "add_identifiers", "add_job", "styles", "export", "save_export", "format_citation", "import_text",
+    "cited_works", "cited_by",
 ];
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, args: Value) -> ApiResult<T> {
@@ -333,6 +340,8 @@ impl Api {
             "save_export" => to_value(self.save_export(parse(name, args)?)),
             "format_citation" => to_value(self.format_citation(parse(name, args)?)),
             "import_text" => to_value(self.import_text(parse(name, args)?)),
+            "cited_works" => to_value(self.cited_works(parse(name, args)?)),
+            "cited_by" => to_value(self.cited_by(parse(name, args)?)),
             other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
         }
     }
@@ -546,7 +555,7 @@ fn linked(lib: &Library, id: i64) -> ApiResult<LinkedWork> {
     })
 }
 
-fn creators_summary(w: &Work) -> String {
+pub(crate) fn creators_summary(w: &Work) -> String {
     let role = if w.creators_in("author").next().is_some() { "author" } else { "editor" };
     let names: Vec<String> = w
         .creators_in(role)
@@ -576,6 +585,7 @@ fn row(lib: &Library, key: &str) -> ApiResult<Row> {
 
 fn detail(lib: &Library, key: &str) -> ApiResult<Detail> {
     let id = lib.resolve(key)?;
+    let (cites, cited_by) = lib.citation_counts(id)?;
     let mut own = csl::own_csl(&lib.work(id)?);
     own.insert("id".into(), Value::String(lib.key_of(id)?));
     Ok(Detail {
@@ -593,5 +603,7 @@ fn detail(lib: &Library, key: &str) -> ApiResult<Detail> {
             .map(|a| Attachment { key: a.key, path: a.path, sha256: a.sha256, size: a.size })
             .collect(),
         trashed: lib.is_trashed(id)?,
+        cites,
+        cited_by,
     })
 }

@@ -110,3 +110,62 @@ fn errors_are_codes_with_messages() {
         }
     }
 }
+
+/// The "Cited works" and "Cited by" tabs: a chapter's notes, each citation
+/// with its note, locator and form, and the cited work's side.
+#[test]
+fn cited_works_and_cited_by() {
+    use ibid_core::store::{CitationForm, CitationRow};
+    let (t, api) = api();
+    let key_of = |q: &str| api.call("search", json!({ "q": q })).unwrap()[0]["key"].as_str().unwrap().to_string();
+    let chapter = key_of("10.1007/978-981-13-8641-1_7");
+    let goncharov = key_of("uncertain partners");
+    let partnership = key_of("sino-soviet partnership");
+    let mut lib = ibid_core::Library::open(t.path().join("lib.sqlite")).unwrap();
+    let id = |k: &str| lib.resolve(k).unwrap();
+    let (c, g, s) = (id(&chapter), id(&goncharov), id(&partnership));
+    let row = |note, position, text: &str, cited, locator: &str, form| CitationRow {
+        note_number: Some(note),
+        position,
+        raw_text: text.into(),
+        cited,
+        locator: Some(locator.into()),
+        form,
+    };
+    lib.set_citations(
+        c,
+        &[
+            row(13, 0, "Goncharov, Lewis, and Xue, Uncertain Partners, p. 101.", Some(g), "p. 101", CitationForm::Short),
+            row(5, 0, "Shen and Xia, Mao and the Sino-Soviet Partnership, pp. 12–15.", Some(s), "pp. 12–15", CitationForm::Full),
+            row(6, 0, "Shen and Xia, Mao and the Sino-Soviet Partnership, pp. 16–20.", Some(s), "pp. 16–20", CitationForm::Short),
+            row(7, 0, "Sergei Goncharov, John Lewis, and Xue Litai, Uncertain Partners, pp. 41–43", Some(g), "pp. 41–43", CitationForm::Full),
+            row(7, 1, "Ibid., p. 44.", Some(g), "p. 44", CitationForm::Ibid),
+            CitationRow { note_number: Some(9), position: 0, raw_text: "An unmatched note.".into(), cited: None, locator: None, form: CitationForm::Full },
+        ],
+    )
+    .unwrap();
+
+    let d = api.call("get_detail", json!({ "key": chapter })).unwrap();
+    assert_eq!((d["cites"].as_i64(), d["cited_by"].as_i64()), (Some(6), Some(0)));
+    let cited = api.call("cited_works", json!({ "key": chapter })).unwrap();
+    let notes: Vec<_> = cited.as_array().unwrap().iter().map(|c| (c["note"].as_i64().unwrap(), c["position"].as_i64().unwrap())).collect();
+    assert_eq!(notes, [(5, 0), (6, 0), (7, 0), (7, 1), (9, 0), (13, 0)], "note order");
+    assert_eq!(cited[0]["work"]["key"], partnership.as_str());
+    assert_eq!(cited[0]["work"]["creators"], "Shen & Xia");
+    assert_eq!(cited[0]["work"]["standalone"], true);
+    assert_eq!(cited[3]["form"], "ibid");
+    assert_eq!(cited[3]["locator"], "p. 44");
+    assert_eq!(cited[4]["work"], Value::Null);
+    assert_eq!(cited[4]["text"], "An unmatched note.");
+
+    let g_detail = api.call("get_detail", json!({ "key": goncharov })).unwrap();
+    assert_eq!(g_detail["cited_by"], 1, "one work cites it, three times");
+    let by = api.call("cited_by", json!({ "key": goncharov })).unwrap();
+    assert_eq!(by.as_array().unwrap().len(), 1);
+    assert_eq!(by[0]["work"]["key"], chapter.as_str());
+    let places: Vec<_> = by[0]["citations"].as_array().unwrap().iter().map(|c| (c["note"].as_i64().unwrap(), c["locator"].as_str().unwrap().to_string())).collect();
+    assert_eq!(places, [(7, "pp. 41–43".to_string()), (7, "p. 44".to_string()), (13, "p. 101".to_string())]);
+
+    let err = api.call("cited_works", json!({ "key": "NOPE1234" })).unwrap_err();
+    assert_eq!(err.code, "not_found");
+}

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod formats;
+mod notes;
 mod resolve;
 
 use clap::{Parser, Subcommand};
@@ -181,6 +182,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import a saved publisher page (HTML or text): the work, its book, and the works its notes cite, linked
+    ImportPage {
+        file: PathBuf,
+        /// Print {"work", "notes", "works"} as JSON
+        #[arg(long)]
+        json: bool,
+        /// Do not look the page's DOI up; use the page alone
+        #[arg(long)]
+        offline: bool,
+    },
+    /// List the citations a work makes, in note order
+    Cited {
+        key: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Look a work up again at its source (conditionally, when the source gave an ETag) and update it
     Refresh {
         key: String,
@@ -261,6 +278,8 @@ fn run(cli: Cli) -> Res<ExitCode> {
         Command::Add { ids, from, json } => return resolve::add_cmd(lib, &ids, from.as_ref(), json),
         Command::Refresh { key, offline } => return resolve::refresh_cmd(lib, &key, offline),
         Command::Settings { key, value, unset } => return resolve::settings_cmd(lib, key.as_deref(), value.as_deref(), unset),
+        Command::ImportPage { file, json, offline } => return notes::import_page_cmd(lib, &file, json, offline),
+        Command::Cited { key, json } => return notes::cited_cmd(&lib, &key, json),
         _ => {}
     }
     let mut out = std::io::stdout().lock();
@@ -418,7 +437,12 @@ fn run(cli: Cli) -> Res<ExitCode> {
             let id = lib.resolve(&key)?;
             writeln!(out, "{}", lib.attach(id, &file)?).map_err(w)?;
         }
-        Command::Serve { .. } | Command::Add { .. } | Command::Refresh { .. } | Command::Settings { .. } => {
+        Command::Serve { .. }
+        | Command::Add { .. }
+        | Command::Refresh { .. }
+        | Command::Settings { .. }
+        | Command::ImportPage { .. }
+        | Command::Cited { .. } => {
             unreachable!("handled above")
         }
         Command::Export { format, style, locale, cite, keys, collection, tag, search, cited_by, latex, key_pattern, output } => {

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Bridge } from '../bridge';
 import { type FieldDef, allFields, containerNoun, formatSize, isInherited, typeLabel, valueText, CSL_TYPES } from '../lib/csl';
 import type { CollectionDto, CreatorDto, Detail } from '../lib/types';
+import { CitedByTab, CitedWorksTab } from './CitedWorks';
 import { Creators } from './Creators';
 import { EditableField, type SaveError } from './EditableField';
 import { Markup, MarkdownView } from './Markup';
@@ -93,9 +94,15 @@ export function DetailPane(p: Props) {
   );
 }
 
+type Tab = 'details' | 'cited' | 'cited-by';
+
 function DetailBody(p: Props & { detail: Detail }) {
   const d = p.detail;
   const a = p.actions;
+  // The tab belongs to the item shown: another item opens on its details.
+  const [tabOf, setTabOf] = useState<{ key: string; tab: Tab }>({ key: d.key, tab: 'details' });
+  const tab: Tab = tabOf.key === d.key ? tabOf.tab : 'details';
+  const setTab = (t: Tab) => setTabOf({ key: d.key, tab: t });
   const type = String(d.item.type ?? d.own.type ?? 'document');
   const parentNoun = containerNoun(d.parent?.type);
   const fields = allFields(type, d.item);
@@ -162,51 +169,77 @@ function DetailBody(p: Props & { detail: Detail }) {
         </p>
       )}
 
-      <section class="fields detail-title" aria-label="Title" data-testid="detail-title">
-        {fields.slice(0, 1).map(renderField)}
-      </section>
+      <div class="detail-tabs" role="tablist" aria-label="Item views">
+        <button type="button" role="tab" aria-selected={tab === 'details'} data-testid="tab-details" onClick={() => setTab('details')}>
+          Details
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'cited'} data-testid="tab-cited" onClick={() => setTab('cited')}>
+          Cited works{d.cites > 0 ? ` (${d.cites})` : ''}
+        </button>
+        {d.cited_by > 0 && (
+          <button type="button" role="tab" aria-selected={tab === 'cited-by'} data-testid="tab-cited-by" onClick={() => setTab('cited-by')}>
+            Cited by ({d.cited_by})
+          </button>
+        )}
+      </div>
 
-      <Creators itemKey={d.key} item={d.item} own={d.own} inheritedFrom={parentNoun} onSave={(c) => a.setCreators(d.key, c)} />
-
-      <section class="fields" aria-label="More fields">
-        {fields.slice(1).map(renderField)}
-      </section>
-
-      {d.children.length > 0 && (
-        <section class="children" aria-labelledby="children-heading">
-          <h3 id="children-heading">{type === 'book' || type === 'collection' ? 'Chapters' : 'Contains'}</h3>
-          <ul>
-            {d.children.map((c) => (
-              <li key={c.key}>
-                <button type="button" class="link" data-testid="child-link" onClick={() => a.openKey(c.key)}>
-                  <Markup html={c.title || c.key} />
-                </button>
-              </li>
-            ))}
-          </ul>
+      {tab === 'cited' ? (
+        <section role="tabpanel" aria-label="Cited works" class="tab-panel">
+          <CitedWorksTab itemKey={d.key} version={d} bridge={p.bridge} openKey={a.openKey} />
         </section>
-      )}
-
-      <Tags detail={d} actions={a} />
-
-      {cols.length > 0 && (
-        <section class="in-collections" aria-labelledby="incol-heading">
-          <h3 id="incol-heading">In collections</h3>
-          <ul class="chips">
-            {cols.map((c) => (
-              <li key={c.key} class="chip">
-                <button type="button" class="link" onClick={() => a.openView(c.key)}>
-                  {c.path}
-                </button>
-              </li>
-            ))}
-          </ul>
+      ) : tab === 'cited-by' ? (
+        <section role="tabpanel" aria-label="Cited by" class="tab-panel">
+          <CitedByTab itemKey={d.key} version={d} bridge={p.bridge} openKey={a.openKey} />
         </section>
+      ) : (
+        <>
+          <section class="fields detail-title" aria-label="Title" data-testid="detail-title">
+            {fields.slice(0, 1).map(renderField)}
+          </section>
+
+          <Creators itemKey={d.key} item={d.item} own={d.own} inheritedFrom={parentNoun} onSave={(c) => a.setCreators(d.key, c)} />
+
+          <section class="fields" aria-label="More fields">
+            {fields.slice(1).map(renderField)}
+          </section>
+
+          {d.children.length > 0 && (
+            <section class="children" aria-labelledby="children-heading">
+              <h3 id="children-heading">{type === 'book' || type === 'collection' ? 'Chapters' : 'Contains'}</h3>
+              <ul>
+                {d.children.map((c) => (
+                  <li key={c.key}>
+                    <button type="button" class="link" data-testid="child-link" onClick={() => a.openKey(c.key)}>
+                      <Markup html={c.title || c.key} />
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+
+          <Tags detail={d} actions={a} />
+
+          {cols.length > 0 && (
+            <section class="in-collections" aria-labelledby="incol-heading">
+              <h3 id="incol-heading">In collections</h3>
+              <ul class="chips">
+                {cols.map((c) => (
+                  <li key={c.key} class="chip">
+                    <button type="button" class="link" onClick={() => a.openView(c.key)}>
+                      {c.path}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+
+          <Notes detail={d} actions={a} bridge={p.bridge} />
+
+          <Attachments detail={d} bridge={p.bridge} />
+        </>
       )}
-
-      <Notes detail={d} actions={a} bridge={p.bridge} />
-
-      <Attachments detail={d} bridge={p.bridge} />
     </div>
   );
 }

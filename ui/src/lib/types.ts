@@ -65,6 +65,38 @@ export interface Detail {
   notes: Note[];
   attachments: Attachment[];
   trashed: boolean;
+  /** Citations this work makes (its notes or reference list). */
+  cites: number;
+  /** Works that cite this one. */
+  cited_by: number;
+}
+
+/** A work at the other end of a citation. */
+export interface CitedWork {
+  key: string;
+  type: string;
+  /** May carry publisher markup: render through the sanitizer. */
+  title: string;
+  creators: string;
+  year: number | null;
+  /** In the library's list; false for a work known only as cited. */
+  standalone: boolean;
+}
+
+/** One citation a work makes, in note order. */
+export interface Citation {
+  note: number | null;
+  position: number;
+  form: 'full' | 'short' | 'ibid';
+  locator: string | null;
+  text: string;
+  work: CitedWork | null;
+}
+
+/** A work that cites another, with each place it does. */
+export interface CitingWork {
+  work: CitedWork;
+  citations: { note: number | null; form: 'full' | 'short' | 'ibid'; locator: string | null; text: string }[];
 }
 
 export interface CreatorDto {
@@ -220,6 +252,8 @@ export interface Commands {
   format_citation: [CitationArgs, { text: string }];
   /** BibTeX, BibLaTeX, RIS or CSL-JSON text; the format sniffed unless given; `name` for messages. */
   import_text: [{ text: string; format?: string; name?: string }, ImportResult];
+  cited_works: [{ key: string }, Citation[]];
+  cited_by: [{ key: string }, CitingWork[]];
 }
 
 export type CommandName = keyof Commands;

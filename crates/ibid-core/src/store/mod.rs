@@ -8,6 +8,7 @@
 //! * The schema exists only as the ordered migrations in `migrations/`: a
 //!   fresh library is built by running all of them.
 
+mod cited;
 mod export_scope;
 mod list;
 mod migrate;
@@ -23,10 +24,11 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
 
+pub use cited::{match_title, NoteCitation, NotesImport, NotesImported, Placed};
 pub use export_scope::Scope;
 pub use list::{Cursor, ListQuery, Page, Sort};
 pub use migrate::LATEST_VERSION;
-pub use org::{CitationForm, CitationRow, CollectionInfo, NoteRow, AttachmentRow};
+pub use org::{AttachmentRow, CitationForm, CitationRow, CitingRow, CollectionInfo, NoteRow};
 pub use resolved::{CachedResponse, CitedInput, Found};
 pub use search::SearchHit;
 pub use works::{ImportOutcome, ImportSummary, OnDuplicate, BULK_IMPORT};

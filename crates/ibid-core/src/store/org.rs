@@ -335,6 +335,49 @@ impl Library {
     }
 }
 
+/// One citation of a work by another: the "Cited by" side of [`CitationRow`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CitingRow {
+    pub citing: i64,
+    pub note_number: Option<i64>,
+    pub position: i64,
+    pub raw_text: String,
+    pub locator: Option<String>,
+    pub form: CitationForm,
+}
+
+impl Library {
+    /// The citations of `cited` by other works, grouped by citing work (in
+    /// the order they were added), each work's in note order.
+    pub fn citing_of(&self, cited: i64) -> Result<Vec<CitingRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT citing_id, note_number, position, raw_text, locator, form FROM citations WHERE cited_id = ?1 \
+             ORDER BY citing_id, note_number IS NULL, note_number, position",
+        )?;
+        let rows = st.query_map([cited], |r| {
+            Ok(CitingRow {
+                citing: r.get(0)?,
+                note_number: r.get(1)?,
+                position: r.get(2)?,
+                raw_text: r.get(3)?,
+                locator: r.get(4)?,
+                form: CitationForm::parse(&r.get::<_, String>(5)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many citations a work makes, and how many distinct works cite it.
+    pub fn citation_counts(&self, id: i64) -> Result<(i64, i64)> {
+        let cites = self.conn.prepare_cached("SELECT count(*) FROM citations WHERE citing_id = ?1")?.query_row([id], |r| r.get(0))?;
+        let cited_by = self
+            .conn
+            .prepare_cached("SELECT count(DISTINCT citing_id) FROM citations WHERE cited_id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        Ok((cites, cited_by))
+    }
+}
+
 fn touch(tx: &Transaction, id: i64) -> Result<()> {
     tx.execute("UPDATE works SET modified_at = ?2, version = version + 1 WHERE id = ?1", params![id, now_ms()])?;
     Ok(())

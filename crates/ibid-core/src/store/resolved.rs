@@ -186,7 +186,7 @@ fn self_key(tx: &Transaction, id: i64) -> Result<String> {
 
 /// Rewrites row `id` from `work`: matches (or inserts) its container chain,
 /// stores only what the container does not supply, makes it a library item.
-fn replace_in_tx(tx: &Transaction, id: i64, mut work: Work) -> Result<()> {
+pub(super) fn replace_in_tx(tx: &Transaction, id: i64, mut work: Work) -> Result<()> {
     let container_id = match work.parent.take() {
         Some(p) => {
             let pid = find_or_insert_container_pub(tx, *p)?;
@@ -241,7 +241,7 @@ fn write_citations(tx: &Transaction, citing: i64, cited: &[CitedInput]) -> Resul
     Ok(())
 }
 
-fn write_responses(tx: &Transaction, work_id: i64, responses: &[CachedResponse]) -> Result<()> {
+pub(super) fn write_responses(tx: &Transaction, work_id: i64, responses: &[CachedResponse]) -> Result<()> {
     let mut st = tx.prepare_cached(
         "INSERT INTO responses (work_id, source, url, status, content_type, etag, last_modified, body, fetched_at, is_primary) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

@@ -1,0 +1,110 @@
+//! The works a work cites, and the works that cite it: the "Cited works" and
+//! "Cited by" tabs of a work's detail.
+
+use ibid_core::store::CitationForm;
+use ibid_core::{csl, Library};
+use serde::{Deserialize, Serialize};
+
+use crate::{creators_summary, Api, ApiResult, KeyArgs};
+
+/// A work at the other end of a citation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CitedWork {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub work_type: String,
+    /// May carry publisher markup: the UI sanitizes before rendering.
+    pub title: String,
+    pub creators: String,
+    pub year: Option<i32>,
+    /// In the library's list; `false` for a work known only as cited.
+    pub standalone: bool,
+}
+
+/// One citation a work makes, in note order.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Citation {
+    /// The note's number; `None` in a plain reference list.
+    pub note: Option<i64>,
+    pub position: i64,
+    /// `full`, `short` or `ibid`.
+    pub form: String,
+    pub locator: Option<String>,
+    /// The citation as it was written.
+    pub text: String,
+    /// `None` until the citation is matched to a work.
+    pub work: Option<CitedWork>,
+}
+
+/// Where one work cites the work asked about.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CitedIn {
+    pub note: Option<i64>,
+    pub form: String,
+    pub locator: Option<String>,
+    pub text: String,
+}
+
+/// A work that cites the work asked about, with each place it does.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CitingWork {
+    pub work: CitedWork,
+    pub citations: Vec<CitedIn>,
+}
+
+fn cited_work(lib: &Library, id: i64) -> ApiResult<CitedWork> {
+    let w = lib.work(id)?;
+    let standalone: bool = lib
+        .connection()
+        .query_row("SELECT standalone FROM works WHERE id = ?1", [id], |r| r.get(0))
+        .map_err(ibid_core::Error::from)?;
+    Ok(CitedWork {
+        key: w.key.clone().unwrap_or_default(),
+        work_type: w.work_type.clone(),
+        title: w.title.clone().unwrap_or_default(),
+        creators: creators_summary(&w),
+        year: csl::effective_issued(&w).and_then(|d| d.year()),
+        standalone,
+    })
+}
+
+fn form(f: CitationForm) -> String {
+    f.as_str().to_string()
+}
+
+impl Api {
+    /// The citations `key` makes, in note order, each with its cited work.
+    pub fn cited_works(&self, args: KeyArgs) -> ApiResult<Vec<Citation>> {
+        let lib = self.lib();
+        let id = lib.resolve(&args.key)?;
+        let mut out = Vec::new();
+        for c in lib.citations_of(id)? {
+            out.push(Citation {
+                note: c.note_number,
+                position: c.position,
+                form: form(c.form),
+                locator: c.locator,
+                text: c.raw_text,
+                work: c.cited.map(|w| cited_work(&lib, w)).transpose()?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The works that cite `key`, each once, with every note that does.
+    pub fn cited_by(&self, args: KeyArgs) -> ApiResult<Vec<CitingWork>> {
+        let lib = self.lib();
+        let id = lib.resolve(&args.key)?;
+        let mut out: Vec<CitingWork> = Vec::new();
+        let mut last = None;
+        for c in lib.citing_of(id)? {
+            if last != Some(c.citing) {
+                out.push(CitingWork { work: cited_work(&lib, c.citing)?, citations: Vec::new() });
+                last = Some(c.citing);
+            }
+            let here = CitedIn { note: c.note_number, form: form(c.form), locator: c.locator, text: c.raw_text };
+            out.last_mut().expect("pushed above").citations.push(here);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,112 @@
+//! `ibid import-page`, `ibid cited` and `ibid export --cited-by` on the seed
+//! page, as real processes; the DOI lookup against the stand-in services on
+//! 127.0.0.1 (`tests/services.rs`), or none at all.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use ibid_tests::services::{self, Recorded};
+use serde_json::Value;
+
+const SEED: &str = "000_07235ba769ea05ad.txt";
+
+fn ibid(lib: &Path, base: &str, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ibid"));
+    cmd.arg("--library").arg(lib).args(args).env_remove("IBID_LIBRARY");
+    for var in ["IBID_CROSSREF_URL", "IBID_DOI_URL", "IBID_DATACITE_URL", "IBID_OPENLIBRARY_URL", "IBID_ARXIV_URL", "IBID_PUBMED_URL"] {
+        cmd.env(var, base);
+    }
+    cmd.env("IBID_MAILTO", "cli-tests@example.org");
+    cmd.output().expect("run ibid")
+}
+
+/// Keys are random: each becomes K1, K2… in order of first appearance.
+fn normalise_keys(v: &Value) -> String {
+    let text = serde_json::to_string_pretty(v).unwrap();
+    let re = regex::Regex::new(r#""([2-9A-NP-Z]{8})""#).unwrap();
+    let mut names: HashMap<String, String> = HashMap::new();
+    re.replace_all(&text, |c: &regex::Captures| {
+        let n = names.len() + 1;
+        let name = names.entry(c[1].to_string()).or_insert_with(|| format!("K{n}")).clone();
+        format!("\"{name}\"")
+    })
+    .into_owned()
+}
+
+#[test]
+fn import_page_offline_json_golden_cited_and_bibliography() {
+    let Some(seed) = ibid_tests::shared_seed(SEED) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    let out = ibid(&lib, "http://127.0.0.1:9", &["import-page", seed.to_str().unwrap(), "--json", "--offline"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("imported from the page alone"));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = v["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 26, "every note, those without citations too");
+    assert_eq!(v["works"].as_object().unwrap().len(), 15);
+    for n in notes {
+        for c in n["citations"].as_array().unwrap() {
+            assert!(v["works"].get(c["work"].as_str().unwrap()).is_some(), "{c}");
+        }
+    }
+    if let Some(diff) = ibid_tests::golden("notes/seed-import-page.json", &normalise_keys(&v)) {
+        panic!("{diff}");
+    }
+
+    // `ibid cited`: the 26 citations in note order.
+    let key = v["work"]["id"].as_str().unwrap();
+    let out = ibid(&lib, "http://127.0.0.1:9", &["cited", key, "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 26);
+    let order: Vec<(i64, i64)> = rows.iter().map(|r| (r["note"].as_i64().unwrap(), r["position"].as_i64().unwrap())).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+    let from_import: Vec<(i64, String)> = notes
+        .iter()
+        .flat_map(|n| n["citations"].as_array().unwrap().iter().map(move |c| (n["number"].as_i64().unwrap(), c["work"].as_str().unwrap().to_string())))
+        .collect();
+    let from_cited: Vec<(i64, String)> = rows.iter().map(|r| (r["note"].as_i64().unwrap(), r["work"].as_str().unwrap().to_string())).collect();
+    assert_eq!(from_cited, from_import);
+    let human = ibid(&lib, "http://127.0.0.1:9", &["cited", key]);
+    assert_eq!(String::from_utf8_lossy(&human.stdout).lines().count(), 26);
+
+    // The chapter's cited works as a Chicago notes-bibliography: 15 entries.
+    let out = ibid(&lib, "http://127.0.0.1:9", &["export", "--cited-by", key, "--style", "chicago-notes", "--format", "csl-json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let items: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(items.len(), 15);
+    let out = ibid(&lib, "http://127.0.0.1:9", &["export", "--cited-by", key, "--style", "chicago-notes", "--format", "html"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Heinzig, Dieter. <i>The Soviet Union and Communist China, 1945–1950"));
+}
+
+#[test]
+fn import_page_resolves_the_doi_when_it_can_and_completes_without_it_when_it_cannot() {
+    let Some(seed) = ibid_tests::shared_seed(SEED) else { return };
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = rt.block_on(services::start(Recorded::project()));
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    let out = ibid(&lib, &server.uri(), &["import-page", seed.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("26 notes (Notes), 26 citations of 15 works"), "{text}");
+    assert!(text.contains("looked up at crossref"), "{text}");
+    let key = text.split_whitespace().nth(1).unwrap();
+    let show = ibid(&lib, "http://127.0.0.1:9", &["show", key, "--json"]);
+    let item: Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(item["publisher-place"], "Singapore");
+    assert_eq!(item["collection-title"], "China Connections");
+
+    // A service that does not answer: the import still completes, and says so.
+    let lib2 = tmp.path().join("lib2.sqlite");
+    let out = ibid(&lib2, "http://127.0.0.1:9", &["import-page", seed.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("could not be looked up") && text.contains("imported from the page alone"), "{text}");
+    assert!(text.contains("26 citations of 15 works"), "{text}");
+}
