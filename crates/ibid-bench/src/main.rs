@@ -5,6 +5,7 @@
 //! ibid-bench run --works 100000 [--seed 1] [--ibid PATH] [--out DIR]
 //!                [--cli-reps 20] [--inproc-reps 200] [--reuse-library]
 //! ibid-bench resolve [--dois 1000] [--latency-ms 200] [--rate 50]
+//! ibid-bench render [--sizes 1k,10k,100k] [--citeproc 10k]
 //! ```
 //!
 //! `run` prints one Markdown table on standard output (progress goes to
@@ -13,6 +14,7 @@
 
 mod bibtex;
 mod generate;
+mod render;
 mod resolve;
 mod run;
 mod stats;
@@ -27,6 +29,8 @@ usage:
                  [--cli-reps R] [--inproc-reps R] [--reuse-library] [--regenerate]
   ibid-bench resolve [--dois N] [--latency-ms MS] [--rate PER_SECOND]
   ibid-bench bibtex --kwarc FILE [--entries 100000] [--ibid PATH] [--python python3]
+  ibid-bench render [--sizes 1k,10k,100k] [--citeproc 10k] [--seed S] [--styles DIR] [--node-dir DIR]
+                     APA bibliographies: Ibid at each size, citeproc-js (node, tests/citeproc) at one
 
   --works N          number of works (100000, 100k, 1M, 1_000_000)
   --seed S           generator seed [default: 1]
@@ -73,6 +77,28 @@ fn real_main() -> Result<ExitCode, String> {
             }
         }
         bibtex::run(&o)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cmd == "render" {
+        let mut o = render::Options {
+            sizes: vec![1_000, 10_000, 100_000],
+            citeproc: 10_000,
+            seed: 1,
+            styles: PathBuf::from("../shared/fixtures/csl-styles"),
+            node_dir: render::default_node_dir(),
+        };
+        while let Some(a) = args.next() {
+            let v = args.next().ok_or_else(|| format!("{a} needs a value\n{USAGE}"))?;
+            match a.as_str() {
+                "--sizes" => o.sizes = v.split(',').map(parse_count).collect::<Result<_, _>>()?,
+                "--citeproc" => o.citeproc = parse_count(&v)?,
+                "--seed" => o.seed = v.parse().map_err(|_| "--seed takes a number".to_string())?,
+                "--styles" => o.styles = PathBuf::from(v),
+                "--node-dir" => o.node_dir = PathBuf::from(v),
+                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            }
+        }
+        render::run(&o)?;
         return Ok(ExitCode::SUCCESS);
     }
     if cmd == "resolve" {

@@ -246,7 +246,25 @@ fn has_date_var(item: &Item) -> bool {
 /// Renders items in one hayagriva driver, one citation each, in the given
 /// order; returns their pieces in that order.
 fn render_run(ctx: &Ctx, items: &[&Item], offset: usize) -> Result<Vec<Piece>, RenderError> {
-    let csl: &IndependentStyle = &ctx.data.render_csl;
+    render_run_with(ctx, &ctx.data.render_csl, items, offset)
+}
+
+/// [`render_run`] for a group. hayagriva 0.10 can panic while adding given
+/// names to tell citations apart (an index past a name list in its
+/// `by-cite` rule): such a group is rendered again with that step off, so
+/// it still gets added names and year suffixes.
+fn render_group(ctx: &Ctx, items: &[&Item], offset: usize) -> Result<Vec<Piece>, RenderError> {
+    render_run(ctx, items, offset).or_else(|e| {
+        if !ctx.data.render_csl.citation.disambiguate_add_givenname {
+            return Err(e);
+        }
+        let mut csl = ctx.data.render_csl.clone();
+        csl.citation.disambiguate_add_givenname = false;
+        render_run_with(ctx, &csl, items, offset)
+    })
+}
+
+fn render_run_with(ctx: &Ctx, csl: &IndependentStyle, items: &[&Item], offset: usize) -> Result<Vec<Piece>, RenderError> {
     let files = locale_files_for(&ctx.locale.0);
     let rendered = catch_unwind(AssertUnwindSafe(|| {
         let mut driver = BibliographyDriver::new().with_citation_number_offset(offset);
@@ -588,7 +606,7 @@ impl RenderCache {
             let rendered = parallel_map(&todo, 16, |&j| {
                 let (members, _, key) = &jobs[j];
                 let items: Vec<&Item> = members.iter().map(|&p| &conv[order[p]].0).collect();
-                render_run(&ctx, &items, key.3.unwrap_or(0))
+                render_group(&ctx, &items, key.3.unwrap_or(0))
             });
             for (j, got) in todo.into_iter().zip(rendered) {
                 let got = Arc::new(got?);

@@ -19,7 +19,9 @@
 //!   `nocase` spans) is removed rather than printed as text: hayagriva has
 //!   no way to carry it. Any other `<…>` stays text (and is escaped on
 //!   output);
-//! * item types as Crossref names them are mapped to CSL types.
+//! * item types as Crossref names them are mapped to CSL types;
+//! * a straight apostrophe after a letter is printed typographic (’), as
+//!   citeproc-js prints it (not in identifiers and links).
 
 use std::hash::{Hash, Hasher};
 
@@ -44,7 +46,9 @@ pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
         } else if ROLES.contains(&key) {
             names(v).map(CslValue::Names)
         } else {
+            let typographic = !VERBATIM_VARIABLES.contains(&key);
             match v {
+                Value::String(s) if typographic => non_empty(apostrophes(&strip_markup(s))).map(CslValue::String),
                 Value::String(s) => non_empty(strip_markup(s)).map(CslValue::String),
                 Value::Number(n) => Some(match n.as_i64() {
                     Some(i) => CslValue::Number(i),
@@ -60,6 +64,26 @@ pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
     }
     item.0.entry("type".into()).or_insert_with(|| CslValue::String("document".into()));
     item
+}
+
+/// Variables printed as they are (identifiers, links): no typographic
+/// apostrophes.
+const VERBATIM_VARIABLES: &[&str] = &["URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "citation-key", "call-number", "number", "page", "volume", "issue"];
+
+/// A straight apostrophe after a letter becomes a typographic one
+/// ("Women's" → "Women’s", "O'Brien" → "O’Brien"), as citeproc-js prints
+/// it; hayagriva prints the input's.
+fn apostrophes(s: &str) -> String {
+    if !s.contains('\'') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        out.push(if c == '\'' && prev.is_some_and(char::is_alphabetic) { '\u{2019}' } else { c });
+        prev = Some(c);
+    }
+    out
 }
 
 /// A stable fingerprint of a converted item (for cache keys).
@@ -88,13 +112,13 @@ fn names(v: &Value) -> Option<Vec<NameValue>> {
 }
 
 fn name(v: &Value) -> Option<NameValue> {
-    let literal = |s: &str| non_empty(strip_markup(s)).map(|literal| NameValue::Literal(LiteralName { literal }));
+    let literal = |s: &str| non_empty(apostrophes(&strip_markup(s))).map(|literal| NameValue::Literal(LiteralName { literal }));
     let o = match v {
         Value::Object(o) => o,
         Value::String(s) => return literal(s),
         _ => return None,
     };
-    let get = |k: &str| o.get(k).and_then(Value::as_str).map(strip_markup).and_then(non_empty);
+    let get = |k: &str| o.get(k).and_then(Value::as_str).map(|s| apostrophes(&strip_markup(s))).and_then(non_empty);
     if let Some(l) = get("literal") {
         return Some(NameValue::Literal(LiteralName { literal: l }));
     }

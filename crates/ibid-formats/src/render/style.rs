@@ -178,10 +178,69 @@ pub(crate) fn repair(csl: &mut IndependentStyle) -> usize {
     let mut n = 0;
     for m in csl.macros.iter_mut() {
         n += add_name(&mut m.children, false);
+        n += fix_page_labels(&mut m.children);
     }
     n += add_name(&mut csl.citation.layout.elements, false);
+    n += fix_page_labels(&mut csl.citation.layout.elements);
     if let Some(b) = csl.bibliography.as_mut() {
         n += add_name(&mut b.layout.elements, false);
+        n += fix_page_labels(&mut b.layout.elements);
+    }
+    n
+}
+
+/// Works around another hayagriva 0.10 bug: a page label ignores its
+/// `plural` attribute (Vancouver's `<label variable="page" plural="never"/>`
+/// printed "pp. 35–75", citeproc-js "p. 35–75"). In a group that also
+/// prints the page variable, such a label becomes the term itself,
+/// singular or plural as asked (the group still prints nothing without a
+/// page). Returns how many were rewritten.
+fn fix_page_labels(children: &mut [citationberg::LayoutRenderingElement]) -> usize {
+    use citationberg::taxonomy::{NumberOrPageVariable, Term, Variable};
+    use citationberg::{LabelPluralize, LayoutRenderingElement as E, Text, TextTarget};
+    let mut n = 0;
+    for c in children {
+        match c {
+            E::Group(g) => {
+                let page_var = |e: &E| match e {
+                    E::Text(t) => matches!(&t.target, TextTarget::Variable { var: Variable::Page(_), .. }),
+                    _ => false,
+                };
+                if g.children.iter().any(page_var) {
+                    for e in g.children.iter_mut() {
+                        let E::Label(l) = e else { continue };
+                        let NumberOrPageVariable::Page(pv) = l.variable else { continue };
+                        let plural = match l.label.plural {
+                            LabelPluralize::Never => false,
+                            LabelPluralize::Always => true,
+                            _ => continue,
+                        };
+                        let lab = l.label.clone();
+                        *e = E::Text(Text {
+                            target: TextTarget::Term { term: Term::from(pv), form: lab.form, plural },
+                            formatting: lab.formatting,
+                            affixes: lab.affixes,
+                            display: None,
+                            quotes: false,
+                            strip_periods: lab.strip_periods,
+                            text_case: lab.text_case,
+                        });
+                        n += 1;
+                    }
+                }
+                n += fix_page_labels(&mut g.children);
+            }
+            E::Choose(ch) => {
+                n += fix_page_labels(&mut ch.if_.children);
+                for b in ch.else_if.iter_mut() {
+                    n += fix_page_labels(&mut b.children);
+                }
+                if let Some(o) = ch.otherwise.as_mut() {
+                    n += fix_page_labels(&mut o.children);
+                }
+            }
+            _ => {}
+        }
     }
     n
 }
