@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use ibid_core::store::{CitationForm, Scope};
 use ibid_core::Library;
-use ibid_notes::{ReadPage, RuleParser};
+use ibid_notes::{LabellerParser, ReadPage};
 use ibid_tests::{project_fixture, shared_seed};
 use serde_json::Value;
 
@@ -19,11 +19,11 @@ fn expected() -> Value {
 fn read_seed() -> Option<ReadPage> {
     let e = expected();
     let path = shared_seed(e["seed"].as_str().unwrap())?;
-    Some(ibid_notes::read(&std::fs::read_to_string(path).unwrap(), &RuleParser))
+    Some(ibid_notes::read(&std::fs::read_to_string(path).unwrap(), &LabellerParser))
 }
 
 fn read_fixture(name: &str) -> ReadPage {
-    ibid_notes::read(&std::fs::read_to_string(project_fixture(&format!("pages/{name}"))).unwrap(), &RuleParser)
+    ibid_notes::read(&std::fs::read_to_string(project_fixture(&format!("pages/{name}"))).unwrap(), &LabellerParser)
 }
 
 /// The last "p. …" / "pp. …" in a citation's text, found independently of

@@ -33,4 +33,5 @@ pub const COMMAND_NAMES: &[&str] = &[
     "import_text",
     "cited_works",
     "cited_by",
+    "paste_notes",
 ];

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use ibid_api::{
     AddIdentifiers, AddJob, AddNote, AddStarted, Api, ApiError, Attach, Citation, CitationArgs, CitingWork, CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs,
-    Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, Retag, Row, SaveExport,
+    Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, PasteNotes, Retag, Row, SaveExport,
     Saved, Scope, SearchArgs, SetCreators, StyleList, TagDto,
 };
 
@@ -87,6 +87,7 @@ commands! {
     import_text(ImportFile) -> ImportResult;
     cited_works(KeyArgs) -> Vec<Citation>;
     cited_by(KeyArgs) -> Vec<CitingWork>;
+    paste_notes(PasteNotes) -> Vec<Citation>;
 }
 
 #[cfg(test)]

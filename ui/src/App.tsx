@@ -480,6 +480,16 @@ export function App({ bridge }: { bridge: Bridge }) {
         return errorLine(toApiError(e));
       }
     },
+    async pasteNotes(key, text) {
+      try {
+        await call('paste_notes', { key, text });
+        await loadDetail(key);
+        return null;
+      } catch (e) {
+        const err = toApiError(e);
+        return err.code === 'invalid_input' ? err.message : errorLine(err);
+      }
+    },
     openKey,
     restore: (keys) => void restore(keys),
     trash: (keys) => void trash(keys),

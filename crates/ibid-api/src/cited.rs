@@ -1,11 +1,20 @@
 //! The works a work cites, and the works that cite it: the "Cited works" and
 //! "Cited by" tabs of a work's detail.
 
-use ibid_core::store::CitationForm;
+use ibid_core::store::{CitationForm, NoteCitation};
 use ibid_core::{csl, Library};
 use serde::{Deserialize, Serialize};
 
-use crate::{creators_summary, Api, ApiResult, KeyArgs};
+use crate::{creators_summary, Api, ApiError, ApiResult, KeyArgs};
+
+/// Notes or a reference list pasted on a work.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PasteNotes {
+    pub key: String,
+    /// Numbered notes ("1. …", "[1] …", "¹ …"), or a reference list: one
+    /// reference per line.
+    pub text: String,
+}
 
 /// A work at the other end of a citation.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -106,5 +115,64 @@ impl Api {
             out.last_mut().expect("pushed above").citations.push(here);
         }
         Ok(out)
+    }
+
+    /// "Paste notes or references" on a work: numbered notes are read as
+    /// notes (full citations, short forms, "ibid."); otherwise each line is
+    /// one reference of a list. The work's citations are replaced; cited
+    /// works are matched to the library or kept as cited-only records.
+    /// Returns the work's citations as [`Api::cited_works`] does.
+    pub fn paste_notes(&self, args: PasteNotes) -> ApiResult<Vec<Citation>> {
+        use ibid_notes::ReferenceParser;
+        let parser = ibid_notes::LabellerParser;
+        let numbered = ibid_notes::notes::split_notes(&args.text);
+        let (works, citations): (Vec<ibid_core::Work>, Vec<NoteCitation>) = if numbered.is_empty() {
+            // A reference list: every line of some length is one full reference.
+            let lines = args.text.lines().map(str::trim).filter(|l| l.chars().filter(|c| c.is_alphanumeric()).count() >= 8);
+            let mut works = Vec::new();
+            let mut citations = Vec::new();
+            for (i, line) in lines.enumerate() {
+                let p = parser.parse(line);
+                if p.work.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                    continue;
+                }
+                citations.push(NoteCitation {
+                    note_number: None,
+                    position: i as i64,
+                    raw_text: line.to_string(),
+                    locator: p.locator,
+                    form: CitationForm::Full,
+                    cited: Some(works.len()),
+                });
+                works.push(p.work);
+            }
+            (works, citations)
+        } else {
+            let set = ibid_notes::Reader::read(&parser, numbered);
+            let citations = set
+                .notes
+                .iter()
+                .flat_map(|n| {
+                    n.citations.iter().map(move |c| NoteCitation {
+                        note_number: Some(n.number as i64),
+                        position: c.position as i64,
+                        raw_text: c.text.clone(),
+                        locator: c.locator.clone(),
+                        form: c.form,
+                        cited: c.work,
+                    })
+                })
+                .collect();
+            (set.works, citations)
+        };
+        if citations.is_empty() {
+            return Err(ApiError::new("invalid_input", "no notes or references found in the pasted text"));
+        }
+        {
+            let mut lib = self.lib();
+            let id = lib.resolve(&args.key)?;
+            lib.set_note_citations(id, works, citations)?;
+        }
+        self.cited_works(KeyArgs { key: args.key })
     }
 }

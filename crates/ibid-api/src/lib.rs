@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 mod cited;
 mod formats;
 mod jobs;
-pub use cited::{CitedIn, CitedWork, Citation, CitingWork};
+pub use cited::{CitedIn, CitedWork, Citation, CitingWork, PasteNotes};
 pub use formats::{
     sniff, CitationArgs, ExportArgs, ExportScope, Exported, Formatted, ImportFile, SaveExport, Saved, StyleDto, StyleList, DEFAULT_KEY_PATTERN,
     DEFAULT_STYLE, EXPORT_FORMATS, IMPORT_FORMATS,
@@ -286,7 +286,7 @@ pub const COMMANDS: &[&str] = &[
     "retag", "tags", "collections", "create_collection", "add_to_collection",
     "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
     "add_note", "attach", "add_identifiers", "add_job", "styles", "export", "save_export", "format_citation", "import_text",
-    "cited_works", "cited_by",
+    "cited_works", "cited_by", "paste_notes",
 ];
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, args: Value) -> ApiResult<T> {
@@ -342,6 +342,7 @@ impl Api {
             "import_text" => to_value(self.import_text(parse(name, args)?)),
             "cited_works" => to_value(self.cited_works(parse(name, args)?)),
             "cited_by" => to_value(self.cited_by(parse(name, args)?)),
+            "paste_notes" => to_value(self.paste_notes(parse(name, args)?)),
             other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
         }
     }

@@ -169,3 +169,48 @@ fn cited_works_and_cited_by() {
     let err = api.call("cited_works", json!({ "key": "NOPE1234" })).unwrap_err();
     assert_eq!(err.code, "not_found");
 }
+
+/// "Paste notes or references" on a work: numbered notes become citations
+/// (short forms and "ibid." joined to the full one, locators kept, a work
+/// already in the library linked to it); a plain list becomes a reference list.
+#[test]
+fn paste_notes_on_a_work() {
+    let (_t, api) = api();
+    let key_of = |q: &str| api.call("search", json!({ "q": q })).unwrap()[0]["key"].as_str().unwrap().to_string();
+    let chapter = key_of("10.1007/978-981-13-8641-1_7");
+    let partnership = key_of("sino-soviet partnership");
+    let notes = "1. For an analysis, see Zhihua Shen and Yafeng Xia, Mao and the Sino-Soviet Partnership, 1945–1959: A New History (Lanham, MD: Lexington Books, 2015), pp. 12–15.\n\
+                 2. Ibid., p. 20.\n\
+                 3. The delegation also included Wang Jiaxiang.\n\
+                 4. Odd Arne Westad, Brothers in Arms: The Rise and Fall of the Sino-Soviet Alliance (Stanford, CA: Stanford University Press, 1998), p. 7.\n\
+                 5. Shen and Xia, Mao and the Sino-Soviet Partnership, pp. 28–30.\n";
+    let cited = api.call("paste_notes", json!({ "key": chapter, "text": notes })).unwrap();
+    let rows: Vec<(i64, String, String)> = cited
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["note"].as_i64().unwrap(), c["form"].as_str().unwrap().to_string(), c["locator"].as_str().unwrap_or("").to_string()))
+        .collect();
+    assert_eq!(
+        rows,
+        [(1, "full".into(), "pp. 12–15".into()), (2, "ibid".into(), "p. 20".into()), (4, "full".into(), "p. 7".into()), (5, "short".into(), "pp. 28–30".into())]
+    );
+    // Shen and Xia are in the library already: all three citations link to that item.
+    for i in [0, 1, 3] {
+        assert_eq!(cited[i]["work"]["key"], partnership.as_str(), "{}", cited[i]);
+    }
+    assert_eq!(cited[2]["work"]["standalone"], false, "Westad is a cited-only record");
+    assert_eq!(cited[2]["work"]["creators"], "Westad");
+    assert_eq!(api.call("get_detail", json!({ "key": partnership })).unwrap()["cited_by"], 1);
+
+    // A list without numbers: one reference per line, replacing the notes.
+    let list = "Heinzig, Dieter. The Soviet Union and Communist China, 1945–1950: The Arduous Road to the Alliance. Armonk, NY: M. E. Sharpe, 2004.\n\n\
+                Westad, Odd Arne. Brothers in Arms. Stanford, CA: Stanford University Press, 1998.\n";
+    let cited = api.call("paste_notes", json!({ "key": chapter, "text": list })).unwrap();
+    assert_eq!(cited.as_array().unwrap().len(), 2);
+    assert!(cited.as_array().unwrap().iter().all(|c| c["note"].is_null() && c["work"].is_object()), "{cited}");
+    assert_eq!(api.call("get_detail", json!({ "key": partnership })).unwrap()["cited_by"], 0, "the notes were replaced");
+
+    let err = api.call("paste_notes", json!({ "key": chapter, "text": "  \n ok \n" })).unwrap_err();
+    assert_eq!(err.code, "invalid_input");
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use ibid_core::Library;
-use ibid_notes::RuleParser;
+use ibid_notes::LabellerParser;
 use ibid_resolve::source::Fetch;
 use ibid_resolve::{Config, Identifier, Resolver, Resolvers};
 use serde_json::json;
@@ -36,7 +36,7 @@ fn resolve_doi(lib: &Library, doi: &str) -> Result<(ibid_core::Work, Vec<ibid_co
 pub fn import_page_cmd(mut lib: Library, file: &Path, json_out: bool, offline: bool) -> Res<ExitCode> {
     let bytes = std::fs::read(file).map_err(|e| ibid_core::Error::io(format!("cannot read {}", file.display()), e))?;
     let text = String::from_utf8_lossy(&bytes);
-    let read = ibid_notes::read(&text, &RuleParser);
+    let read = ibid_notes::read(&text, &LabellerParser);
     if read.page.work.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return Err(ibid_core::Error::invalid(format!("{}: no title found: not a publisher's page of a work", file.display())));
     }

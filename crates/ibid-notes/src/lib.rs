@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 
 pub use notes::{Citation, Note, NoteSet, RawNote, Reader};
 pub use page::{read_page, Page};
-pub use parse::{Parsed, ReferenceParser, RuleParser};
+pub use parse::{LabellerParser, Parsed, ReferenceParser, RuleParser};
 
 /// A page read: the work, its notes and what they cite.
 #[derive(Debug, Clone, PartialEq)]

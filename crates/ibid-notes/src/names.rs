@@ -96,6 +96,22 @@ pub fn parse_full_name(s: &str, role: &str) -> Option<Creator> {
     Some(c)
 }
 
+/// A name another reader split given-name-first ("Litai" family, "Xue"
+/// given) that the pinyin rule of [`parse_full_name`] reads family name
+/// first: swapped ("Xue" family, "Litai" given).
+pub fn reorder_family_first(c: &mut Creator) {
+    let (Some(given), Some(family)) = (c.given.as_deref(), c.family.as_deref()) else { return };
+    if given.contains(char::is_whitespace) || family.contains(char::is_whitespace) || given.ends_with('.') {
+        return;
+    }
+    let lower = |w: &str| w.to_lowercase();
+    let given_is_family = CHINESE_FAMILY.contains(&lower(given).as_str());
+    let family_is_family = CHINESE_FAMILY.contains(&lower(family.split('-').next().unwrap_or("")).as_str()) && !family.contains('-');
+    if given_is_family && !family_is_family {
+        std::mem::swap(&mut c.given, &mut c.family);
+    }
+}
+
 /// A family name alone as short forms print it ("Heinzig", "van Gogh").
 pub fn is_family_only(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();

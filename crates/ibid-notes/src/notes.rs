@@ -354,6 +354,12 @@ impl<'p> Reader<'p> {
                 }
                 let mut w = parsed.work;
                 if full.container_is_ibid {
+                    // "…,” 14 August 1949, in ibid.": a parser may read the
+                    // only date as the (unnamed) container's; it is the work's.
+                    let read_date = w.parent.as_deref().and_then(|p| p.issued.clone());
+                    if w.issued.is_none() {
+                        w.issued = read_date;
+                    }
                     let last = self.last.clone();
                     let container = last.as_ref().and_then(|l| l.container.clone().or_else(|| l.work.map(|i| self.works[i].clone())));
                     if let Some(mut c) = container {
@@ -365,6 +371,7 @@ impl<'p> Reader<'p> {
                     }
                 }
                 self.complete_container(&mut w);
+                own_date_to_original(&mut w);
                 (CitationForm::Full, Some(self.add_work(w)), parsed.locator)
             }
         };
@@ -406,6 +413,22 @@ impl<'p> Reader<'p> {
         self.works.push(w);
         self.entries.push(Entry { families, title, year, index });
         index
+    }
+}
+
+/// A document in a book with a date of its own ("“Cast Away Illusions,” 14
+/// August 1949, in ibid.") beside the book's: that is its original date; it
+/// is published when its book is.
+fn own_date_to_original(w: &mut Work) {
+    if w.work_type != "chapter" || w.extra.contains_key("original-date") {
+        return;
+    }
+    let book = w.parent.as_deref().and_then(|p| p.issued.clone());
+    if let (Some(own), Some(book)) = (w.issued.clone(), book) {
+        if own != book {
+            w.extra.insert("original-date".into(), own.to_csl());
+            w.issued = None;
+        }
     }
 }
 

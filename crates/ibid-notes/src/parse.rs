@@ -32,6 +32,25 @@ pub trait ReferenceParser: Send + Sync {
     fn parse(&self, text: &str) -> Parsed;
 }
 
+/// The trained reference labeller (`ibid-refparse`: a CRF over the AnyStyle
+/// and CORA sets), for a reference in any style.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LabellerParser;
+
+impl ReferenceParser for LabellerParser {
+    fn parse(&self, text: &str) -> Parsed {
+        let mut p = ibid_refparse::parse_reference(text);
+        // The labeller splits "Xue Litai" given-name-first; notes print
+        // such names family name first, as the rules read them.
+        let mut w = Some(&mut p.work);
+        while let Some(work) = w {
+            work.creators.iter_mut().for_each(crate::names::reorder_family_first);
+            w = work.parent.as_deref_mut();
+        }
+        Parsed { work: p.work, locator: p.locator }
+    }
+}
+
 /// Chicago notes by rules.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RuleParser;

@@ -44,15 +44,87 @@ function WorkLink({ work, openKey }: { work: CitedWork; openKey(key: string): vo
 
 const FORM_LABEL = { full: 'full', short: 'short form', ibid: 'ibid.' } as const;
 
+/** "Paste notes or references": a text box whose content replaces the work's citations. */
+function PasteNotes({ onPaste }: { onPaste(text: string): Promise<string | null> }) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!open) {
+    return (
+      <button type="button" data-testid="paste-notes" onClick={() => setOpen(true)}>
+        Paste notes or references…
+      </button>
+    );
+  }
+  const save = async () => {
+    setBusy(true);
+    const err = await onPaste(text);
+    setBusy(false);
+    if (err) setError(err);
+    else {
+      setOpen(false);
+      setText('');
+      setError(null);
+    }
+  };
+  return (
+    <div class="paste-notes" data-testid="paste-notes-editor">
+      <textarea
+        autoFocus
+        rows={8}
+        aria-label="Notes or references"
+        placeholder={'Numbered notes (1. …, [1] …) or a reference list, one per line. They replace this item’s cited works.'}
+        data-testid="paste-notes-input"
+        value={text}
+        onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+      />
+      {error && (
+        <p role="alert" data-testid="paste-notes-error">
+          {error}
+        </p>
+      )}
+      <div class="buttons">
+        <button type="button" data-testid="paste-notes-save" disabled={busy || !text.trim()} onClick={() => void save()}>
+          {busy ? 'Reading…' : 'Read notes'}
+        </button>
+        <button type="button" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /** The citations a work makes, grouped by note. */
-export function CitedWorksTab({ itemKey, version, bridge, openKey }: { itemKey: string; version: unknown; bridge: Bridge; openKey(key: string): void }) {
+export function CitedWorksTab({
+  itemKey,
+  version,
+  bridge,
+  openKey,
+  onPaste,
+}: {
+  itemKey: string;
+  version: unknown;
+  bridge: Bridge;
+  openKey(key: string): void;
+  onPaste?(text: string): Promise<string | null>;
+}) {
   const { data, error } = useLoaded<Citation[]>(itemKey, version, () => bridge.call('cited_works', { key: itemKey }));
+  const paste = onPaste ? <PasteNotes onPaste={onPaste} /> : null;
   if (error) return <p role="alert">{error}</p>;
   if (!data) return <p class="hint">Loading…</p>;
-  if (data.length === 0) return <p class="hint">No cited works recorded for this item.</p>;
+  if (data.length === 0)
+    return (
+      <div data-testid="cited-works">
+        <p class="hint">No cited works recorded for this item.</p>
+        {paste}
+      </div>
+    );
   const distinct = new Set(data.map((c) => c.work?.key).filter(Boolean)).size;
   return (
     <div data-testid="cited-works">
+      {paste}
       <p class="hint" data-testid="cited-summary">
         {data.length} citation{data.length === 1 ? '' : 's'} of {distinct} work{distinct === 1 ? '' : 's'}
       </p>

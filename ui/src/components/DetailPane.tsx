@@ -13,6 +13,8 @@ export interface DetailActions {
   addTag(key: string, tag: string): Promise<string | null>;
   removeTag(key: string, tag: string): Promise<void>;
   addNote(key: string, body: string): Promise<string | null>;
+  /** "Paste notes or references": replaces the work's citations; an error line or null. */
+  pasteNotes(key: string, text: string): Promise<string | null>;
   openKey(key: string): void;
   restore(keys: string[]): void;
   trash(keys: string[]): void;
@@ -185,7 +187,7 @@ function DetailBody(p: Props & { detail: Detail }) {
 
       {tab === 'cited' ? (
         <section role="tabpanel" aria-label="Cited works" class="tab-panel">
-          <CitedWorksTab itemKey={d.key} version={d} bridge={p.bridge} openKey={a.openKey} />
+          <CitedWorksTab itemKey={d.key} version={d} bridge={p.bridge} openKey={a.openKey} onPaste={(text) => a.pasteNotes(d.key, text)} />
         </section>
       ) : tab === 'cited-by' ? (
         <section role="tabpanel" aria-label="Cited by" class="tab-panel">

@@ -254,6 +254,8 @@ export interface Commands {
   import_text: [{ text: string; format?: string; name?: string }, ImportResult];
   cited_works: [{ key: string }, Citation[]];
   cited_by: [{ key: string }, CitingWork[]];
+  /** Numbered notes or a reference list (one per line); replaces the work's citations. */
+  paste_notes: [{ key: string; text: string }, Citation[]];
 }
 
 export type CommandName = keyof Commands;

@@ -4,7 +4,7 @@
 //! year and first creator) or stored as a cited-only record (`standalone =
 //! 0`), and the citations are written, all in one transaction.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::org::CitationForm;
 use super::resolved::{replace_in_tx, write_responses, CachedResponse};
@@ -84,30 +84,50 @@ impl Library {
             None => (insert_tree(&tx, work, true, &mut ContainerCache::merging())?.0, false),
         };
         write_responses(&tx, wid, &responses)?;
-        let mut placed = Vec::with_capacity(cited.len());
-        let mut cache = ContainerCache::merging();
-        for w in cited {
-            let found = same_work(&tx, &w)?;
-            let (id, matched) = match found {
-                Some(id) => (id, true),
-                None => (insert_tree(&tx, w, false, &mut cache)?.0, false),
-            };
-            placed.push(Placed { id, key: key_of(&tx, id)?, matched });
-        }
-        if !citations.is_empty() {
-            tx.execute("DELETE FROM citations WHERE citing_id = ?1", [wid])?;
-            let mut st = tx.prepare_cached(
-                "INSERT INTO citations (citing_id, note_number, position, raw_text, cited_id, locator, form) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for c in &citations {
-                let target = c.cited.and_then(|i| placed.get(i)).map(|p| p.id).filter(|id| *id != wid);
-                st.execute(params![wid, c.note_number, c.position, c.raw_text, target, c.locator, c.form.as_str()])?;
-            }
-        }
+        let placed = place_cited(&tx, wid, cited, &citations)?;
         let work = Placed { id: wid, key: key_of(&tx, wid)?, matched };
         tx.commit()?;
         Ok(NotesImported { work, cited: placed })
     }
+}
+
+impl Library {
+    /// Replaces the citations of the library work `citing` with those read
+    /// from notes or a reference list pasted on it ("Paste notes or
+    /// references"): the cited works are matched or added as cited-only
+    /// records, in one transaction. Returns them, one per `cited` entry.
+    pub fn set_note_citations(&mut self, citing: i64, cited: Vec<Work>, citations: Vec<NoteCitation>) -> Result<Vec<Placed>> {
+        let tx = self.conn.transaction()?;
+        let placed = place_cited(&tx, citing, cited, &citations)?;
+        tx.commit()?;
+        Ok(placed)
+    }
+}
+
+/// Matches or inserts each cited work, then (when there are any) replaces
+/// `wid`'s citations with `citations`, whose `cited` index into `cited`.
+fn place_cited(tx: &Transaction, wid: i64, cited: Vec<Work>, citations: &[NoteCitation]) -> Result<Vec<Placed>> {
+    let mut placed = Vec::with_capacity(cited.len());
+    let mut cache = ContainerCache::merging();
+    for w in cited {
+        let found = same_work(tx, &w)?;
+        let (id, matched) = match found {
+            Some(id) => (id, true),
+            None => (insert_tree(tx, w, false, &mut cache)?.0, false),
+        };
+        placed.push(Placed { id, key: key_of(tx, id)?, matched });
+    }
+    if !citations.is_empty() {
+        tx.execute("DELETE FROM citations WHERE citing_id = ?1", [wid])?;
+        let mut st = tx.prepare_cached(
+            "INSERT INTO citations (citing_id, note_number, position, raw_text, cited_id, locator, form) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for c in citations {
+            let target = c.cited.and_then(|i| placed.get(i)).map(|p| p.id).filter(|id| *id != wid);
+            st.execute(params![wid, c.note_number, c.position, c.raw_text, target, c.locator, c.form.as_str()])?;
+        }
+    }
+    Ok(placed)
 }
 
 fn key_of(tx: &rusqlite::Connection, id: i64) -> Result<String> {
