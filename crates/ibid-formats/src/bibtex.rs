@@ -212,6 +212,18 @@ struct Scan {
     problem: Option<(usize, String)>,
 }
 
+/// The bytes [`scan_block`] looks at.
+const SCAN_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    let special = b"\\\n\"{})";
+    while i < special.len() {
+        t[special[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// Finds the end of the block whose delimiter is at `open`.
 fn scan_block(b: &[u8], open: usize, paren: bool) -> Scan {
     let mut depth = 0usize;
@@ -220,6 +232,11 @@ fn scan_block(b: &[u8], open: usize, paren: bool) -> Scan {
     let mut in_quote = false;
     let mut j = open + 1;
     while j < b.len() {
+        // Skip what cannot change the state (most of the text) in one go.
+        match b[j..].iter().position(|&c| SCAN_SPECIAL[c as usize]) {
+            Some(k) => j += k,
+            None => break,
+        }
         match b[j] {
             b'\\' => {
                 j += 2;
@@ -522,6 +539,9 @@ fn is_verbatim(field: &str) -> bool {
 /// `\textasciitilde` stays a tilde; `\'\i` becomes `\'{\i}` (the crate
 /// takes only one character as an unbraced accent's argument).
 fn prepare_raw(s: &str) -> Option<String> {
+    if !s.bytes().any(|b| b == b'~' || b == b'\\') {
+        return None;
+    }
     let dotless = |r: &str| {
         let r = r.as_bytes();
         r.len() >= 4
@@ -604,15 +624,24 @@ fn parse_entry(block: &str, strings: &HashMap<String, String>) -> Result<Parsed,
 
     // Owned replacements the raw entry will point into: repeated field
     // names, `~` rewritten, macro values.
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: Vec<(&str, usize)> = Vec::new();
     let mut renames: Vec<(usize, String)> = Vec::new();
     let mut rewrites: Vec<(usize, usize, String)> = Vec::new();
     let mut used_macros: Vec<&str> = Vec::new();
     for (fi, f) in entry_ref.fields.iter().enumerate() {
-        let lower = f.key.v.to_ascii_lowercase();
-        let n = seen.entry(lower.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
+        let lower: Cow<str> =
+            if f.key.v.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(f.key.v.to_ascii_lowercase()) } else { Cow::Borrowed(f.key.v) };
+        let n = match seen.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(f.key.v)) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                seen.push((f.key.v, 1));
+                1
+            }
+        };
+        if n > 1 {
             renames.push((fi, format!("{lower}-{n}")));
         }
         for (ci, piece) in f.value.v.iter().enumerate() {
@@ -1011,11 +1040,18 @@ fn keep_command(name: &str) -> bool {
 /// Post-processes text the crate produced: it leaves unknown commands as
 /// `\name{arg}` or `\name ` (with a space).
 fn clean_commands(s: &str, ctx: &Ctx, depth: usize) -> String {
+    let mut out = String::with_capacity(s.len());
+    clean_commands_into(&mut out, s, ctx, depth);
+    out
+}
+
+/// [`clean_commands`], appending to `out`.
+fn clean_commands_into(out: &mut String, s: &str, ctx: &Ctx, depth: usize) {
     if !s.contains('\\') {
-        return s.to_string();
+        out.push_str(s);
+        return;
     }
     let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
         let Some(rel) = s[i..].find(['\\', '$']) else {
@@ -1034,7 +1070,7 @@ fn clean_commands(s: &str, ctx: &Ctx, depth: usize) -> String {
             // Math inside a command's argument (the crate leaves it as text).
             match s[at + 1..].find('$') {
                 Some(end) => {
-                    push_math(&mut out, &s[at + 1..at + 1 + end]);
+                    push_math(out, &s[at + 1..at + 1 + end]);
                     i = at + 2 + end;
                 }
                 None => {
@@ -1096,7 +1132,7 @@ fn clean_commands(s: &str, ctx: &Ctx, depth: usize) -> String {
         if keep_command(name) {
             out.push_str(original);
         } else if let Some(body) = ctx.macros.get(name).filter(|_| depth < 4 && arg.is_none_or(str::is_empty)) {
-            out.push_str(&clean_commands(body, ctx, depth + 1));
+            clean_commands_into(out, body, ctx, depth + 1);
         } else if let Some(a) = arg {
             let inner = clean_commands(a, ctx, depth + 1);
             match wrap_command(name) {
@@ -1131,7 +1167,6 @@ fn clean_commands(s: &str, ctx: &Ctx, depth: usize) -> String {
         }
         i = j;
     }
-    out
 }
 
 /// Length of a TeX dimension at the start of `s` (`-.1em`, ` 2pt`).
@@ -1168,16 +1203,16 @@ fn chunks_text(chunks: &[Spanned<Chunk>], ctx: &Ctx) -> String {
     let mut s = String::new();
     for c in chunks {
         match &c.v {
-            Chunk::Normal(t) | Chunk::Verbatim(t) => s.push_str(&clean_commands(&tex_quotes(t), ctx, 0)),
+            Chunk::Normal(t) | Chunk::Verbatim(t) => clean_commands_into(&mut s, &tex_quotes(t), ctx, 0),
             Chunk::Math(m) => push_math(&mut s, m),
         }
     }
-    tidy(&s)
+    tidy_owned(s)
 }
 
 /// TeX's quote ligatures: ``…'' → “…”, ` → ‘ (a lone `'` stays an apostrophe).
 fn tex_quotes(t: &str) -> Cow<'_, str> {
-    if !t.contains('`') && !t.contains("''") {
+    if !t.bytes().any(|b| b == b'`' || b == b'\'') || (!t.contains('`') && !t.contains("''")) {
         return Cow::Borrowed(t);
     }
     Cow::Owned(t.replace("``", "“").replace("''", "”").replace('`', "‘"))
@@ -1195,32 +1230,77 @@ fn push_math(out: &mut String, m: &str) {
     }
 }
 
+/// [`tidy`], without a copy when there is nothing to do (ASCII, single
+/// blanks between words: most fields).
+fn tidy_owned(s: String) -> String {
+    if is_tidy_ascii(s.as_bytes()) {
+        s
+    } else {
+        tidy(&s)
+    }
+}
+
+/// Whether [`tidy`] would give `b` back unchanged because it is ASCII
+/// without leading, trailing, repeated or non-space white space.
+fn is_tidy_ascii(b: &[u8]) -> bool {
+    let mut after_blank = true;
+    for &c in b {
+        if c >= 0x80 {
+            return false;
+        }
+        if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+            if c != b' ' || after_blank {
+                return false;
+            }
+            after_blank = true;
+        } else {
+            after_blank = false;
+        }
+    }
+    !after_blank || b.is_empty()
+}
+
 /// Collapses white space (a no-break space or tie stays one), trims, NFC.
 fn tidy(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    // The separator owed before the next word: a no-break space wins.
     let mut pending: Option<char> = None;
-    for c in s.chars() {
-        let c = match c {
-            TIE => '\u{a0}',
-            BACKSLASH => '\\',
-            c => c,
-        };
-        if c.is_whitespace() {
-            if c == '\u{a0}' {
-                pending = Some('\u{a0}');
-            } else if pending.is_none() {
-                pending = Some(' ');
-            }
-            continue;
-        }
+    let mut word_start: Option<usize> = None;
+    let mut has_backslash = false;
+    let push_word = |out: &mut String, word: &str, pending: &mut Option<char>, backslash: bool| {
         if let Some(p) = pending.take() {
             if !out.is_empty() {
                 out.push(p);
             }
         }
-        out.push(c);
+        if backslash {
+            out.push_str(&word.replace(BACKSLASH, "\\"));
+        } else {
+            out.push_str(word);
+        }
+    };
+    for (i, c) in s.char_indices() {
+        if c == TIE || c.is_whitespace() {
+            if let Some(start) = word_start.take() {
+                push_word(&mut out, &s[start..i], &mut pending, has_backslash);
+                has_backslash = false;
+            }
+            if c == '\u{a0}' || c == TIE {
+                pending = Some('\u{a0}');
+            } else if pending.is_none() {
+                pending = Some(' ');
+            }
+        } else {
+            if word_start.is_none() {
+                word_start = Some(i);
+            }
+            has_backslash |= c == BACKSLASH;
+        }
     }
-    if out.is_ascii() {
+    if let Some(start) = word_start {
+        push_word(&mut out, &s[start..], &mut pending, has_backslash);
+    }
+    if out.is_ascii() || unicode_normalization::is_nfc_quick(out.chars()) == unicode_normalization::IsNormalized::Yes {
         out
     } else {
         out.nfc().collect()
@@ -1314,7 +1394,12 @@ fn names(chunks: &[Spanned<Chunk>], ctx: &Ctx) -> Vec<Value> {
 }
 
 fn name_part(s: &str, ctx: &Ctx) -> String {
-    tidy(&clean_commands(&tex_quotes(s), ctx, 0).replace(['\u{a0}', TIE], " "))
+    let mut t = String::with_capacity(s.len());
+    clean_commands_into(&mut t, &tex_quotes(s), ctx, 0);
+    if t.contains(['\u{a0}', TIE]) {
+        t = t.replace(['\u{a0}', TIE], " ");
+    }
+    tidy_owned(t)
 }
 
 // ---------------------------------------------------------------------------
@@ -1568,31 +1653,50 @@ fn thesis_genre(t: &str) -> String {
     }
 }
 
+/// An entry's fields, looked up by name and marked when used. Entries have
+/// a dozen fields or so: a scan of the names is cheaper than a map lookup.
 struct Fields<'a> {
-    map: &'a BTreeMap<String, Chunks>,
-    used: HashSet<String>,
+    names: Vec<&'a str>,
+    values: Vec<&'a Chunks>,
+    used: Vec<bool>,
     ctx: &'a Ctx,
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'a> {
+    fn new(map: &'a BTreeMap<String, Chunks>, ctx: &'a Ctx) -> Self {
+        let (names, values): (Vec<&str>, Vec<&Chunks>) = map.iter().map(|(k, v)| (k.as_str(), v)).unzip();
+        let used = vec![false; names.len()];
+        Fields { names, values, used, ctx }
+    }
+    fn index(&self, k: &str) -> Option<usize> {
+        self.names.iter().position(|n| *n == k)
+    }
+    fn contains(&self, k: &str) -> bool {
+        self.index(k).is_some()
+    }
     fn has(&self, k: &str) -> bool {
-        self.map.get(k).is_some_and(|c| !c.format_verbatim().trim().is_empty())
+        self.index(k).is_some_and(|i| !self.values[i].format_verbatim().trim().is_empty())
     }
     /// The field's text, marking it used.
     fn take(&mut self, k: &str) -> Option<String> {
-        let c = self.map.get(k)?;
-        self.used.insert(k.to_string());
+        let i = self.index(k)?;
+        self.used[i] = true;
+        let c = self.values[i];
         let t = if is_verbatim(k) { verbatim_text(c) } else { chunks_text(c, self.ctx) };
         (!t.is_empty()).then_some(t)
     }
     fn take_names(&mut self, k: &str) -> Vec<Value> {
-        match self.map.get(k) {
-            Some(c) => {
-                self.used.insert(k.to_string());
-                names(c, self.ctx)
+        match self.index(k) {
+            Some(i) => {
+                self.used[i] = true;
+                names(self.values[i], self.ctx)
             }
             None => Vec::new(),
         }
+    }
+    /// The names of the fields not used yet, in order.
+    fn unused(&self) -> Vec<&'a str> {
+        self.names.iter().zip(&self.used).filter(|(_, u)| !**u).map(|(n, _)| *n).collect()
     }
 }
 
@@ -1733,7 +1837,7 @@ fn pick_field<'a>(kept_fields: &[&str], preferred: &'a str, group: &[&'a str]) -
 
 /// The flat CSL-JSON item for an entry with its inherited fields.
 fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossref_unresolved: bool) -> Result<Map<String, Value>, String> {
-    let mut f = Fields { map: fields, used: HashSet::new(), ctx };
+    let mut f = Fields::new(fields, ctx);
     let (mut ty, default_genre) = csl_type_of(&p.ty);
     let subtype = f.take("entrysubtype");
     if ty == "article-journal" {
@@ -1917,7 +2021,7 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
         for (k, v) in leftovers {
             o.keep(k.trim_start_matches("bibtex-"), v);
         }
-    } else if f.map.contains_key("year") || f.map.contains_key("month") {
+    } else if f.contains("year") || f.contains("month") {
         let (y, m, d) = (f.take("year"), f.take("month"), f.take("day"));
         let (date, leftovers) = year_month_day(y.as_deref(), m.as_deref(), d.as_deref());
         issued = date;
@@ -2015,8 +2119,7 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
     }
 
     // Everything not mapped: a CSL variable of the same name, or `bibtex-…`.
-    let rest: Vec<String> = fields.keys().filter(|k| !f.used.contains(*k)).cloned().collect();
-    for k in rest {
+    for k in f.unused() {
         match csl_variable(&k) {
             Some((var, VarKind::Names)) if !o.m.contains_key(var) => {
                 let list = f.take_names(&k);
@@ -2087,22 +2190,81 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
 /// (`@string`, `@preamble`, `@comment` give none; a `@string` that cannot be
 /// read gives an error). Each work is split into its container chain
 /// ([`csl::split`]) as a CSL-JSON import is.
+///
+/// Large files are parsed on every core: the entries are read by the crate in
+/// parallel, then (once every `crossref` target is known) converted in
+/// parallel; the results are in file order whatever the thread count.
 pub fn parse(text: &str) -> Vec<Result<Work, BibError>> {
-    parse_flat(text)
-        .into_iter()
-        .map(|r| {
-            r.and_then(|(line, key, item)| {
-                csl::work_from_csl(&Value::Object(item))
-                    .and_then(csl::split)
-                    .map_err(|e| BibError { entry: key, line, message: e.to_string() })
-            })
-        })
-        .collect()
+    parse_with(text, |line, key, item| {
+        csl::work_from_csl(&Value::Object(item))
+            .and_then(csl::split)
+            .map_err(|e| BibError { entry: key, line, message: e.to_string() })
+    })
 }
 
-/// [`parse`], giving each entry as a flat CSL-JSON item (with its line and key).
-#[allow(clippy::type_complexity)]
-fn parse_flat(text: &str) -> Vec<Result<(usize, Option<String>, Map<String, Value>), BibError>> {
+/// Parses a file into flat CSL-JSON items (the entry key as `citation-key`),
+/// without splitting containers: what [`parse`] gives, flattened.
+pub fn parse_items(text: &str) -> Vec<Result<Map<String, Value>, BibError>> {
+    parse_with(text, |_, _, m| Ok(m))
+}
+
+/// Entries a thread takes at a time.
+const PAR_CHUNK: usize = 128;
+
+/// `items` mapped by `f`, in order, on up to as many threads as there are
+/// cores (see [`par_chunks`]).
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let parts = par_chunks(items, PAR_CHUNK, |part| part.iter().map(&f).collect::<Vec<R>>());
+    let mut out = Vec::with_capacity(items.len());
+    for p in parts {
+        out.extend(p);
+    }
+    out
+}
+
+/// `f` of each `chunk` items in turn, in order, on up to as many threads
+/// as there are cores: each thread takes the next chunk when it is done
+/// with one, so a thread the system sets aside holds up little. Small
+/// inputs stay on the calling thread.
+fn par_chunks<T: Sync, R: Send>(items: &[T], chunk: usize, f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let chunks = items.len().div_ceil(chunk);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(chunks / 2);
+    if threads <= 1 {
+        return items.chunks(chunk).map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done: Vec<(usize, R)> = Vec::new();
+        loop {
+            let c = next.fetch_add(1, Ordering::Relaxed);
+            if c >= chunks {
+                return done;
+            }
+            done.push((c, f(&items[c * chunk..((c + 1) * chunk).min(items.len())])));
+        }
+    };
+    let mut parts = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(&work)).collect();
+        let mut parts = work();
+        for h in helpers {
+            match h.join() {
+                Ok(p) => parts.extend(p),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        parts
+    });
+    parts.sort_unstable_by_key(|(c, _)| *c);
+    parts.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Parses a file, giving each entry as a flat CSL-JSON item (with its line
+/// and key) to `convert`, which runs on the parsing threads.
+fn parse_with<T: Send>(
+    text: &str,
+    convert: impl Fn(usize, Option<String>, Map<String, Value>) -> Result<T, BibError> + Sync,
+) -> Vec<Result<T, BibError>> {
     let lines = Lines::new(text);
     let blocks = split_blocks(text);
     let mut strings: HashMap<String, String> = HashMap::new();
@@ -2114,8 +2276,7 @@ fn parse_flat(text: &str) -> Vec<Result<(usize, Option<String>, Map<String, Valu
         Error(BibError),
     }
     let mut slots = Vec::new();
-    let mut parsed: Vec<Option<Parsed>> = Vec::new();
-    let mut errors: Vec<Option<BibError>> = Vec::new();
+    let mut entry_blocks: Vec<&Block> = Vec::new();
     for block in &blocks {
         match block.kind {
             Kind::Comment => {}
@@ -2144,9 +2305,8 @@ fn parse_flat(text: &str) -> Vec<Result<(usize, Option<String>, Map<String, Valu
                 })),
                 None => {
                     // Parsed once every macro is known (below).
-                    slots.push(Slot::Entry(parsed.len()));
-                    parsed.push(None);
-                    errors.push(None);
+                    slots.push(Slot::Entry(entry_blocks.len()));
+                    entry_blocks.push(block);
                 }
             },
         }
@@ -2162,15 +2322,26 @@ fn parse_flat(text: &str) -> Vec<Result<(usize, Option<String>, Map<String, Valu
         }
     }
     // Parse the entries.
-    let entry_blocks: Vec<&Block> = blocks.iter().filter(|b| b.kind == Kind::Entry && b.problem.is_none()).collect();
-    for (i, block) in entry_blocks.iter().enumerate() {
-        match parse_entry(&block.text, &strings) {
-            Ok(mut p) => {
-                p.line = lines.line_of(block.start);
-                parsed[i] = Some(p);
+    let results = par_map(&entry_blocks, |block| match parse_entry(&block.text, &strings) {
+        Ok(mut p) => {
+            p.line = lines.line_of(block.start);
+            Ok(p)
+        }
+        Err((off, key, msg)) => {
+            Err(BibError { entry: key, line: lines.line_of(block.start + off.min(block.text.len())), message: msg })
+        }
+    });
+    let mut parsed: Vec<Option<Parsed>> = Vec::with_capacity(results.len());
+    let mut errors: Vec<Option<BibError>> = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(p) => {
+                parsed.push(Some(p));
+                errors.push(None);
             }
-            Err((off, key, msg)) => {
-                errors[i] = Some(BibError { entry: key, line: lines.line_of(block.start + off.min(block.text.len())), message: msg });
+            Err(e) => {
+                parsed.push(None);
+                errors.push(Some(e));
             }
         }
     }
@@ -2180,40 +2351,46 @@ fn parse_flat(text: &str) -> Vec<Result<(usize, Option<String>, Map<String, Valu
             index.entry(p.key.to_lowercase()).or_insert(i);
         }
     }
-    let mut out = Vec::with_capacity(slots.len());
-    for slot in slots {
-        match slot {
-            Slot::Error(e) => out.push(Err(e)),
-            Slot::Entry(i) => {
-                if let Some(e) = errors[i].take() {
-                    out.push(Err(e));
-                    continue;
-                }
-                let p = parsed[i].as_ref().expect("parsed entry");
-                if p.ty == "xdata" || p.ty == "set" {
-                    continue; // data containers, not works
-                }
-                let (fields, resolved) = if p.crossref.is_some() || !p.xdata.is_empty() {
-                    let (f, r) = effective_fields(i, &parsed, &index, 0, &mut 64);
-                    (Cow::Owned(f), r)
-                } else {
-                    (Cow::Borrowed(&p.fields), true)
-                };
-                let key = (!p.key.is_empty()).then(|| p.key.clone());
-                match entry_to_csl(p, &fields, &ctx, !resolved) {
-                    Ok(item) => out.push(Ok((p.line, key, item))),
-                    Err(message) => out.push(Err(BibError { entry: key, line: p.line, message })),
-                }
+    // Convert them, inheriting from the whole file.
+    let out = par_map(&slots, |slot| match slot {
+        Slot::Error(e) => Some(Err(e.clone())),
+        Slot::Entry(i) => {
+            if let Some(e) = &errors[*i] {
+                return Some(Err(e.clone()));
             }
+            let p = parsed[*i].as_ref().expect("parsed entry");
+            if p.ty == "xdata" || p.ty == "set" {
+                return None; // data containers, not works
+            }
+            let (fields, resolved) = if p.crossref.is_some() || !p.xdata.is_empty() {
+                let (f, r) = effective_fields(*i, &parsed, &index, 0, &mut 64);
+                (Cow::Owned(f), r)
+            } else {
+                (Cow::Borrowed(&p.fields), true)
+            };
+            let key = (!p.key.is_empty()).then(|| p.key.clone());
+            Some(match entry_to_csl(p, &fields, &ctx, !resolved) {
+                Ok(item) => convert(p.line, key, item),
+                Err(message) => Err(BibError { entry: key, line: p.line, message }),
+            })
         }
-    }
-    out
+    });
+    // The parsed entries are freed on every core too (a large file's take
+    // a while).
+    drop_in_parallel(parsed);
+    out.into_iter().flatten().collect()
 }
 
-/// Parses a file into flat CSL-JSON items (the entry key as `citation-key`),
-/// without splitting containers: what [`parse`] gives, flattened.
-pub fn parse_items(text: &str) -> Vec<Result<Map<String, Value>, BibError>> {
-    parse_flat(text).into_iter().map(|r| r.map(|(_, _, m)| m)).collect()
+/// Drops a large vector's items on two threads.
+fn drop_in_parallel<T: Send>(mut items: Vec<T>) {
+    if items.len() < 4 * PAR_CHUNK || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return;
+    }
+    let second = items.split_off(items.len() / 2);
+    std::thread::scope(|scope| {
+        scope.spawn(move || drop(second));
+        drop(items);
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -2344,14 +2521,14 @@ const BIBTEX_TYPES: &[&str] = &[
 pub fn write(items: &[Map<String, Value>], opts: &BibOptions) -> String {
     let explicit: HashSet<String> = items
         .iter()
-        .filter_map(|i| i.get("citation-key").and_then(Value::as_str))
+        .filter_map(|i| var(i, "citation-key").and_then(Value::as_str))
         .map(clean_key)
         .filter(|k| !k.is_empty())
         .collect();
-    let mut used: HashSet<String> = HashSet::new();
-    let mut out = String::new();
+    let mut used: HashSet<String> = HashSet::with_capacity(items.len());
+    let mut jobs: Vec<(&Map<String, Value>, String)> = Vec::with_capacity(items.len());
     for item in items {
-        let own = item.get("citation-key").and_then(Value::as_str).map(clean_key).filter(|k| !k.is_empty());
+        let own = var(item, "citation-key").and_then(Value::as_str).map(clean_key).filter(|k| !k.is_empty());
         let key = match own {
             Some(k) if !used.contains(&k) => k,
             Some(k) => crate::citekey::unique(&k, &|c| used.contains(c) || explicit.contains(c)),
@@ -2361,10 +2538,25 @@ pub fn write(items: &[Map<String, Value>], opts: &BibOptions) -> String {
             }
         };
         used.insert(key.clone());
+        jobs.push((item, key));
+    }
+    // The entries, on every core; one blank line between entries.
+    let parts = par_chunks(&jobs, 64, |part| {
+        let mut out = String::with_capacity(part.len() * 320);
+        for (item, key) in part {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            write_entry(&mut out, item, key, opts);
+        }
+        out
+    });
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for p in parts {
         if !out.is_empty() {
             out.push('\n');
         }
-        write_entry(&mut out, item, &key, opts);
+        out.push_str(&p);
     }
     out
 }
@@ -2373,8 +2565,14 @@ fn clean_key(k: &str) -> String {
     k.chars().filter(|c| !c.is_whitespace() && !",{}()\"#%'=\\~".contains(*c)).collect()
 }
 
+/// A variable of an item. Items and names have a few dozen variables at
+/// most: a scan is cheaper than hashing the name for the map.
+fn var<'a>(item: &'a Map<String, Value>, k: &str) -> Option<&'a Value> {
+    item.iter().find(|(name, _)| name.as_str() == k).map(|(_, v)| v)
+}
+
 fn str_of<'a>(item: &'a Map<String, Value>, k: &str) -> Option<Cow<'a, str>> {
-    match item.get(k)? {
+    match var(item, k)? {
         Value::String(s) if !s.trim().is_empty() => Some(Cow::Borrowed(s.as_str())),
         Value::Number(n) => Some(Cow::Owned(n.to_string())),
         Value::Array(a) if a.len() == 1 => match &a[0] {
@@ -2385,43 +2583,83 @@ fn str_of<'a>(item: &'a Map<String, Value>, k: &str) -> Option<Cow<'a, str>> {
     }
 }
 
+/// An entry's fields as they are written: `,\n  name = value` each, in one
+/// buffer.
 struct EntryOut<'a> {
-    fields: Vec<(String, String)>,
+    buf: String,
+    /// Where each field's name is in `buf`.
+    names: Vec<std::ops::Range<usize>>,
     opts: &'a BibOptions,
 }
 
 impl EntryOut<'_> {
-    fn raw(&mut self, name: &str, value: String) {
-        let mut name = name.to_string();
-        let mut n = 2;
-        while self.fields.iter().any(|(k, _)| *k == name) {
-            name = format!("{}-{n}", name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-'));
-            n += 1;
+    /// Starts a field: `,\n  name = `; a name already written gets a number
+    /// (`name-2`).
+    fn start(&mut self, name: &str) {
+        let taken = |buf: &str, names: &[std::ops::Range<usize>], n: &str| names.iter().any(|r| &buf[r.clone()] == n);
+        self.buf.push_str(",\n  ");
+        let at = self.buf.len();
+        if taken(&self.buf, &self.names, name) {
+            let mut name = name.to_string();
+            let mut n = 2;
+            while taken(&self.buf, &self.names, &name) {
+                name = format!("{}-{n}", name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-'));
+                n += 1;
+            }
+            self.buf.push_str(&name);
+        } else {
+            self.buf.push_str(name);
         }
-        self.fields.push((name, value));
+        self.names.push(at..self.buf.len());
+        self.buf.push_str(" = ");
+    }
+    fn raw(&mut self, name: &str, value: &str) {
+        self.start(name);
+        self.buf.push_str(value);
+    }
+    /// `{value}`, the value as it is.
+    fn braced(&mut self, name: &str, value: &str) {
+        self.start(name);
+        self.buf.push('{');
+        self.buf.push_str(value);
+        self.buf.push('}');
     }
     fn text(&mut self, name: &str, value: &str) {
-        let v = encode_text(value, self.opts.unicode, false);
-        self.raw(name, format!("{{{v}}}"));
+        self.start(name);
+        self.buf.push('{');
+        encode_text_into(&mut self.buf, value, self.opts.unicode, false);
+        self.buf.push('}');
     }
     fn title(&mut self, name: &str, value: &str) {
-        let v = encode_text(value, self.opts.unicode, true);
-        self.raw(name, format!("{{{v}}}"));
+        self.start(name);
+        self.buf.push('{');
+        encode_text_into(&mut self.buf, value, self.opts.unicode, true);
+        self.buf.push('}');
     }
     fn verbatim(&mut self, name: &str, value: &str) {
-        let v: String = value
-            .chars()
-            .flat_map(|c| match c {
-                '{' | '}' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
-        self.raw(name, format!("{{{v}}}"));
+        self.start(name);
+        self.buf.push('{');
+        for c in value.chars() {
+            if matches!(c, '{' | '}' | '\\') {
+                self.buf.push('\\');
+            }
+            self.buf.push(c);
+        }
+        self.buf.push('}');
+    }
+    /// A list of names, when it has one.
+    fn names(&mut self, name: &str, v: Option<&Value>) {
+        let (len, count) = (self.buf.len(), self.names.len());
+        self.start(name);
+        if !names_into(&mut self.buf, v, self.opts) {
+            self.buf.truncate(len);
+            self.names.truncate(count);
+        }
     }
 }
 
 fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &BibOptions) {
-    let csl_type = item.get("type").and_then(Value::as_str).unwrap_or("document");
+    let csl_type = var(item, "type").and_then(Value::as_str).unwrap_or("document");
     let genre = str_of(item, "genre");
     let mut ty = bib_type_for(csl_type, genre.as_deref(), opts.biblatex).to_string();
     if let Some(hint) = str_of(item, "bibtex-entrytype") {
@@ -2431,14 +2669,14 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
             ty = hint;
         }
     }
-    let has = |k: &str| item.get(k).is_some_and(|v| !v.is_null());
+    let has = |k: &str| var(item, k).is_some_and(|v| !v.is_null());
     if csl_type == "chapter" && ty == "incollection" && has("container-author") && !has("editor") {
         ty = "inbook".into();
     }
-    let mut e = EntryOut { fields: Vec::new(), opts };
+    let mut e = EntryOut { buf: String::with_capacity(512), names: Vec::with_capacity(16), opts };
     match csl_type {
-        "article-magazine" => e.raw("entrysubtype", "{magazine}".into()),
-        "article-newspaper" => e.raw("entrysubtype", "{newspaper}".into()),
+        "article-magazine" => e.raw("entrysubtype", "{magazine}"),
+        "article-newspaper" => e.raw("entrysubtype", "{newspaper}"),
         _ => {}
     }
     // Variables written so far (a short list: a vector is faster than a set).
@@ -2448,11 +2686,9 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
     let bl = opts.biblatex;
 
     // Names.
-    for (var, field) in [("author", "author"), ("editor", "editor"), ("container-author", "bookauthor"), ("translator", "translator")] {
-        done.push(var);
-        if let Some(v) = names_field(item.get(var), opts) {
-            e.raw(field, v);
-        }
+    for (var_name, field) in [("author", "author"), ("editor", "editor"), ("container-author", "bookauthor"), ("translator", "translator")] {
+        done.push(var_name);
+        e.names(field, var(item, var_name));
     }
     // Titles.
     done.push("title");
@@ -2544,8 +2780,7 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
     }
     done.push("page");
     if let Some(p) = str_of(item, "page") {
-        let v = pages_out(&encode_text(&p, opts.unicode, false));
-        e.raw("pages", format!("{{{v}}}"));
+        e.braced("pages", &pages_out(&encode_text(&p, opts.unicode, false)));
     }
     done.push("number-of-pages");
     if let Some(p) = str_of(item, "number-of-pages") {
@@ -2590,7 +2825,7 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
     }
     // Dates.
     done.push("issued");
-    if let Some(d) = item.get("issued") {
+    if let Some(d) = var(item, "issued") {
         // Fields kept at import decide which form leaves the other free:
         // a kept `date` needs `year`/`month`, a kept `year` needs `date`.
         let kept = |f: &str| kept.contains(&f);
@@ -2603,11 +2838,11 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         };
         date_out(&mut e, d, form);
     }
-    for (var, field) in [("accessed", "urldate"), ("event-date", "eventdate"), ("original-date", "origdate")] {
-        done.push(var);
-        if let Some(d) = item.get(var) {
+    for (var_name, field) in [("accessed", "urldate"), ("event-date", "eventdate"), ("original-date", "origdate")] {
+        done.push(var_name);
+        if let Some(d) = var(item, var_name) {
             match edtf_of(d) {
-                Some(t) => e.raw(field, format!("{{{t}}}")),
+                Some(t) => e.braced(field, &t),
                 None => {
                     if let Some(l) = literal_of(d) {
                         e.text(field, &l);
@@ -2635,15 +2870,15 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         }
     }
     // Identifiers.
-    for var in ["ISBN", "ISSN"] {
-        done.push(var);
-        let list: Vec<String> = match item.get(var) {
+    for var_name in ["ISBN", "ISSN"] {
+        done.push(var_name);
+        let list: Vec<String> = match var(item, var_name) {
             Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
             Some(Value::String(s)) => vec![s.clone()],
             _ => Vec::new(),
         };
         if !list.is_empty() {
-            e.text(&var.to_lowercase(), &list.join(", "));
+            e.text(&var_name.to_lowercase(), &list.join(", "));
         }
     }
     done.push("DOI");
@@ -2686,13 +2921,11 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
         let kind = if is_bib { None } else { csl_variable(&field).map(|(_, k)| k) };
         match (kind, v) {
             (Some(VarKind::Names), _) => {
-                if let Some(n) = names_field(Some(v), opts) {
-                    e.raw(&field, n);
-                }
+                e.names(&field, Some(v));
             }
             (Some(VarKind::Date), _) => {
                 if let Some(t) = edtf_of(v) {
-                    e.raw(&field, format!("{{{t}}}"));
+                    e.braced(&field, &t);
                 } else if let Some(l) = literal_of(v) {
                     e.text(&field, &l);
                 }
@@ -2709,12 +2942,7 @@ fn write_entry(out: &mut String, item: &Map<String, Value>, key: &str, opts: &Bi
     out.push_str(&ty);
     out.push('{');
     out.push_str(key);
-    for (k, v) in &e.fields {
-        out.push_str(",\n  ");
-        out.push_str(k);
-        out.push_str(" = ");
-        out.push_str(v);
-    }
+    out.push_str(&e.buf);
     out.push_str("\n}\n");
 }
 
@@ -2804,104 +3032,137 @@ fn date_out(e: &mut EntryOut, d: &Value, form: DateForm) {
     let edtf = edtf_of(d);
     if form == DateForm::Date {
         if let Some(t) = edtf {
-            e.raw("date", format!("{{{t}}}"));
+            e.braced("date", &t);
             return;
         }
     }
     let first = &parts[0];
     if parts.len() == 2 && parts[1][0] != first[0] {
-        e.raw("year", format!("{{{}--{}}}", first[0], parts[1][0]));
+        e.raw("year", &format!("{{{}--{}}}", first[0], parts[1][0]));
     } else {
-        e.raw("year", format!("{{{}}}", first[0]));
+        e.raw("year", &format!("{{{}}}", first[0]));
     }
     if let Some(m) = first.get(1).filter(|m| (1..=12).contains(*m)) {
-        e.raw("month", MONTHS[*m as usize - 1].to_string());
+        e.raw("month", MONTHS[*m as usize - 1]);
     }
     let needs_date = parts.len() == 2 || first.len() > 2 || d.get("circa").is_some();
     if needs_date && form == DateForm::YearMonthAndDate {
         if let Some(t) = edtf {
-            e.raw("date", format!("{{{t}}}"));
+            e.braced("date", &t);
         }
     }
 }
 
-fn names_field(v: Option<&Value>, opts: &BibOptions) -> Option<String> {
-    let list = v?.as_array()?;
-    let names: Vec<String> = list.iter().filter_map(|n| name_out(n, opts.unicode, opts.biblatex)).collect();
-    (!names.is_empty()).then(|| format!("{{{}}}", names.join(" and ")))
+/// A list of names as a field value (`{A and B}`); `false` (nothing
+/// written) when it has none.
+fn names_into(out: &mut String, v: Option<&Value>, opts: &BibOptions) -> bool {
+    let Some(list) = v.and_then(Value::as_array) else { return false };
+    let start = out.len();
+    out.push('{');
+    let mut any = false;
+    for n in list {
+        let mark = out.len();
+        if any {
+            out.push_str(" and ");
+        }
+        if name_into(out, n, opts.unicode, opts.biblatex) {
+            any = true;
+        } else {
+            out.truncate(mark);
+        }
+    }
+    if !any {
+        out.truncate(start);
+        return false;
+    }
+    out.push('}');
+    true
 }
 
-fn name_out(n: &Value, unicode: bool, biblatex: bool) -> Option<String> {
-    let o = n.as_object()?;
-    let get = |k: &str| o.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
-    let enc = |s: &str| encode_text(s, unicode, false);
+/// One name; `false` (nothing written) when it has no part to write.
+fn name_into(out: &mut String, n: &Value, unicode: bool, biblatex: bool) -> bool {
+    let Some(o) = n.as_object() else { return false };
+    let get = |k: &str| var(o, k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let enc = |out: &mut String, s: &str| encode_text_into(out, s, unicode, false);
+    let braced = |out: &mut String, s: &str| {
+        out.push('{');
+        encode_text_into(out, s, unicode, false);
+        out.push('}');
+    };
     if let Some(l) = get("literal") {
         if l == "others" {
-            return Some("others".into());
+            out.push_str("others");
+        } else {
+            braced(out, l);
         }
-        return Some(format!("{{{}}}", enc(l)));
+        return true;
     }
     let family = get("family");
     let given = get("given");
     let Some(family) = family else {
-        return given.map(|g| format!("{{{}}}", enc(g)));
+        if let Some(g) = given {
+            braced(out, g);
+            return true;
+        }
+        return false;
     };
     let particles: Vec<&str> = [get("non-dropping-particle"), get("dropping-particle")].into_iter().flatten().collect();
-    if given.is_none() && get("suffix").is_none() && particles.is_empty() {
+    let suffix = get("suffix");
+    if given.is_none() && suffix.is_none() && particles.is_empty() {
         // A family name alone. One word: braced if BibTeX would take it for
         // a "von" part. Several: BibLaTeX's `family=` form; in BibTeX a
         // brace group (which reads back as a literal name).
         if !family.contains(char::is_whitespace) {
-            let lower = family.starts_with(|c: char| !c.is_uppercase());
-            return Some(if lower { format!("{{{}}}", enc(family)) } else { enc(family) });
+            if family.starts_with(|c: char| !c.is_uppercase()) {
+                braced(out, family);
+            } else {
+                enc(out, family);
+            }
+            return true;
         }
-        return Some(if biblatex { format!("family={{{}}}", enc(family)) } else { format!("{{{}}}", enc(family)) });
+        if biblatex {
+            out.push_str("family=");
+        }
+        braced(out, family);
+        return true;
     }
     // A part BibTeX would misread (a comma, the word "and", a lower-case
     // start that would make it a "von" part) is braced.
     let needs_brace = |s: &str| s.contains(',') || s.split_whitespace().any(|w| w.eq_ignore_ascii_case("and"));
-    let mut s = String::new();
     if !particles.is_empty() {
         // A particle that does not start lower case is braced, or BibTeX
         // would take it for part of the family name.
-        let p = enc(&particles.join(" "));
+        let p = particles.join(" ");
         if particles[0].starts_with(|c: char| c.is_lowercase()) {
-            s.push_str(&p);
+            enc(out, &p);
         } else {
-            s.push('{');
-            s.push_str(&p);
-            s.push('}');
+            braced(out, &p);
         }
-        s.push(' ');
+        out.push(' ');
     }
-    let fam = enc(family);
     let lower_start = family.split_whitespace().any(|w| w.starts_with(|c: char| c.is_lowercase()));
     if needs_brace(family) || lower_start {
-        s.push('{');
-        s.push_str(&fam);
-        s.push('}');
+        braced(out, family);
     } else {
-        s.push_str(&fam);
+        enc(out, family);
     }
-    if let Some(suffix) = get("suffix") {
-        s.push_str(", ");
-        s.push_str(&enc(suffix));
+    if let Some(suffix) = suffix {
+        out.push_str(", ");
+        enc(out, suffix);
     }
     match given {
         Some(g) => {
-            s.push_str(", ");
+            out.push_str(", ");
             if needs_brace(g) {
-                s.push('{');
-                s.push_str(&enc(g));
-                s.push('}');
+                braced(out, g);
             } else {
-                s.push_str(&enc(g));
+                enc(out, g);
             }
         }
-        None if get("suffix").is_some() => s.push_str(", "),
+        None if suffix.is_some() => out.push_str(", "),
         None => {}
     }
-    Some(s)
+    true
 }
 
 // ---------------------------------------------------------------------------
@@ -2909,17 +3170,22 @@ fn name_out(n: &Value, unicode: bool, biblatex: bool) -> Option<String> {
 // ---------------------------------------------------------------------------
 
 /// Function words that do not decide whether a title is in Title Case.
+const MINOR_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "nor", "but", "for", "of", "on", "in", "at", "to", "by", "from", "with", "into", "onto",
+    "upon", "as", "via", "vs", "versus", "about", "over", "under", "between", "through", "than", "that", "this", "its",
+    "their", "is", "are", "be", "via.",
+];
+
 fn minor_word(w: &str) -> bool {
-    matches!(
-        w.to_lowercase().as_str(),
-        "a" | "an" | "the" | "and" | "or" | "nor" | "but" | "for" | "of" | "on" | "in" | "at" | "to" | "by" | "from"
-            | "with" | "into" | "onto" | "upon" | "as" | "via" | "vs" | "versus" | "about" | "over" | "under"
-            | "between" | "through" | "than" | "that" | "this" | "its" | "their" | "is" | "are" | "be" | "via."
-    )
+    if w.is_ascii() {
+        MINOR_WORDS.iter().any(|m| m.eq_ignore_ascii_case(w))
+    } else {
+        MINOR_WORDS.contains(&w.to_lowercase().as_str())
+    }
 }
 
 /// Whether the plain text of a title is in sentence case.
-fn is_sentence_case(words: &[&str]) -> bool {
+fn is_sentence_case<'a>(words: impl Iterator<Item = &'a str>) -> bool {
     let mut lower = 0;
     let mut upper = 0;
     let mut after_stop = true;
@@ -3015,118 +3281,176 @@ fn segments(s: &str) -> Vec<Seg<'_>> {
 /// with `unicode: false` non-ASCII as LaTeX, with `protect_case` words whose
 /// case matters wrapped in braces (see [`write()`]).
 pub fn encode_text(s: &str, unicode: bool, protect_case: bool) -> String {
-    let segs = segments(s);
-    let plain: String = segs.iter().filter_map(|g| if let Seg::Text(t) = g { Some(*t) } else { None }).collect::<Vec<_>>().join(" ");
-    let words: Vec<&str> = plain.split_whitespace().collect();
-    let protect = protect_case;
-    let sentence = protect && is_sentence_case(&words);
     let mut out = String::with_capacity(s.len() + 16);
-    let mut first_word = true;
+    encode_text_into(&mut out, s, unicode, protect_case);
+    out
+}
+
+/// [`encode_text`], appending to `out` (what `out` holds already does not
+/// change the encoding).
+fn encode_text_into(out: &mut String, s: &str, unicode: bool, protect_case: bool) {
+    let mut enc = Encoder { base: out.len(), unicode, protect: protect_case, sentence: false, first_word: true };
+    if !s.contains('<') {
+        // No tags (most text): one plain segment.
+        enc.sentence = protect_case && is_sentence_case(s.split_whitespace());
+        enc.plain(out, s);
+        return;
+    }
+    let segs = segments(s);
+    if protect_case {
+        let plain: String =
+            segs.iter().filter_map(|g| if let Seg::Text(t) = g { Some(*t) } else { None }).collect::<Vec<_>>().join(" ");
+        enc.sentence = is_sentence_case(plain.split_whitespace());
+    }
     for seg in segs {
         match seg {
             Seg::Open(cmd) => out.push_str(cmd),
             Seg::Close => out.push('}'),
-            Seg::Text(t) => encode_plain(&mut out, t, unicode, protect, sentence, &mut first_word),
+            Seg::Text(t) => enc.plain(out, t),
         }
     }
-    out
 }
 
-fn encode_plain(out: &mut String, t: &str, unicode: bool, protect: bool, sentence: bool, first_word: &mut bool) {
-    // Math kept from the import (`$x^2_i$`) is written as math; other `$`
-    // are escaped (`$$`, or a `$` next to another, is never kept math).
-    let mut pos = 0;
-    let mut search = 0;
-    while let Some(rel) = t[search..].find('$') {
-        let start = search + rel;
-        let after = &t[start + 1..];
-        let doubled = t[..start].ends_with('$') || after.starts_with('$');
-        if let Some(end) = after.find('$').filter(|_| !doubled) {
-            let inner = &after[..end];
-            if !after[end + 1..].starts_with('$') && inner.contains(['\\', '^', '_', '{']) {
-                encode_words(out, &t[pos..start], unicode, protect, sentence, first_word);
-                out.push('$');
-                out.push_str(inner);
-                out.push('$');
-                pos = start + end + 2;
-                search = pos;
-                *first_word = false;
+/// The state of one [`encode_text_into`].
+struct Encoder {
+    /// Where the encoded text starts in the output.
+    base: usize,
+    unicode: bool,
+    protect: bool,
+    sentence: bool,
+    first_word: bool,
+}
+
+impl Encoder {
+    fn plain(&mut self, out: &mut String, t: &str) {
+        // Math kept from the import (`$x^2_i$`) is written as math; other `$`
+        // are escaped (`$$`, or a `$` next to another, is never kept math).
+        let mut pos = 0;
+        let mut search = 0;
+        while let Some(rel) = t[search..].find('$') {
+            let start = search + rel;
+            let after = &t[start + 1..];
+            let doubled = t[..start].ends_with('$') || after.starts_with('$');
+            if let Some(end) = after.find('$').filter(|_| !doubled) {
+                let inner = &after[..end];
+                if !after[end + 1..].starts_with('$') && inner.contains(['\\', '^', '_', '{']) {
+                    self.words(out, &t[pos..start]);
+                    out.push('$');
+                    out.push_str(inner);
+                    out.push('$');
+                    pos = start + end + 2;
+                    search = pos;
+                    self.first_word = false;
+                    continue;
+                }
+            }
+            search = start + 1;
+        }
+        self.words(out, &t[pos..]);
+    }
+
+    fn words(&mut self, out: &mut String, t: &str) {
+        if !self.protect {
+            self.chars(out, t);
+            return;
+        }
+        let mut i = 0;
+        let b = t.as_bytes();
+        while i < t.len() {
+            if b[i].is_ascii_whitespace() || t[i..].starts_with('\u{a0}') {
+                let n = t[i..].chars().next().map_or(1, char::len_utf8);
+                self.chars(out, &t[i..i + n]);
+                i += n;
                 continue;
             }
+            let end = t[i..].find(|c: char| c.is_whitespace()).map_or(t.len(), |e| i + e);
+            let word = &t[i..end];
+            let core_start = word.find(|c: char| c.is_alphanumeric()).unwrap_or(word.len());
+            let mut core_end =
+                word.rfind(|c: char| c.is_alphanumeric()).map_or(core_start, |e| e + word[e..].chars().next().map_or(1, char::len_utf8));
+            // Keep a bracket pair together: `{GL(3)}`, not `{GL(3})`.
+            for (open, close) in [('(', ')'), ('[', ']')] {
+                let inner = &word[core_start..core_end.max(core_start)];
+                if word[core_end..].starts_with(close) && inner.matches(open).count() > inner.matches(close).count() {
+                    core_end += 1;
+                }
+            }
+            let core = &word[core_start..core_end.max(core_start)];
+            if !core.is_empty() && protect_word(core, self.sentence, self.first_word) {
+                self.chars(out, &word[..core_start]);
+                out.push('{');
+                self.chars(out, core);
+                out.push('}');
+                self.chars(out, &word[core_end..]);
+            } else {
+                self.chars(out, word);
+            }
+            if !core.is_empty() {
+                self.first_word = word.ends_with([':', '.', '?', '!']);
+            }
+            i = end;
         }
-        search = start + 1;
     }
-    encode_words(out, &t[pos..], unicode, protect, sentence, first_word);
+
+    /// Escapes special characters (and with `unicode: false` writes
+    /// non-ASCII as LaTeX); runs of ordinary text are copied as they are.
+    fn chars(&self, out: &mut String, t: &str) {
+        let mut prev_hyphen = out.len() > self.base && out.ends_with('-');
+        let b = t.as_bytes();
+        let unicode = self.unicode;
+        // Non-ASCII needs a look only without Unicode output, or for a
+        // no-break space (whose UTF-8 starts with 0xC2, which no other
+        // character's continuation bytes are).
+        let special = |c: u8| ENCODE_SPECIAL[c as usize] || (c >= 0x80 && (!unicode || c == 0xc2));
+        let mut i = 0;
+        while i < b.len() {
+            let run = b[i..].iter().position(|&c| special(c)).unwrap_or(b.len() - i);
+            if run > 0 {
+                out.push_str(&t[i..i + run]);
+                i += run;
+                prev_hyphen = false;
+                if i == b.len() {
+                    break;
+                }
+            }
+            let c = t[i..].chars().next().expect("a character");
+            i += c.len_utf8();
+            if c == '-' {
+                if prev_hyphen {
+                    out.push_str("{}");
+                }
+                out.push('-');
+                prev_hyphen = true;
+                continue;
+            }
+            prev_hyphen = false;
+            match c {
+                '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '~' => out.push_str("\\textasciitilde{}"),
+                '^' => out.push_str("\\textasciicircum{}"),
+                '\\' => out.push_str("\\textbackslash{}"),
+                '\u{a0}' => out.push('~'),
+                c if c.is_ascii() || unicode => out.push(c),
+                c => latex_char(out, c),
+            }
+        }
+    }
 }
 
-fn encode_words(out: &mut String, t: &str, unicode: bool, protect: bool, sentence: bool, first_word: &mut bool) {
-    if !protect {
-        encode_chars(out, t, unicode);
-        return;
-    }
+/// The ASCII characters [`Encoder::chars`] does not copy as they are.
+const ENCODE_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let special = b"-&%$#_{}~^\\";
     let mut i = 0;
-    let b = t.as_bytes();
-    while i < t.len() {
-        if b[i].is_ascii_whitespace() || t[i..].starts_with('\u{a0}') {
-            let n = t[i..].chars().next().map_or(1, char::len_utf8);
-            encode_chars(out, &t[i..i + n], unicode);
-            i += n;
-            continue;
-        }
-        let end = t[i..].find(|c: char| c.is_whitespace()).map_or(t.len(), |e| i + e);
-        let word = &t[i..end];
-        let core_start = word.find(|c: char| c.is_alphanumeric()).unwrap_or(word.len());
-        let mut core_end = word.rfind(|c: char| c.is_alphanumeric()).map_or(core_start, |e| e + word[e..].chars().next().map_or(1, char::len_utf8));
-        // Keep a bracket pair together: `{GL(3)}`, not `{GL(3})`.
-        for (open, close) in [('(', ')'), ('[', ']')] {
-            let inner = &word[core_start..core_end.max(core_start)];
-            if inner.matches(open).count() > inner.matches(close).count() && word[core_end..].starts_with(close) {
-                core_end += 1;
-            }
-        }
-        let core = &word[core_start..core_end.max(core_start)];
-        if !core.is_empty() && protect_word(core, sentence, *first_word) {
-            encode_chars(out, &word[..core_start], unicode);
-            out.push('{');
-            encode_chars(out, core, unicode);
-            out.push('}');
-            encode_chars(out, &word[core_end..], unicode);
-        } else {
-            encode_chars(out, word, unicode);
-        }
-        if !core.is_empty() {
-            *first_word = word.ends_with([':', '.', '?', '!']);
-        }
-        i = end;
+    while i < special.len() {
+        t[special[i] as usize] = true;
+        i += 1;
     }
-}
-
-fn encode_chars(out: &mut String, t: &str, unicode: bool) {
-    let mut prev_hyphen = out.ends_with('-');
-    for c in t.chars() {
-        if c == '-' {
-            if prev_hyphen {
-                out.push_str("{}");
-            }
-            out.push('-');
-            prev_hyphen = true;
-            continue;
-        }
-        prev_hyphen = false;
-        match c {
-            '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '~' => out.push_str("\\textasciitilde{}"),
-            '^' => out.push_str("\\textasciicircum{}"),
-            '\\' => out.push_str("\\textbackslash{}"),
-            '\u{a0}' => out.push('~'),
-            c if c.is_ascii() || unicode => out.push(c),
-            c => latex_char(out, c),
-        }
-    }
-}
+    t
+};
 
 /// One non-ASCII character in LaTeX (or as itself when LaTeX has no name).
 fn latex_char(out: &mut String, c: char) {
