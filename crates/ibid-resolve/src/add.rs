@@ -98,10 +98,25 @@ fn present(lib: &Mutex<Library>, id: &Identifier) -> Result<Option<Outcome>, Res
 
 /// The reference list as the store takes it.
 fn cited(r: &Resolved) -> Vec<CitedInput> {
-    r.mapped
-        .references
-        .iter()
-        .map(|x| CitedInput { text: x.text.clone(), doi: x.doi.clone(), work: x.work.clone() })
+    cited_inputs(&r.mapped.references)
+}
+
+/// References as the store takes them. One given only as text (Crossref's
+/// `unstructured`) is read by the reference labeller into a typed record,
+/// as a note's citation is, so that the store can match it to the library
+/// or keep it as a cited work.
+pub fn cited_inputs(refs: &[crate::map::Reference]) -> Vec<CitedInput> {
+    refs.iter()
+        .map(|x| {
+            let work = x.work.clone().or_else(|| {
+                let mut w = ibid_refparse::parse_reference(&x.text).work;
+                w.title.as_deref().is_some_and(|t| !t.trim().is_empty()).then(|| {
+                    w.doi = x.doi.clone().or(w.doi);
+                    w
+                })
+            });
+            CitedInput { text: x.text.clone(), doi: x.doi.clone(), work }
+        })
         .collect()
 }
 
@@ -226,8 +241,7 @@ pub fn rederive(lib: &Mutex<Library>, key: &str) -> Result<&'static str, Resolve
             }
         }
     }
-    let cited: Vec<CitedInput> =
-        mapped.references.iter().map(|x| CitedInput { text: x.text.clone(), doi: x.doi.clone(), work: x.work.clone() }).collect();
+    let cited = cited_inputs(&mapped.references);
     guard.refresh_resolved(id, mapped.work, &cited, &[]).map_err(store)?;
     Ok(source)
 }

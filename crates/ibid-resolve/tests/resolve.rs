@@ -554,3 +554,44 @@ async fn isbn_arxiv_and_pmid_resolve_through_their_services() {
     let arxiv = lib.csl_item(lib.find_identifier("arxiv", "1706.03762").unwrap().unwrap().id).unwrap();
     assert_eq!(arxiv["title"], "Attention Is All You Need");
 }
+
+/// Issue 6: a DOI's reference list goes through the same linking as a
+/// chapter's notes. A reference given only as text is read by the labeller
+/// into a typed record; one naming a work in the library is linked to it; the
+/// same work listed twice is one cited record.
+#[tokio::test]
+async fn unstructured_references_are_read_and_linked_to_the_library() {
+    let doi = "10.5555/ibid.refs.1";
+    let body = serde_json::json!({"status": "ok", "message-type": "work", "message": {
+        "DOI": doi, "type": "journal-article", "title": ["Alliances Reconsidered"], "container-title": ["Journal of Cold War Studies"],
+        "author": [{"family": "Tester", "given": "Tom"}], "issued": {"date-parts": [[2021]]},
+        "reference": [
+            {"key": "r1", "unstructured": "Heinzig, Dieter. The Soviet Union and Communist China, 1945–1950: The Arduous Road to the Alliance. Armonk, NY: M. E. Sharpe, 2004."},
+            {"key": "r2", "unstructured": "Westad, Odd Arne. Brothers in Arms: The Rise and Fall of the Sino-Soviet Alliance. Stanford, CA: Stanford University Press, 1998."},
+            {"key": "r3", "unstructured": "Odd Arne Westad, Brothers in Arms: The Rise and Fall of the Sino-Soviet Alliance (Stanford, CA: Stanford University Press, 1998), p. 7."}
+        ]}});
+    let mut rec = Recorded::project();
+    rec.ra.insert(doi.into(), "Crossref".into());
+    rec.crossref.insert(doi.into(), body.to_string());
+    let server = services::start(rec).await;
+    let f = library();
+    let heinzig = serde_json::json!([{"type": "book", "title": "The Soviet Union and Communist China, 1945–1950: The Arduous Road to the Alliance",
+        "author": [{"family": "Heinzig", "given": "Dieter"}], "issued": {"date-parts": [[2004]]}, "publisher": "M. E. Sharpe"}]);
+    f.lib.lock().unwrap().import_csl_json(&heinzig.to_string()).unwrap();
+    let r = Resolvers::new(config(&server.uri()));
+    let key = added_key(&add_text(&f, &r, doi).await[0]);
+
+    let lib = f.lib.lock().unwrap();
+    let id = lib.resolve(&key).unwrap();
+    let cites = lib.citations_of(id).unwrap();
+    assert_eq!(cites.len(), 3);
+    let heinzig_id = lib.search("arduous road", 5).unwrap()[0].id;
+    assert_eq!(cites[0].cited, Some(heinzig_id), "linked to the library's item");
+    assert_eq!(lib.count().unwrap(), 2, "the cited works are not library items");
+    let westad = cites[1].cited.expect("read into a record");
+    assert_eq!(cites[2].cited, Some(westad), "one record for the work listed twice");
+    let item = lib.csl_item(westad).unwrap();
+    assert_eq!(item["type"], "book", "{item:?}");
+    assert_eq!(item["author"][0]["family"], "Westad");
+    assert_eq!(item["issued"]["date-parts"][0][0], 1998);
+}

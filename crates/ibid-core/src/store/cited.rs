@@ -144,7 +144,7 @@ fn family_of(w: &Work) -> Option<String> {
     w.first_creator().map(|c| text::fold(c.family.as_deref().or(c.literal.as_deref()).unwrap_or(""))).filter(|f| !f.is_empty())
 }
 
-fn same_work(conn: &rusqlite::Connection, w: &Work) -> Result<Option<i64>> {
+pub(super) fn same_work(conn: &rusqlite::Connection, w: &Work) -> Result<Option<i64>> {
     if let Some(d) = &w.doi {
         let hit: Option<i64> = conn
             .prepare_cached("SELECT id FROM works WHERE doi = ?1 ORDER BY standalone DESC, id LIMIT 1")?

@@ -219,6 +219,12 @@ fn write_citations(tx: &Transaction, citing: i64, cited: &[CitedInput]) -> Resul
         };
         if target.is_none() {
             if let Some(w) = &c.work {
+                // The same work already in the library (or cited before).
+                target = super::cited::same_work(tx, w)?;
+            }
+        }
+        if target.is_none() {
+            if let Some(w) = &c.work {
                 let mut w = w.clone();
                 if w.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
                     // A cited work known only by its DOI and text.
