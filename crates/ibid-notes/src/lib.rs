@@ -6,8 +6,8 @@
 //! * [`notes`]: notes into citations (full, short, ibid.), linked across
 //!   notes so that the same work is one record.
 //! * [`parse`]: one reference string into a typed record, behind the
-//!   [`parse::ReferenceParser`] trait (rule-based [`parse::RuleParser`] by
-//!   default; a trained labeller can take its place).
+//!   [`parse::ReferenceParser`] trait (the trained [`parse::LabellerParser`] by
+//!   default, over `ibid-refparse`; the rule-based [`parse::RuleParser`] beside it).
 //! * [`store`] / [`report`]: writing the work, its cited works and the
 //!   citations into a library in one transaction, and the `--json` answer.
 //!

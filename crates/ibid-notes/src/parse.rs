@@ -26,8 +26,8 @@ pub struct Parsed {
     pub locator: Option<String>,
 }
 
-/// Anything that turns one reference string into a record. The rule-based
-/// [`RuleParser`] is the default; a trained labeller can take its place.
+/// Anything that turns one reference string into a record. The trained
+/// [`LabellerParser`] is the default; [`RuleParser`] reads Chicago notes by rules.
 pub trait ReferenceParser: Send + Sync {
     fn parse(&self, text: &str) -> Parsed;
 }
