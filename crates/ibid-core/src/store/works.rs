@@ -150,21 +150,28 @@ impl Library {
             self.conn.pragma_update(None, "threads", cores)?;
         }
         let items = items.into_iter();
+        // Items cross in batches: one channel operation per item woke the
+        // other thread (a futex call) some 3–4 times per item.
+        const BATCH: usize = 256;
         let result = std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel(512);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<_>>(4);
             scope.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
                 for item in items {
-                    let prepared = item.map(|work| {
+                    batch.push(item.map(|work| {
                         let identities = if dup == OnDuplicate::Add { Vec::new() } else { Seen::identities(&work) };
                         (work, identities)
-                    });
-                    // The receiver is gone when the import failed: stop.
-                    if tx.send(prepared).is_err() {
-                        break;
+                    }));
+                    if batch.len() == BATCH {
+                        // The receiver is gone when the import failed: stop.
+                        if tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+                            return;
+                        }
                     }
                 }
+                let _ = tx.send(batch);
             });
-            self.import_in_tx(rx, bulk, dup)
+            self.import_in_tx(rx.into_iter().flatten(), bulk, dup)
         });
         if bulk {
             self.conn.pragma_update(None, "cache_size", cache)?;
