@@ -35,16 +35,17 @@ use ibid_formats::render::{self, Format};
 use serde_json::{json, Map, Value};
 
 /// Entries identical to citeproc-js's, per style, in thousandths: a ratchet
-/// at the level reached (2026-11-29: apa 715, chicago-author-date 459,
-/// chicago-notes-bibliography 541, mla 602, ieee 858, vancouver 706), less
-/// 3‰ because work keys are random and citeproc-js may break sort ties by
-/// them. Every style is below the target of 990; what remains is
-/// listed in ADR 0007. Raise a floor when a fix raises the agreement.
+/// at the level reached (2026-11-30, with the vendored hayagriva's title-case
+/// patches: apa 733, chicago-author-date 593, chicago-notes-bibliography 695,
+/// mla 758, ieee 858, vancouver 706), less 3‰ because work keys are random
+/// and citeproc-js may break sort ties by them. Every style is below the
+/// issue's target of 990; what remains is listed in ADR 0007. Raise a floor
+/// when a fix raises the agreement.
 const FLOOR: &[(&str, u32)] = &[
-    ("apa", 712),
-    ("chicago-author-date", 456),
-    ("chicago-notes-bibliography", 538),
-    ("modern-language-association", 599),
+    ("apa", 730),
+    ("chicago-author-date", 590),
+    ("chicago-notes-bibliography", 692),
+    ("modern-language-association", 755),
     ("ieee", 855),
     ("vancouver", 703),
 ];

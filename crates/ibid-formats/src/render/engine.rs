@@ -68,119 +68,6 @@ struct SortMemo {
     order: Vec<usize>,
 }
 
-/// One part of an item's guessed sort key.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Part {
-    Text(String),
-    Num(i64),
-    Date(i32, i32, i32),
-    Names(Vec<(String, String)>),
-}
-
-/// Lower case without diacritics: close to the root collation's order.
-fn fold(s: &str) -> String {
-    use unicode_normalization::char::is_combining_mark;
-    use unicode_normalization::UnicodeNormalization;
-    s.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
-}
-
-/// A guess at every item's bibliography sort key, to hand hayagriva's
-/// (adaptive) sort a nearly sorted list: the macro keys as printed by the
-/// style's key-printing variant, the variable keys from the item. Only a
-/// starting point: the order is hayagriva's.
-fn seed_keys(ctx: &Ctx, conv: &[(Item, u64)]) -> Vec<Vec<(Option<Part>, bool)>> {
-    use hayagriva::citationberg::json::{DateValue, NameValue};
-    use hayagriva::citationberg::taxonomy::Variable;
-    use hayagriva::citationberg::{SortDirection, SortKey};
-    use super::style::{ITEM_MARK, KEY_END, KEY_MARK};
-    let keys: Vec<SortKey> = ctx.data.csl.bibliography.as_ref().and_then(|b| b.sort.as_ref()).map(|s| s.keys.clone()).unwrap_or_default();
-    // The macro keys, all items in one go.
-    let mut printed: Vec<HashMap<usize, String>> = vec![HashMap::new(); conv.len()];
-    if let Some(ex) = &ctx.data.sort_keys_csl {
-        if keys.iter().any(|k| matches!(k, SortKey::MacroName { .. })) {
-            let files = locale_files_for(&ctx.locale.0);
-            let chunks: Vec<&[(Item, u64)]> = conv.chunks(1024).collect();
-            let outs = parallel_map(&chunks, 2, |chunk| {
-                catch_unwind(AssertUnwindSafe(|| {
-                    let req = CitationRequest::new(chunk.iter().map(|(i, _)| CitationItem::with_entry(i)).collect(), ex, Some(ctx.locale.clone()), files, None);
-                    plain(&standalone_citation(req))
-                }))
-                .unwrap_or_default()
-            });
-            let out = outs.join(&ITEM_MARK.to_string());
-            let records: Vec<&str> = out.split(ITEM_MARK).collect();
-            // Should a record go missing, the guess is skipped.
-            if records.len() == conv.len() {
-                for (rec, slot) in records.iter().zip(printed.iter_mut()) {
-                    for part in rec.split(KEY_MARK).skip(1) {
-                        if let Some((i, text)) = part.split_once(KEY_END) {
-                            if let Ok(i) = i.parse() {
-                                slot.insert(i, fold(text));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    conv.iter()
-        .zip(printed)
-        .map(|((item, _), printed)| {
-            keys.iter()
-                .enumerate()
-                .map(|(i, k)| {
-                    let (part, dir) = match k {
-                        SortKey::MacroName { sort_direction, .. } => (Some(Part::Text(printed.get(&i).cloned().unwrap_or_default())), *sort_direction),
-                        SortKey::Variable { variable, sort_direction } => {
-                            let name = variable.to_string();
-                            let part = match (variable, item.0.get(&name)) {
-                                (_, None) => None,
-                                (Variable::Date(_), Some(CslValue::Date(DateValue::DateParts { date_parts, .. }))) => date_parts.0.first().map(|d| {
-                                    let g = |j: usize| d.0.get(j).map(|x| *x as i32).unwrap_or(0);
-                                    Part::Date(g(0), g(1), g(2))
-                                }),
-                                (Variable::Name(_), Some(CslValue::Names(ns))) => Some(Part::Names(
-                                    ns.iter()
-                                        .map(|n| match n {
-                                            NameValue::Literal(l) => (fold(&l.literal), String::new()),
-                                            NameValue::Item(p) => (fold(&p.family), fold(p.given.as_deref().unwrap_or(""))),
-                                        })
-                                        .collect(),
-                                )),
-                                (Variable::Number(_) | Variable::Page(_), Some(v)) => v.to_str().and_then(|s| {
-                                    let digits: String = s.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
-                                    digits.parse().ok().map(Part::Num)
-                                }),
-                                (_, Some(v)) => v.to_str().map(|s| Part::Text(fold(&s))),
-                            };
-                            (part, *sort_direction)
-                        }
-                    };
-                    (part, dir == SortDirection::Descending)
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Compares guessed keys as hayagriva compares keys: empty values last.
-fn cmp_seed(a: &[(Option<Part>, bool)], b: &[(Option<Part>, bool)]) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
-    for ((x, desc), (y, _)) in a.iter().zip(b) {
-        let o = match (x, y) {
-            (Some(x), Some(y)) if *desc => y.cmp(x),
-            (Some(x), Some(y)) => x.cmp(y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        };
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    Ordering::Equal
-}
-
 /// What the last calls of a [`RenderCache`] found in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CacheStats {
@@ -681,7 +568,8 @@ impl RenderCache {
     /// The bibliography order (indices into `conv`), by hayagriva's own
     /// sort: unchanged input → the order found last time; a few items new
     /// or changed → each inserted by binary search (hayagriva compares);
-    /// otherwise hayagriva sorts the whole list, started from a guess.
+    /// otherwise hayagriva sorts the whole list (each item's keys computed
+    /// once: n key renderings and n·log n string comparisons).
     fn sort_order(&mut self, ctx: &Ctx, conv: &[(Item, u64)]) -> Result<Vec<usize>, RenderError> {
         let n = conv.len();
         let Some((sort_csl, var)) = &ctx.data.sort_csl else {
@@ -704,23 +592,10 @@ impl RenderCache {
                 }
                 base
             }
-            _ => {
-                let keys = seed_keys(ctx, conv);
-                let mut seed: Vec<usize> = (0..n).collect();
-                seed.sort_by(|&a, &b| cmp_seed(&keys[a], &keys[b]));
-                // Sort parts on every core, then merge them (hayagriva's sort
-                // finds the sorted parts and merges them).
-                let threads = threads();
-                if threads > 1 && n >= 256 {
-                    let parts: Vec<&[usize]> = seed.chunks(n.div_ceil(threads)).collect();
-                    let sorted = std::thread::scope(|scope| {
-                        let handles: Vec<_> = parts.iter().map(|part| scope.spawn(|| sorter.sort(part))).collect();
-                        handles.into_iter().map(|h| h.join().expect("sorting threads catch their panics")).collect::<Result<Vec<_>, _>>()
-                    })?;
-                    seed = sorted.concat();
-                }
-                sorter.sort(&seed)?
-            }
+            // One hayagriva sort of the whole list. (Its comparator renders
+            // the macro keys; our patched hayagriva renders each item's keys
+            // once per sort, not on every comparison: vendor/hayagriva.)
+            _ => sorter.sort(&(0..n).collect::<Vec<_>>())?,
         };
         let memo = self.sorts.entry((ctx.fp, ctx.locale.0.clone())).or_default();
         memo.input = fps;

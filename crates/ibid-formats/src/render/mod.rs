@@ -23,10 +23,10 @@
 //!    items with a variant of the style whose citation sorts like its
 //!    bibliography and prints only each item's input index (also the last
 //!    sort key), so ties keep the input order as the driver's stable
-//!    sort does. The sort starts from a guess (the macro keys printed by
-//!    another variant), runs on every core and is merged; the order is kept,
-//!    so an unchanged list is not sorted again and a few new or edited items
-//!    are inserted by binary search.
+//!    sort does. Our vendored hayagriva (`vendor/hayagriva`) computes each
+//!    item's sort keys once per sort (upstream renders them on every
+//!    comparison); the order is kept, so an unchanged list is not sorted
+//!    again and a few new or edited items are inserted by binary search.
 //! 2. Every item is rendered alone (in parallel), at its place in that
 //!    order, so citation numbers are right.
 //! 3. Items whose citations could become ambiguous with each other — the

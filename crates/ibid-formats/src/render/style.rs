@@ -38,10 +38,6 @@ pub(crate) struct StyleData {
     /// A style whose citation sorts like the bibliography, with the item's
     /// original index as the last key, and prints only that index.
     pub sort_csl: Option<(IndependentStyle, &'static str)>,
-    /// A style whose citation prints the bibliography's macro sort keys
-    /// (approximately as hayagriva's sort sees them), to give the sort a
-    /// nearly sorted start.
-    pub sort_keys_csl: Option<IndependentStyle>,
     /// The dependent style's `default-locale`, which overrides the parent's.
     pub locale_override: Option<String>,
     /// Whether the output depends on an item's position (citation numbers).
@@ -112,7 +108,6 @@ impl Style {
             }
             None => None,
         };
-        let sort_keys_csl = sort_csl.as_ref().map(|_| sort_keys_style(&csl));
         let mut h = std::hash::DefaultHasher::new();
         csl.hash(&mut h);
         locale_override.hash(&mut h);
@@ -123,7 +118,6 @@ impl Style {
                 render_csl,
                 csl,
                 sort_csl,
-                sort_keys_csl,
                 locale_override,
                 uses_citation_number,
                 fingerprint: h.finish(),
@@ -243,60 +237,6 @@ fn fix_page_labels(children: &mut [citationberg::LayoutRenderingElement]) -> usi
         }
     }
     n
-}
-
-/// Separates items in the output of [`sort_keys_style`].
-pub(crate) const ITEM_MARK: char = '\u{E001}';
-/// Starts a key (`KEY_MARK`, index, `KEY_END`) in that output.
-pub(crate) const KEY_MARK: char = '\u{E002}';
-/// Starts every item's record, so that none is empty.
-const ITEM_START: char = '\u{E004}';
-pub(crate) const KEY_END: char = '\u{E003}';
-
-/// A style whose citation prints every macro sort key of the
-/// bibliography, each after a marker with its index. Rendered normally (not
-/// in hayagriva's sorting mode), with the bibliography's name options and
-/// the key's `names-min`, so close to, not exactly, what the sort compares.
-fn sort_keys_style(csl: &IndependentStyle) -> IndependentStyle {
-    let mut ex = csl.clone();
-    let Some(bib) = csl.bibliography.as_ref() else { return ex };
-    let keys = bib.sort.as_ref().map(|s| s.keys.clone()).unwrap_or_default();
-    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
-    let mut layout = String::new();
-    let mut opts = bib.name_options.clone();
-    let mut first_macro = true;
-    for (i, k) in keys.iter().enumerate() {
-        if let SortKey::MacroName { name, names_min, names_use_first, names_use_last, .. } = k {
-            layout.push_str(&format!(r#"<text macro="{}" prefix="{KEY_MARK}{i}{KEY_END}"/>"#, esc(name)));
-            if first_macro {
-                first_macro = false;
-                if names_min.is_some() {
-                    opts.et_al_min = *names_min;
-                    opts.et_al_subsequent_min = *names_min;
-                }
-                if names_use_first.is_some() {
-                    opts.et_al_use_first = *names_use_first;
-                    opts.et_al_subsequent_use_first = *names_use_first;
-                }
-                if names_use_last.is_some() {
-                    opts.et_al_use_last = *names_use_last;
-                }
-            }
-        }
-    }
-    let probe = IndependentStyle::from_xml(&format!(
-        r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>keys</title><id>keys</id><updated>2024-01-01T00:00:00+00:00</updated></info><citation><layout delimiter="{ITEM_MARK}"><text value="{ITEM_START}"/>{layout}</layout></citation></style>"#
-    ));
-    if let Ok(probe) = probe {
-        ex.citation.layout = probe.citation.layout;
-    }
-    ex.citation.sort = None;
-    ex.citation.name_options = opts;
-    ex.citation.disambiguate_add_givenname = false;
-    ex.citation.disambiguate_add_names = false;
-    ex.citation.disambiguate_add_year_suffix = false;
-    ex.citation.collapse = None;
-    ex
 }
 
 /// Loads a style: a bundled one by id (`apa`, `chicago-author-date`,
