@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CROSSREF_FIXTURES, startFakeCrossref } from './fake-crossref.mjs';
-import { outDir, preflight, sql, withApp } from './harness.mjs';
+import { eventually, outDir, preflight, sql, withApp } from './harness.mjs';
 
 /** @type {Awaited<ReturnType<typeof startFakeCrossref>> | null} */
 let crossref = null;
@@ -32,22 +32,6 @@ function lookupEnv(url) {
     IBID_ARXIV_URL: url,
     IBID_MAILTO: 'test@example.org',
   };
-}
-
-/** Waits until `fn` returns a truthy value (polling), or fails with `what`. */
-async function eventually(fn, what, timeout = 5000) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
 }
 
 const CHAPTER = 'The Political and Economic Foundations of the Sino-Soviet Alliance, 1948–1949';

@@ -7,29 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { before, test } from 'node:test';
-import { IBID_BIN, UI_DIR, preflight, withApp } from './harness.mjs';
+import { IBID_BIN, UI_DIR, eventually, preflight, withApp } from './harness.mjs';
 
 const SEED = resolve(UI_DIR, '../../shared/seeds/000_07235ba769ea05ad.txt');
 
 before(() => preflight());
 
 const rows = (page) => page.getByTestId('row');
-
-/** Waits until `fn` returns a truthy value (polling), or fails with `what`. */
-async function eventually(fn, what, timeout = 8000) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
 
 async function open(page, query, title) {
   await page.getByTestId('search').fill(query);

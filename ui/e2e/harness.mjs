@@ -171,6 +171,22 @@ export async function withApp(fn, { extraItems = null, fixture = FIXTURE, env = 
   }
 }
 
+/** Waits until `fn` returns a truthy value (polling), or fails with `what`. */
+export async function eventually(fn, what, timeout = 8000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
 export function outDir() {
   mkdirSync(OUT, { recursive: true });
   return OUT;

@@ -3,25 +3,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { join } from 'node:path';
-import { outDir, preflight, sql, withApp } from './harness.mjs';
+import { eventually, outDir, preflight, sql, withApp } from './harness.mjs';
 
 before(() => preflight());
-
-/** Waits until `fn` returns a truthy value (polling), or fails with `what`. */
-async function eventually(fn, what, timeout = 5000) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
 
 const rows = (page) => page.getByTestId('row');
 const keyOf = (lib, title) => sql(lib, `SELECT key FROM works WHERE title = '${title.replace(/'/g, "''")}'`);

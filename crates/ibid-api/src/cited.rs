@@ -149,20 +149,7 @@ impl Api {
             (works, citations)
         } else {
             let set = ibid_notes::Reader::read(&parser, numbered);
-            let citations = set
-                .notes
-                .iter()
-                .flat_map(|n| {
-                    n.citations.iter().map(move |c| NoteCitation {
-                        note_number: Some(n.number as i64),
-                        position: c.position as i64,
-                        raw_text: c.text.clone(),
-                        locator: c.locator.clone(),
-                        form: c.form,
-                        cited: c.work,
-                    })
-                })
-                .collect();
+            let citations = ibid_notes::note_citations(&set);
             (set.works, citations)
         };
         if citations.is_empty() {

@@ -84,6 +84,13 @@ pub fn title_sort_key(title: &str) -> String {
     out
 }
 
+/// A title as duplicates are matched: folded, leading article dropped, only
+/// letters and digits ("The Soviet Union… 1945–1950: The Arduous Road" and
+/// "Soviet union … 1945-1950 - the arduous road" match).
+pub fn match_title(t: &str) -> String {
+    words(&title_sort_key(t)).collect::<Vec<_>>().join(" ")
+}
+
 /// Words of a folded string, split on anything not alphanumeric.
 pub fn words(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())

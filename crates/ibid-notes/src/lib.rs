@@ -61,8 +61,14 @@ pub fn store(lib: &mut Library, read: &ReadPage, resolved: Option<(Work, Vec<ibi
         }
         None => (read.page.work.clone(), Vec::new()),
     };
-    let citations = read
-        .notes
+    let citations = note_citations(&read.notes);
+    lib.import_with_citations(NotesImport { work, responses, cited: read.notes.works.clone(), citations })
+}
+
+/// The citations of a set of notes as the store takes them (each pointing
+/// into `notes.works`).
+pub fn note_citations(notes: &NoteSet) -> Vec<NoteCitation> {
+    notes
         .notes
         .iter()
         .flat_map(|n| {
@@ -75,8 +81,7 @@ pub fn store(lib: &mut Library, read: &ReadPage, resolved: Option<(Work, Vec<ibi
                 cited: c.work,
             })
         })
-        .collect();
-    lib.import_with_citations(NotesImport { work, responses, cited: read.notes.works.clone(), citations })
+        .collect()
 }
 
 /// The `--json` answer: `{"work": item, "notes": [{number, text, citations:

@@ -134,11 +134,7 @@ fn key_of(tx: &rusqlite::Connection, id: i64) -> Result<String> {
     Ok(tx.query_row("SELECT key FROM works WHERE id = ?1", [id], |r| r.get(0))?)
 }
 
-/// Title as matched: folded, letters and digits only ("Uncertain Partners,
-/// Stalin…" and "Uncertain Partners: Stalin…" are the same).
-pub fn match_title(t: &str) -> String {
-    text::words(&text::title_sort_key(t)).collect::<Vec<_>>().join(" ")
-}
+pub use crate::text::match_title;
 
 fn family_of(w: &Work) -> Option<String> {
     w.first_creator().map(|c| text::fold(c.family.as_deref().or(c.literal.as_deref()).unwrap_or(""))).filter(|f| !f.is_empty())

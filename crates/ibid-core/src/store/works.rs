@@ -620,7 +620,7 @@ impl Seen {
             out.extend(w.isbn.iter().map(|i| format!("isbn:{i}")));
         }
         if let Some(t) = w.title.as_deref() {
-            let title = match_title(t);
+            let title = text::match_title(t);
             if !title.is_empty() {
                 let year = crate::csl::effective_issued(w).and_then(|d| d.year()).map(|y| y.to_string()).unwrap_or_default();
                 // The family name only: "Heinzig, Dieter" and "Heinzig, D." are one person here.
@@ -643,12 +643,6 @@ impl Seen {
     }
 }
 
-/// A title as duplicates are matched: folded, leading article dropped, only
-/// letters and digits ("The Soviet Union… 1945–1950: The Arduous Road" and
-/// "Soviet union … 1945-1950 - the arduous road" match).
-fn match_title(t: &str) -> String {
-    text::words(&text::title_sort_key(t)).collect::<Vec<_>>().join(" ")
-}
 
 /// A library item that is the same work as `w`: the same DOI; for a book
 /// the same ISBN; else the same folded title, year, first creator and type.
@@ -676,7 +670,7 @@ fn find_duplicate(tx: &Transaction, w: &Work) -> Result<Option<i64>> {
             }
         }
     }
-    let Some(title) = w.title.as_deref().map(match_title).filter(|t| !t.is_empty()) else { return Ok(None) };
+    let Some(title) = w.title.as_deref().map(text::match_title).filter(|t| !t.is_empty()) else { return Ok(None) };
     let want = Seen::identities(w).into_iter().find(|i| i.starts_with("twc:"));
     // Candidates: the titles that start with the same first word (sort keys keep
     // punctuation, so "1945–1950" and "1945-1950" differ there but not here).
