@@ -1,10 +1,11 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { App } from '../src/App';
 import type { Bridge } from '../src/bridge';
 import { AddByIdentifierDialog, summarize, type AddDraft } from '../src/components/AddByIdentifier';
 import type { AddJob, AddResult, Row } from '../src/lib/types';
+import { mountPointEachTest } from './mount';
 
 beforeAll(() => {
   (globalThis as Record<string, unknown>).ResizeObserver ??= class {
@@ -65,15 +66,8 @@ function fakeBridge(states: AddJob[], extra: Record<string, Handler> = {}) {
 
 const job = (done: number, total: number, results: AddResult[], finished = done === total): AddJob => ({ job: 'J1', total, done, finished, results });
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.appendChild(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
+let root!: HTMLElement;
+mountPointEachTest((el) => (root = el));
 
 const $ = <E extends Element = HTMLElement>(testid: string) => root.querySelector<E>(`[data-testid="${testid}"]`);
 const $$ = (testid: string) => Array.from(root.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`));

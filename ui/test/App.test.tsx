@@ -1,9 +1,10 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { App } from '../src/App';
 import type { Bridge } from '../src/bridge';
 import type { Row } from '../src/lib/types';
+import { mountPointEachTest } from './mount';
 
 beforeAll(() => {
   // jsdom has no layout: a ResizeObserver that never fires is enough.
@@ -51,14 +52,9 @@ function fakeBridge(searchDelay: (q: string) => number, searchResult: (q: string
   return { bridge: b, calls };
 }
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.appendChild(root);
-});
+let root!: HTMLElement;
+mountPointEachTest((el) => (root = el));
 afterEach(() => {
-  render(null, root);
-  root.remove();
   vi.useRealTimers();
 });
 

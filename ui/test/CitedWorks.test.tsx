@@ -1,9 +1,10 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Bridge } from '../src/bridge';
 import { CitedByTab, CitedWorksTab } from '../src/components/CitedWorks';
 import type { Citation, CitingWork } from '../src/lib/types';
+import { mountPointEachTest } from './mount';
 
 const sleep = (ms: number) => act(() => new Promise((r) => setTimeout(r, ms)));
 
@@ -32,14 +33,9 @@ function fakeBridge(answers: Record<string, unknown>, calls: string[]): Bridge {
 }
 
 describe('Cited works and Cited by tabs', () => {
-  let root: HTMLElement;
-  beforeEach(() => {
-    root = document.createElement('div');
-    document.body.appendChild(root);
-  });
+  let root!: HTMLElement;
+  mountPointEachTest((el) => (root = el));
   afterEach(() => {
-    render(null, root);
-    root.remove();
     delete (window as unknown as Record<string, unknown>).__pwned;
   });
 

@@ -1,17 +1,11 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EditableField } from '../src/components/EditableField';
+import { mountPointEachTest } from './mount';
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.appendChild(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
+let root!: HTMLElement;
+mountPointEachTest((el) => (root = el));
 
 const q = (id: string) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 const flush = () => act(async () => new Promise((r) => setTimeout(r, 0)));

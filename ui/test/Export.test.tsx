@@ -7,6 +7,7 @@ import { ExportDialog, PREVIEW_LIMIT, type ExportDialogProps } from '../src/comp
 import { PREFS_KEY, fileName, loadPrefs } from '../src/lib/exportPrefs';
 import { sanitizeBibliography } from '../src/lib/sanitize';
 import type { ExportArgs, Row } from '../src/lib/types';
+import { mountPointEachTest } from './mount';
 
 beforeAll(() => {
   (globalThis as Record<string, unknown>).ResizeObserver ??= class {
@@ -78,16 +79,13 @@ function fakeBridge(extra: Record<string, Handler> = {}, kind: Bridge['kind'] = 
   return { bridge: b, calls, exports: () => calls.filter((c) => c.name === 'export').map((c) => c.args as unknown as ExportArgs) };
 }
 
-let root: HTMLElement;
+let root!: HTMLElement;
+mountPointEachTest((el) => (root = el));
 beforeEach(() => {
   localStorage.clear();
-  root = document.createElement('div');
-  document.body.appendChild(root);
   delete (window as { __pwned?: unknown }).__pwned;
 });
 afterEach(() => {
-  render(null, root);
-  root.remove();
   vi.unstubAllGlobals();
 });
 

@@ -86,16 +86,18 @@ impl Api {
     pub fn cited_works(&self, args: KeyArgs) -> ApiResult<Vec<Citation>> {
         let lib = self.lib();
         let id = lib.resolve(&args.key)?;
+        // A work cited in many notes is loaded once.
+        let mut works: std::collections::HashMap<i64, CitedWork> = std::collections::HashMap::new();
         let mut out = Vec::new();
         for c in lib.citations_of(id)? {
-            out.push(Citation {
-                note: c.note_number,
-                position: c.position,
-                form: form(c.form),
-                locator: c.locator,
-                text: c.raw_text,
-                work: c.cited.map(|w| cited_work(&lib, w)).transpose()?,
-            });
+            let work = match c.cited {
+                Some(w) => Some(match works.get(&w) {
+                    Some(cw) => cw.clone(),
+                    None => works.entry(w).or_insert(cited_work(&lib, w)?).clone(),
+                }),
+                None => None,
+            };
+            out.push(Citation { note: c.note_number, position: c.position, form: form(c.form), locator: c.locator, text: c.raw_text, work });
         }
         Ok(out)
     }

@@ -3,60 +3,8 @@
 //! ordered-list items numbered, superscript numbers as superscript digits).
 //! Tolerant: unclosed tags, comments and unknown entities are passed over.
 
+use ibid_core::text::decode_entities;
 use serde_json::Value;
-
-/// Decodes the common named entities and numeric references.
-pub fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let end = after.find(';').filter(|e| *e <= 10);
-        let decoded = end.and_then(|e| {
-            let name = &after[..e];
-            let c = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
-            } else if let Some(dec) = name.strip_prefix('#') {
-                dec.parse().ok().and_then(char::from_u32)
-            } else {
-                Some(match name {
-                    "amp" => '&',
-                    "lt" => '<',
-                    "gt" => '>',
-                    "quot" => '"',
-                    "apos" => '\'',
-                    "nbsp" => ' ',
-                    "ndash" => '–',
-                    "mdash" => '—',
-                    "lsquo" => '‘',
-                    "rsquo" => '’',
-                    "ldquo" => '“',
-                    "rdquo" => '”',
-                    "hellip" => '…',
-                    "copy" => '©',
-                    _ => return None,
-                })
-            };
-            c.map(|c| (c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &after[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
 
 /// One tag: its lower-cased name, whether it closes, its attributes.
 #[derive(Debug, Clone)]

@@ -7,6 +7,17 @@ export function Markup({ html, class: cls }: { html: string; class?: string }) {
   return <span class={cls} dangerouslySetInnerHTML={{ __html: safe }} />;
 }
 
+/** A click handler that sends a click on a link to `onLink` (the system browser), never the webview. */
+function linkClicks(onLink: (url: string) => void) {
+  return (e: MouseEvent) => {
+    const a = (e.target as Element).closest?.('a');
+    if (!a) return;
+    e.preventDefault();
+    const href = a.getAttribute('href');
+    if (href) onLink(href);
+  };
+}
+
 /** A Markdown note, rendered then sanitized. */
 export function MarkdownView({ source, onLink }: { source: string; onLink(url: string): void }) {
   const safe = useMemo(() => renderMarkdown(source), [source]);
@@ -14,13 +25,7 @@ export function MarkdownView({ source, onLink }: { source: string; onLink(url: s
     <div
       class="markdown"
       dangerouslySetInnerHTML={{ __html: safe }}
-      onClick={(e) => {
-        const a = (e.target as Element).closest?.('a');
-        if (!a) return;
-        e.preventDefault();
-        const href = a.getAttribute('href');
-        if (href) onLink(href);
-      }}
+      onClick={linkClicks(onLink)}
     />
   );
 }
@@ -33,13 +38,7 @@ export function BibliographyView({ html, onLink, testid }: { html: string; onLin
       class="export-preview-html"
       data-testid={testid}
       dangerouslySetInnerHTML={{ __html: safe }}
-      onClick={(e) => {
-        const a = (e.target as Element).closest?.('a');
-        if (!a) return;
-        e.preventDefault();
-        const href = a.getAttribute('href');
-        if (href) onLink(href);
-      }}
+      onClick={linkClicks(onLink)}
     />
   );
 }
