@@ -1641,6 +1641,8 @@ impl<'a> StyleContext<'a> {
             style: self,
             writing: WritingContext::new(self.csl.settings.options.clone()),
             bibliography,
+            info_memo: HashMap::default(),
+            year_suffix_memo: None,
         }
     }
 
@@ -1664,6 +1666,8 @@ impl<'a> StyleContext<'a> {
             style: self,
             writing: WritingContext::new(self.csl.settings.options.clone()),
             bibliography,
+            info_memo: HashMap::default(),
+            year_suffix_memo: None,
         }
     }
 
@@ -2182,6 +2186,12 @@ pub(crate) struct WritingContext {
     /// Delimiters from ancestor delimiting elements (e.g., `cs:group`).
     /// To be applied within `cs:choose`, but not another delimiting element or a macro.
     delimiters: NonEmptyStack<Option<String>>,
+    /// Ibid patch: an id for each pushed level of `name_options` (the
+    /// bottom level is 0), so that [`InfoState`] tells two different name
+    /// option sets at the same depth apart.
+    name_options_ids: Vec<u32>,
+    /// Ibid patch: the last id given out in `name_options_ids`.
+    name_options_counter: u32,
 
     // Buffers.
     /// The buffer we're writing to. If block-level or formatting changes, we
@@ -2207,6 +2217,8 @@ impl Default for WritingContext {
             cases: NonEmptyStack::default(),
             name_options: NonEmptyStack::default(),
             delimiters: NonEmptyStack::default(),
+            name_options_ids: Vec::new(),
+            name_options_counter: 0,
             buf: CaseFolder::default(),
             elem_stack: NonEmptyStack::default(),
         }
@@ -2361,11 +2373,15 @@ impl WritingContext {
     /// Push an item on the name options stack.
     pub fn push_name_options(&mut self, options: &InheritableNameOptions) {
         self.name_options.push(self.name_options.last().apply(options));
+        // Ibid patch: see `name_options_ids`.
+        self.name_options_counter += 1;
+        self.name_options_ids.push(self.name_options_counter);
     }
 
     /// Pop an item from the name options stack.
     pub fn pop_name_options(&mut self) {
         self.name_options.pop();
+        self.name_options_ids.pop();
     }
 
     /// Ensure that the buffer is either empty or the last character is a space.
@@ -2507,6 +2523,48 @@ pub(crate) struct Context<'a, T: EntryLike> {
     style: &'a StyleContext<'a>,
     writing: WritingContext,
     bibliography: bool,
+    /// Ibid patch: what `will_have_info` found for each layout element (by
+    /// address) in a given [`InfoState`]. Rendering asks the same question
+    /// of an element once per ancestor (each group and macro looks at its
+    /// whole subtree before rendering it), which made rendering an entry
+    /// quadratic in the style's nesting depth.
+    info_memo: HashMap<usize, (InfoState, (bool, UsageInfo)), std::hash::BuildHasherDefault<AddressHasher>>,
+    /// Ibid patch: [`Context::renders_year_suffix_implicitly`] in a given
+    /// state (it walks both layouts and is asked for every date).
+    year_suffix_memo: Option<(InfoState, bool)>,
+}
+
+/// Ibid patch: everything that `will_have_info` and `will_render` read that
+/// can change while one item is rendered. The entry, the cite properties
+/// other than `ibid`, the style and the locale are fixed for a [`Context`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct InfoState {
+    suppressed: usize,
+    suppressing: bool,
+    first_date: bool,
+    kind: Option<SpecialForm>,
+    ibid: IbidState,
+    name_options: u32,
+}
+
+/// Ibid patch: a hasher for element addresses (distinct, aligned `usize`s).
+#[derive(Default)]
+pub(crate) struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8 | self.0 >> 56) ^ u64::from(*b);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -3277,6 +3335,49 @@ impl<'a, T: EntryLike> Context<'a, T> {
     /// Checks that neither the bibliography nor the citation layout render the
     /// year suffix.
     fn renders_year_suffix_implicitly(&mut self) -> bool {
+        // Ibid patch: asked for every date; the answer only changes with
+        // the state.
+        let state = self.info_state();
+        if let Some((s, known)) = self.year_suffix_memo
+            && s == state
+        {
+            return known;
+        }
+        let known = self.renders_year_suffix_implicitly_uncached();
+        if self.info_state() == state {
+            self.year_suffix_memo = Some((state, known));
+        }
+        known
+    }
+
+    /// Ibid patch: everything `will_have_info` depends on that can change
+    /// during one rendering (see [`InfoState`]).
+    pub(crate) fn info_state(&self) -> InfoState {
+        InfoState {
+            suppressed: self.writing.suppressed_variables.borrow().len(),
+            suppressing: self.writing.suppress_queried_variables,
+            first_date: self.writing.first_date,
+            kind: self.instance.kind,
+            ibid: self.instance.cite_props.speculative.ibid,
+            name_options: self.writing.name_options_ids.last().copied().unwrap_or(0),
+        }
+    }
+
+    /// Ibid patch: the memo of `will_have_info` answers (see `info_memo`).
+    fn known_info(&self, key: usize, state: InfoState) -> Option<(bool, UsageInfo)> {
+        self.info_memo.get(&key).filter(|(s, _)| *s == state).map(|(_, info)| *info)
+    }
+
+    /// Ibid patch: remember an answer found in `state`, if finding it left
+    /// the state as it was (so that answering from the memo is the same as
+    /// asking again).
+    fn remember_info(&mut self, key: usize, state: InfoState, info: (bool, UsageInfo)) {
+        if self.info_state() == state {
+            self.info_memo.insert(key, (state, info));
+        }
+    }
+
+    fn renders_year_suffix_implicitly_uncached(&mut self) -> bool {
         !self
             .style
             .csl

@@ -177,6 +177,14 @@ impl RenderCsl for citationberg::Text {
     }
 
     fn will_render<T: EntryLike>(&self, ctx: &mut Context<T>, var: Variable) -> bool {
+        // Ibid patch: a text that prints another variable, a term or a value
+        // never renders `var`; answer without resolving (and copying) the
+        // variable's value.
+        match &self.target {
+            TextTarget::Variable { var: v, .. } if *v != var => return false,
+            TextTarget::Term { .. } | TextTarget::Value { .. } => return false,
+            _ => {}
+        }
         let Some(target) = ResolvedTextTarget::compute(self, ctx) else {
             return false;
         };
@@ -940,6 +948,17 @@ fn render_date_part<T: EntryLike>(
 /// Render the year suffix if it is set and the style will not render it
 /// explicitly.
 fn render_year_suffix_implicitly<T: EntryLike>(ctx: &mut Context<T>) {
+    // Ibid patch: whether the style renders the year suffix itself is a walk
+    // of both layouts; most entries have no suffix, so look at that first.
+    // Both questions are free of side effects unless queried variables are
+    // being suppressed, where the original order is kept.
+    if !ctx.writing.suppress_queried_variables
+        && ctx
+            .resolve_standard_variable(LongShortForm::default(), StandardVariable::YearSuffix)
+            .is_none()
+    {
+        return;
+    }
     if ctx.renders_year_suffix_implicitly()
         && let Some(year_suffix) = ctx.resolve_standard_variable(
             LongShortForm::default(),
@@ -1378,7 +1397,26 @@ impl RenderCsl for citationberg::LayoutRenderingElement {
     }
 
     fn will_have_info<T: EntryLike>(&self, ctx: &mut Context<T>) -> (bool, UsageInfo) {
-        match self {
+        // Ibid patch: answered from the memo when this element was asked
+        // before in the same state (see `Context::info_memo`).
+        let key = self as *const Self as usize;
+        let state = ctx.info_state();
+        if let Some(known) = ctx.known_info(key, state) {
+            return known;
+        }
+        let info = will_have_info_uncached(self, ctx);
+        ctx.remember_info(key, state, info);
+        info
+    }
+}
+
+/// Ibid patch: `will_have_info` without the memo.
+fn will_have_info_uncached<T: EntryLike>(
+    elem: &citationberg::LayoutRenderingElement,
+    ctx: &mut Context<T>,
+) -> (bool, UsageInfo) {
+    {
+        match elem {
             citationberg::LayoutRenderingElement::Text(text) => text.will_have_info(ctx),
             citationberg::LayoutRenderingElement::Number(num) => num.will_have_info(ctx),
             citationberg::LayoutRenderingElement::Label(label) => {
