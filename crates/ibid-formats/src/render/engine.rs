@@ -218,6 +218,8 @@ fn threads() -> usize {
 ///    no disambiguation; the rest (a year suffix) stays.
 /// 2. The subsequent-author substitute (`———`).
 /// 3. The first field of a `second-field-align` style (`[1]`).
+/// 4. An entry that prints nothing (an untitled item in a style that prints
+///    only the title, say) is left out, as citeproc-js leaves it out.
 fn finish_entries(
     entries: Vec<(String, ElemChildren, ElemChildren, Option<&ElemChildren>)>,
     bib_style: &hayagriva::citationberg::Bibliography,
@@ -238,10 +240,13 @@ fn finish_entries(
     keys.into_iter()
         .zip(contents)
         .zip(cites)
-        .map(|((key, mut content), cite)| {
+        .filter_map(|((key, mut content), cite)| {
             let first = bib_style.second_field_align.is_some().then(|| remove_any_meta(&mut content)).flatten();
+            if write(None, &content, Format::Text).is_empty() {
+                return None;
+            }
             let first = first.map(|c| ElemChildren(vec![c]));
-            BibEntry { key, text: write(first.as_ref(), &content, format), citation: write(None, &cite, format) }
+            Some(BibEntry { key, text: write(first.as_ref(), &content, format), citation: write(None, &cite, format) })
         })
         .collect()
 }

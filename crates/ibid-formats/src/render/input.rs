@@ -20,8 +20,9 @@
 //!   no way to carry it. Any other `<…>` stays text (and is escaped on
 //!   output);
 //! * item types as Crossref names them are mapped to CSL types;
-//! * a straight apostrophe after a letter is printed typographic (’), as
-//!   citeproc-js prints it (not in identifiers and links).
+//! * a straight apostrophe after a letter or before a year's digits is
+//!   printed typographic (’), as citeproc-js prints it (not in identifiers
+//!   and links).
 
 use std::hash::{Hash, Hasher};
 
@@ -70,17 +71,23 @@ pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
 /// apostrophes.
 const VERBATIM_VARIABLES: &[&str] = &["URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "citation-key", "call-number", "number", "page", "volume", "issue"];
 
-/// A straight apostrophe after a letter becomes a typographic one
-/// ("Women's" → "Women’s", "O'Brien" → "O’Brien"), as citeproc-js prints
-/// it; hayagriva prints the input's.
+/// A straight apostrophe after a letter, or at the start of a word before a
+/// digit, becomes a typographic one ("Women's" → "Women’s", "O'Brien" →
+/// "O’Brien", "ISSAC '15" → "ISSAC ’15"), as citeproc-js prints it;
+/// hayagriva prints the input's.
 fn apostrophes(s: &str) -> String {
     if !s.contains('\'') {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 4);
     let mut prev: Option<char> = None;
-    for c in s.chars() {
-        out.push(if c == '\'' && prev.is_some_and(char::is_alphabetic) { '\u{2019}' } else { c });
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        // After a letter, or eliding the century of a year ("W4A '07").
+        let typographic = c == '\''
+            && (prev.is_some_and(char::is_alphabetic)
+                || (prev.is_none_or(char::is_whitespace) && chars.peek().is_some_and(char::is_ascii_digit)));
+        out.push(if typographic { '\u{2019}' } else { c });
         prev = Some(c);
     }
     out
@@ -244,6 +251,11 @@ mod tests {
         assert_eq!(strip_markup("<script>x</script> & <img>"), "<script>x</script> & <img>");
         assert_eq!(strip_markup("a </span> b"), "a </span> b");
         assert_eq!(strip_markup("1 < 2"), "1 < 2");
+    }
+
+    #[test]
+    fn apostrophes_become_typographic() {
+        assert_eq!(apostrophes("Women's work, W4A '07, 'quoted' x'"), "Women’s work, W4A ’07, 'quoted’ x’");
     }
 
     #[test]

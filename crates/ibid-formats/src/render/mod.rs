@@ -161,7 +161,8 @@ impl RenderError {
 }
 
 /// The bibliography of `items` (flat CSL-JSON, `id` = the work's key), one
-/// entry per item in the style's order. A caller rendering repeatedly
+/// entry per item in the style's order; an item that prints nothing in the
+/// style has no entry (as in citeproc-js). A caller rendering repeatedly
 /// should keep a [`RenderCache`] and call [`RenderCache::bibliography`].
 pub fn bibliography(items: &[Map<String, Value>], style: &Style, locale: Option<&str>, format: Format) -> Result<Vec<BibEntry>, RenderError> {
     RenderCache::new().bibliography(items, style, locale, format)

@@ -2186,6 +2186,14 @@ pub(crate) struct WritingContext {
     /// Delimiters from ancestor delimiting elements (e.g., `cs:group`).
     /// To be applied within `cs:choose`, but not another delimiting element or a macro.
     delimiters: NonEmptyStack<Option<String>>,
+    /// Ibid patch: delimiters written at the start of a fresh element (as
+    /// `render_with_delimiter` writes them before a child): the element's
+    /// depth, the text written and what writing it stripped from the text
+    /// before (a space, a duplicate punctuation mark). An element committed
+    /// with nothing but that text had a child that printed nothing: the
+    /// delimiter is dropped (CSL delimits non-empty output only) and the
+    /// stripped text given back.
+    pending_delimiters: Vec<(usize, String, String)>,
     /// Ibid patch: an id for each pushed level of `name_options` (the
     /// bottom level is 0), so that [`InfoState`] tells two different name
     /// option sets at the same depth apart.
@@ -2217,6 +2225,7 @@ impl Default for WritingContext {
             cases: NonEmptyStack::default(),
             name_options: NonEmptyStack::default(),
             delimiters: NonEmptyStack::default(),
+            pending_delimiters: Vec::new(),
             name_options_ids: Vec::new(),
             name_options_counter: 0,
             buf: CaseFolder::default(),
@@ -2308,6 +2317,8 @@ impl WritingContext {
 
         self.save_to_block();
         self.elem_stack.drain(loc.0).for_each(drop);
+        // Ibid patch: see `pending_delimiters`.
+        self.pending_delimiters.retain(|(d, _, _)| *d < loc.0.get());
     }
 
     fn has_content_since(&mut self, loc: &(DisplayLoc, usize)) -> bool {
@@ -2359,6 +2370,30 @@ impl WritingContext {
 
         self.save_to_block();
         let children = self.elem_stack.pop().unwrap();
+
+        // Ibid patch: a delimiter followed by nothing (see
+        // `pending_delimiters`).
+        let mut pending = None;
+        while let Some(last) = self.pending_delimiters.last()
+            && last.0 >= loc.0.get()
+        {
+            let last = self.pending_delimiters.pop().unwrap();
+            if last.0 == loc.0.get() {
+                pending = Some(last);
+            }
+        }
+        if display.is_none()
+            && meta.is_none()
+            && let Some((_, written, stripped)) = pending
+            && let [ElemChild::Text(t)] = children.0.as_slice()
+            && t.text.trim_end() == written.trim_end()
+        {
+            if !stripped.is_empty() {
+                let formatted = t.formatting.add_text(stripped);
+                self.elem_stack.last_mut().0.push(ElemChild::Text(formatted));
+            }
+            return;
+        }
 
         if display.is_some() || meta.is_some() {
             self.elem_stack
@@ -2947,7 +2982,19 @@ impl<'a, T: EntryLike> Context<'a, T> {
 
                     let punctuation = s.chars().next().unwrap();
                     s = &s[punctuation.len_utf8()..];
-                    buf.push(punctuation);
+                    // Ibid patch: merged with punctuation already inside
+                    // the quote ("Time?" + "." → "Time?”"), as citeproc-js
+                    // does; see `merge_punctuation`.
+                    match buf.chars().next_back().and_then(|p1| {
+                        merge_punctuation(p1, punctuation).map(|m| (p1, m))
+                    }) {
+                        Some((p1, m)) if m == p1 => {}
+                        Some((p1, m)) => {
+                            buf.truncate(buf.len() - p1.len_utf8());
+                            buf.push(m);
+                        }
+                        None => buf.push(punctuation),
+                    }
                     buf.push_str(quote);
 
                     if used_buf {
@@ -2964,7 +3011,25 @@ impl<'a, T: EntryLike> Context<'a, T> {
 
     /// Add a string to the buffer.
     fn push_str(&mut self, s: &str) {
+        // Ibid patch: a delimiter written at the start of a fresh element
+        // (see `pending_delimiters`).
+        let fresh_delimiter = !s.is_empty()
+            && self.writing.buf.is_empty()
+            && self.writing.elem_stack.last().0.is_empty()
+            && self.writing.elem_stack.len().get() > 1
+            && self.writing.delimiters.last().as_deref() == Some(s);
+        let s_before_pull = s.len();
         let s = self.do_pull_punctuation(s);
+        let fresh_delimiter = fresh_delimiter && s.len() == s_before_pull;
+        let before = if fresh_delimiter {
+            self.writing
+                .elem_stack
+                .last_mut_predicate(|s| !s.is_empty())
+                .and_then(|e| e.last_text_mut())
+                .map(|t| t.text.clone())
+        } else {
+            None
+        };
 
         self.writing.reconfigure();
 
@@ -2995,6 +3060,22 @@ impl<'a, T: EntryLike> Context<'a, T> {
             buf.truncate(buf.trim_end().len());
         }
 
+        // Ibid patch: punctuation that meets punctuation is merged as
+        // citeproc-js merges it ("(PLoS);" + ". " → "(PLoS); ",
+        // "Crossroad?" + "." → "Crossroad?"), see `merge_punctuation`.
+        let mut s = s;
+        if let Some(p2) = s.chars().next()
+            && let Some(last) = last_buffer(&mut self.writing)
+            && let Some(p1) = last.chars().next_back()
+            && let Some(merged) = merge_punctuation(p1, p2)
+        {
+            if merged == p1 {
+                s = &s[p2.len_utf8()..];
+            } else {
+                last.truncate(last.len() - p1.len_utf8());
+            }
+        }
+
         // Do not print duplicate affixes.
         if s.chars().all(|c| !c.is_alphabetic()) {
             let trimmed = s.trim_end();
@@ -3018,6 +3099,22 @@ impl<'a, T: EntryLike> Context<'a, T> {
             }
         } else {
             self.writing.buf.push_str(s);
+        }
+
+        if fresh_delimiter {
+            let after = self
+                .writing
+                .elem_stack
+                .last_mut_predicate(|s| !s.is_empty())
+                .and_then(|e| e.last_text_mut())
+                .map(|t| t.text.len());
+            let stripped = match (before, after) {
+                (Some(b), Some(a)) if a < b.len() && b.is_char_boundary(a) => b[a..].to_string(),
+                _ => String::new(),
+            };
+            let depth = self.writing.elem_stack.len().get() - 1;
+            let written = self.writing.buf.as_string_mut().clone();
+            self.writing.pending_delimiters.push((depth, written, stripped));
         }
 
         self.writing.pull_punctuation = false;
@@ -3504,6 +3601,22 @@ enum SpecialForm {
     OnlyYearSuffix,
     /// Output everything but the author.
     SuppressAuthor,
+}
+
+/// Ibid patch: two punctuation marks that meet where CSL output is joined
+/// (an affix or delimiter and what precedes it) and that citeproc-js merges
+/// into one (its `LtoR_MAP` entries of one character): the mark kept.
+/// `..` is left to the duplicate-affix rule.
+fn merge_punctuation(first: char, second: char) -> Option<char> {
+    match (first, second) {
+        ('!', '.' | ':') => Some('!'),
+        ('?', '.' | ':') => Some('?'),
+        (':', '.') => Some(':'),
+        (':' | ';', '!') => Some('!'),
+        (':' | ';', '?') => Some('?'),
+        (';', ':' | '.') => Some(';'),
+        _ => None,
+    }
 }
 
 /// Recursively iterates over `child`. If we reach text, we return a mutable

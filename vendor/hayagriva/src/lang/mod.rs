@@ -212,6 +212,45 @@ pub struct CaseFolder {
     last_reconfig: usize,
     /// Index of the last word in the buffer.
     last_word: Option<WordData>,
+    /// Ibid patch: CSL title case as citeproc-js does it (see
+    /// [`CaseFolder::title_push`]): the word being written (its start in
+    /// `buf`, whether it is all lower case, its length in characters).
+    title_word: Option<(usize, bool, usize)>,
+    /// Ibid patch: no word of the title-cased text has been written yet.
+    title_first: bool,
+    /// Ibid patch: the last separator was `!`, `?` or `:`.
+    title_after_punct: bool,
+    /// Ibid patch: a separator other than white space has been written.
+    title_tag_seen: bool,
+}
+
+/// Ibid patch: the stop words CSL title case leaves in lower case
+/// (citeproc-js's list, its one-word entries; sorted).
+const TITLE_STOP_WORDS: &[&str] = &[
+    "a", "about", "above", "across", "afore", "after", "against", "al", "along",
+    "alongside", "amid", "amidst", "among", "amongst", "an", "and", "anenst",
+    "apropos", "apud", "around", "as", "aside", "astride", "at", "athwart", "atop",
+    "barring", "before", "behind", "below", "beneath", "beside", "besides",
+    "between", "beyond", "but", "by", "c", "ca", "circa", "d'", "de", "despite",
+    "down", "during", "et", "except", "for", "forenenst", "from", "given", "in",
+    "inside", "into", "lest", "like", "modulo", "near", "next", "nor",
+    "notwithstanding", "of", "off", "on", "onto", "or", "out", "over", "per",
+    "plus", "pro", "qua", "sans", "since", "so", "than", "the", "through",
+    "throughout", "thruout", "till", "to", "toward", "towards", "under",
+    "underneath", "until", "unto", "up", "upon", "v", "van", "versus", "via",
+    "vis-à-vis", "von", "vs", "with", "within", "without", "yet",
+];
+
+/// Ibid patch: what separates words in CSL title case (citeproc-js: white
+/// space, quotes, dashes, `/`, punctuation and brackets).
+fn is_title_separator(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' | '"' | '\''
+                | '-' | '\u{2013}' | '\u{2014}' | '/' | '.' | ',' | ';' | '?'
+                | '!' | ':' | '[' | ']' | '(' | ')'
+        )
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -321,7 +360,6 @@ impl WordData {
 enum WordVerdict {
     AllUpper,
     Capitalize,
-    Lowercase,
     Keep,
 }
 
@@ -334,6 +372,10 @@ impl Default for CaseFolder {
             buf: String::new(),
             last_reconfig: 0,
             last_word: None,
+            title_word: None,
+            title_first: true,
+            title_after_punct: false,
+            title_tag_seen: false,
         }
     }
 }
@@ -414,16 +456,8 @@ impl CaseFolder {
         match self.case {
             Case::Title(config)
                 if config.trim_start && self.pristine && c.is_whitespace() => {}
-            Case::Title(_) => {
-                // Ibid patch: CSL title case capitalises the first letter of
-                // a word and leaves the others as they are ("OpenMath", not
-                // "Openmath"), as citeproc-js does.
-                if prev_class.is_new_word() {
-                    self.buf.extend(c.to_uppercase());
-                } else {
-                    self.buf.push(c);
-                }
-            }
+            // Ibid patch: CSL title case as citeproc-js does it.
+            Case::Title(_) => self.title_push(c),
             Case::Sentence(config)
                 if config.trim_start && self.pristine && c.is_whitespace() => {}
             Case::Sentence(config) => {
@@ -503,6 +537,55 @@ impl CaseFolder {
         Some(&self.buf[data.start..alphabetic_end])
     }
 
+    /// Ibid patch: CSL title case as citeproc-js does it. Words are
+    /// separated by white space and by quotes, dashes, `/`, punctuation and
+    /// brackets; a word that is all lower case gets a capital first letter
+    /// if it is longer than one letter and not a stop word, if it is the
+    /// first word, if it follows `!`, `?` or `:`, or if it is one letter
+    /// before a hyphen at the start. Nothing is lower-cased: "OpenMath",
+    /// "eLife", "iOS", a capitalised "Of" stay as they are (hayagriva
+    /// capitalised every word, lowered the rest of it, and lowered its own
+    /// list of stop words).
+    fn title_push(&mut self, c: char) {
+        if is_title_separator(c) {
+            self.title_end_word(Some(c));
+            if !c.is_whitespace() {
+                self.title_tag_seen = true;
+                if matches!(c, '!' | '?' | ':') {
+                    self.title_after_punct = true;
+                }
+            }
+        } else {
+            let lower = !c.is_uppercase();
+            match &mut self.title_word {
+                Some((_, all_lower, len)) => {
+                    *all_lower &= lower;
+                    *len += 1;
+                }
+                None => self.title_word = Some((self.buf.len(), lower, 1)),
+            }
+        }
+        self.buf.push(c);
+    }
+
+    /// Ibid patch: the end of a title-cased word (see `title_push`).
+    fn title_end_word(&mut self, next: Option<char>) {
+        let Some((start, all_lower, len)) = self.title_word.take() else { return };
+        if start > self.buf.len() || !self.buf.is_char_boundary(start) {
+            return;
+        }
+        let word = &self.buf[start..];
+        let capitalize = (len > 1 && TITLE_STOP_WORDS.binary_search(&word).is_err())
+            || (len == 1 && next == Some('-') && !self.title_tag_seen)
+            || self.title_first
+            || self.title_after_punct;
+        if capitalize && all_lower {
+            capitalize_char(&mut self.buf, start);
+        }
+        self.title_first = false;
+        self.title_after_punct = false;
+    }
+
     fn process_word(&mut self) {
         let mut verdict = WordVerdict::Keep;
         let data = if let Some(data) = self.last_word {
@@ -512,33 +595,8 @@ impl CaseFolder {
         };
 
         match self.case {
-            Case::Title(config) => {
-                if config.keep_all_uppercase_words && data.is_all_upper() {
-                    verdict = WordVerdict::AllUpper;
-                } else if config.use_exception_dictionary {
-                    // Check if the word should be decapitalized.
-                    let mut lookup = true;
-
-                    // Do not lowercase if the word follows punctuation.
-                    lookup &= !config.always_capitalize_after_punctuation
-                        || !data.follows_punctuation;
-
-                    if let Some(min_len) = config.always_capitalize_min_len {
-                        // Do not lowercase if word is too long.
-                        lookup &= data.end - data.start < min_len;
-                    }
-
-                    let term = self.find_word().unwrap_or_default();
-
-                    if lookup {
-                        verdict = if en::NEVER_CAPITALIZE.binary_search(&term).is_ok() {
-                            WordVerdict::Lowercase
-                        } else {
-                            WordVerdict::Keep
-                        };
-                    }
-                }
-            }
+            // Ibid patch: title case is done by `title_push`.
+            Case::Title(_) => {}
             Case::Sentence(config) => {
                 if config.capitalize_words_with_caps_inside
                     && data.case == WordCase::HasNonStartUpper
@@ -565,22 +623,15 @@ impl CaseFolder {
                 });
             }
             WordVerdict::Capitalize => capitalize_char(&mut self.buf, data.start),
-            WordVerdict::Lowercase => match &self.buf[data.start..].char_indices().next()
-            {
-                Some((_, c)) if c.is_uppercase() => {
-                    map_chars(
-                        &mut self.buf,
-                        data.start..data.start + c.len_utf8(),
-                        |c| Some(c.to_lowercase()),
-                    );
-                }
-                _ => {}
-            },
             WordVerdict::Keep => {}
         }
     }
 
     fn may_trim_end(&mut self) {
+        // Ibid patch: the last title-cased word ends here.
+        if matches!(self.case, Case::Title(_)) {
+            self.title_end_word(None);
+        }
         let trim = match self.case {
             Case::Title(config) => config.trim_end,
             Case::Sentence(config) => config.trim_end,
@@ -629,6 +680,13 @@ impl CaseFolder {
         self.may_trim_end();
         self.last_reconfig = self.buf.len();
         self.pristine = true;
+        // Ibid patch: title case starts afresh (see `title_push`).
+        if matches!(case, Case::Title(_)) {
+            self.title_word = None;
+            self.title_first = true;
+            self.title_after_punct = false;
+            self.title_tag_seen = false;
+        }
         self.case = case;
     }
 

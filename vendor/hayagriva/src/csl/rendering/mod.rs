@@ -749,6 +749,13 @@ impl RenderCsl for citationberg::Date {
                     continue;
                 }
                 DatePartName::Day if !parts.has_day() => continue,
+                // Ibid patch: a part the date does not have prints nothing,
+                // so no delimiter before it either ("2010 Dec ;57" had the
+                // delimiter of the missing day).
+                DatePartName::Day if date.day.is_none() => continue,
+                DatePartName::Month if date.month.is_none() && date.season.is_none() => {
+                    continue;
+                }
                 _ => {}
             }
 
