@@ -82,6 +82,28 @@ fn import_page_offline_json_golden_cited_and_bibliography() {
     let out = ibid(&lib, "http://127.0.0.1:9", &["export", "--cited-by", key, "--style", "chicago-notes", "--format", "html"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Heinzig, Dieter. <i>The Soviet Union and Communist China, 1945–1950"));
+
+    // As text, one entry a line. Chicago 18 (`chicago-notes`) leaves
+    // inaccessible manuscripts out of the bibliography (CMOS 14.114; the
+    // style's last `else-if`): Ledovskii's unpublished notes, cited in note
+    // 19 "as cited in" Heinzig, are in the cited works but not in the list,
+    // which has 14 entries and no blank one (citeproc-js drops an entry a
+    // style renders empty, and so does Ibid). The Chicago 17 style
+    // (../shared, chicago-note-bibliography.csl) lists all 15.
+    let out = ibid(&lib, "http://127.0.0.1:9", &["export", "--cited-by", key, "--style", "chicago-notes", "--format", "text"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.iter().all(|l| !l.trim().is_empty()), "no blank entry:\n{text}");
+    assert_eq!(lines.len(), 14, "{text}");
+    assert!(!text.contains("Nanjing zhaji"), "{text}");
+    if let Some(styles) = ibid_tests::shared_fixtures().map(|f| f.join("csl-styles/chicago-note-bibliography.csl")) {
+        let out = ibid(&lib, "http://127.0.0.1:9", &["export", "--cited-by", key, "--style", styles.to_str().unwrap(), "--format", "text"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(text.lines().filter(|l| !l.trim().is_empty()).count(), 15, "{text}");
+        assert!(text.contains("Ledovskii, Andrei. “Nanjing Zhaji.” Unpublished ms."), "{text}");
+    }
 }
 
 #[test]
