@@ -6,6 +6,7 @@
 //!                [--cli-reps 20] [--inproc-reps 200] [--reuse-library]
 //! ibid-bench resolve [--dois 1000] [--latency-ms 200] [--rate 50]
 //! ibid-bench render [--sizes 1k,10k,100k] [--citeproc 10k]
+//! ibid-bench match-threshold --data DIR
 //! ```
 //!
 //! `run` prints one Markdown table on standard output (progress goes to
@@ -14,6 +15,7 @@
 
 mod bibtex;
 mod generate;
+mod matching;
 mod render;
 mod resolve;
 mod run;
@@ -31,6 +33,10 @@ usage:
   ibid-bench bibtex --kwarc FILE [--entries 100000] [--ibid PATH] [--python python3]
   ibid-bench render [--sizes 1k,10k,100k] [--citeproc 10k] [--seed S] [--styles DIR] [--node-dir DIR]
                      APA bibliographies: Ibid at each size, citeproc-js (node, tests/citeproc) at one
+  ibid-bench match-threshold --data DIR
+                     the --match score threshold, chosen on Crossref's labelled matching data
+                     (DIR: analyses/1_unstructured_analysis/data/matched of a checkout of
+                     CrossRef/reference-matching-evaluation)
 
   --works N          number of works (100000, 100k, 1M, 1_000_000)
   --seed S           generator seed [default: 1]
@@ -77,6 +83,14 @@ fn real_main() -> Result<ExitCode, String> {
             }
         }
         bibtex::run(&o)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cmd == "match-threshold" {
+        let (Some(flag), Some(dir)) = (args.next(), args.next()) else { return Err(USAGE.into()) };
+        if flag != "--data" {
+            return Err(format!("unknown argument {flag:?}\n{USAGE}"));
+        }
+        matching::run(std::path::Path::new(&dir))?;
         return Ok(ExitCode::SUCCESS);
     }
     if cmd == "render" {

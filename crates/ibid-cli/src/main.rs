@@ -189,8 +189,13 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Do not look the page's DOI up; use the page alone
-        #[arg(long)]
+        #[arg(long, conflicts_with = "match_crossref")]
         offline: bool,
+        /// Look each cited work that has no DOI and is not in the library up in Crossref's
+        /// bibliographic search; a DOI is taken only when the answer's score is high enough and
+        /// its title, year and first author agree with the note (the score is kept)
+        #[arg(long = "match", id = "match_crossref")]
+        match_crossref: bool,
     },
     /// List the citations a work makes, in note order
     Cited {
@@ -278,7 +283,7 @@ fn run(cli: Cli) -> Res<ExitCode> {
         Command::Add { ids, from, json } => return resolve::add_cmd(lib, &ids, from.as_ref(), json),
         Command::Refresh { key, offline } => return resolve::refresh_cmd(lib, &key, offline),
         Command::Settings { key, value, unset } => return resolve::settings_cmd(lib, key.as_deref(), value.as_deref(), unset),
-        Command::ImportPage { file, json, offline } => return notes::import_page_cmd(lib, &file, json, offline),
+        Command::ImportPage { file, json, offline, match_crossref } => return notes::import_page_cmd(lib, &file, json, offline, match_crossref),
         Command::Cited { key, json } => return notes::cited_cmd(&lib, &key, json),
         _ => {}
     }

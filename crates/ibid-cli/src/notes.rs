@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use ibid_core::Library;
 use ibid_notes::LabellerParser;
 use ibid_resolve::source::Fetch;
-use ibid_resolve::{Config, Identifier, Resolver, Resolvers};
+use ibid_resolve::{search, Config, Identifier, Resolver, Resolvers};
 use serde_json::json;
 
 type Res<T> = Result<T, ibid_core::Error>;
@@ -33,10 +33,43 @@ fn resolve_doi(lib: &Library, doi: &str) -> Result<(ibid_core::Work, Vec<ibid_co
     }
 }
 
-pub fn import_page_cmd(mut lib: Library, file: &Path, json_out: bool, offline: bool) -> Res<ExitCode> {
+/// What `--match` did, one line per cited work looked up.
+fn match_cited(lib: &Library, read: &mut ibid_notes::ReadPage) -> Result<Vec<String>, String> {
+    let cfg = Config::from_settings(&lib.settings().map_err(|e| e.to_string())?);
+    let resolvers = Resolvers::new(cfg);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let mut lines = Vec::new();
+    for i in 0..read.notes.works.len() {
+        let w = &read.notes.works[i];
+        if w.doi.is_some() || lib.find_same_work(w).map_err(|e| e.to_string())?.is_some() {
+            continue;
+        }
+        // The text of its first full citation is the query.
+        let Some(query) = read.notes.notes.iter().flat_map(|n| &n.citations).find(|c| c.work == Some(i) && c.form == ibid_core::store::CitationForm::Full).map(|c| c.text.clone())
+        else {
+            continue;
+        };
+        let title = w.title.clone().unwrap_or_default();
+        let verdict = match rt.block_on(resolvers.crossref.search_bibliographic(&query)) {
+            Ok((candidates, _)) => search::judge(w, &query, &candidates),
+            Err(e) => {
+                lines.push(format!("not matched  {title}: {e}"));
+                continue;
+            }
+        };
+        match &verdict {
+            search::Verdict::Accepted { doi, score, per_char } => lines.push(format!("matched      {title}: {doi} (score {score:.1}, {per_char:.3} per character)")),
+            search::Verdict::Rejected { why, .. } => lines.push(format!("not matched  {title}: {why}")),
+        }
+        search::apply(&mut read.notes.works[i], &verdict);
+    }
+    Ok(lines)
+}
+
+pub fn import_page_cmd(mut lib: Library, file: &Path, json_out: bool, offline: bool, match_crossref: bool) -> Res<ExitCode> {
     let bytes = std::fs::read(file).map_err(|e| ibid_core::Error::io(format!("cannot read {}", file.display()), e))?;
     let text = String::from_utf8_lossy(&bytes);
-    let read = ibid_notes::read(&text, &LabellerParser);
+    let mut read = ibid_notes::read(&text, &LabellerParser);
     if read.page.work.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return Err(ibid_core::Error::invalid(format!("{}: no title found: not a publisher's page of a work", file.display())));
     }
@@ -51,7 +84,18 @@ pub fn import_page_cmd(mut lib: Library, file: &Path, json_out: bool, offline: b
             Err(reason) => (None, format!("{doi} could not be looked up ({reason}); imported from the page alone")),
         },
     };
+    let matched = if match_crossref {
+        match match_cited(&lib, &mut read) {
+            Ok(lines) => lines,
+            Err(e) => vec![format!("Crossref search not run: {e}")],
+        }
+    } else {
+        Vec::new()
+    };
     let imported = ibid_notes::store(&mut lib, &read, resolved)?;
+    for line in &matched {
+        eprintln!("ibid: {line}");
+    }
     let mut out = std::io::stdout().lock();
     if json_out {
         let v = ibid_notes::report(&lib, &read, &imported)?;

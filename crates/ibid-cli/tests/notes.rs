@@ -132,3 +132,82 @@ fn import_page_resolves_the_doi_when_it_can_and_completes_without_it_when_it_can
     assert!(text.contains("could not be looked up") && text.contains("imported from the page alone"), "{text}");
     assert!(text.contains("26 citations of 15 works"), "{text}");
 }
+
+/// `--match`: cited works without a DOI are looked for in Crossref's
+/// bibliographic search (here a stand-in on 127.0.0.1); a DOI is taken only
+/// when the answer scores high enough per character of the query and agrees
+/// with the note, and the score is kept with the work.
+#[test]
+fn import_page_match_takes_a_doi_only_from_a_confident_agreeing_answer() {
+    use wiremock::matchers::{method, path, query_param_contains};
+    use wiremock::{Mock, ResponseTemplate};
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = rt.block_on(services::start(Recorded::project()));
+    let fuel = std::fs::read_to_string(ibid_tests::project_fixture("crossref-search/fuel-and-power.json")).unwrap();
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path("/works"))
+            .and(query_param_contains("query.bibliographic", "Fuel and Power"))
+            .respond_with(services::crossref_headers(ResponseTemplate::new(200).set_body_string(fuel)))
+            .with_priority(1)
+            .expect(1)
+            .mount(&server),
+    );
+    // The encyclopaedia entry: Crossref's real answer to a one-word query,
+    // whose scores (~11) are far below a confident one for a whole note.
+    let ecology = ibid_tests::shared_fixtures().map(|f| std::fs::read_to_string(f.join("crossref-api/lists/works_query_ecology_rows2.json")).unwrap());
+    if let Some(body) = &ecology {
+        rt.block_on(
+            Mock::given(method("GET"))
+                .and(path("/works"))
+                .and(query_param_contains("query.bibliographic", "Chemical Ecology"))
+                .respond_with(services::crossref_headers(ResponseTemplate::new(200).set_body_string(body.clone())))
+                .with_priority(1)
+                .expect(1)
+                .mount(&server),
+        );
+    }
+    let page = ibid_tests::project_fixture("pages/match-notes.html");
+    let tmp = tempfile::tempdir().unwrap();
+
+    // Without --match nothing is searched for.
+    let plain = tmp.path().join("plain.sqlite");
+    let out = ibid(&plain, &server.uri(), &["import-page", page.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["works"].as_object().unwrap().values().all(|w| w.get("DOI").is_none()), "{v}");
+
+    let lib = tmp.path().join("lib.sqlite");
+    let out = ibid(&lib, &server.uri(), &["import-page", page.to_str().unwrap(), "--json", "--match"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let works: Vec<&Value> = v["works"].as_object().unwrap().values().collect();
+    assert_eq!(works.len(), 2, "{v}");
+    let fuel = works.iter().find(|w| w["title"] == "Fuel and Power").expect("the book");
+    assert_eq!(fuel["DOI"], "10.5555/fuel.1981");
+    assert_eq!(fuel["custom"]["crossref-match"]["score"], 71.18);
+    assert!(stderr.contains("matched      Fuel and Power: 10.5555/fuel.1981"), "{stderr}");
+    // Notes 1 and 3 (the short form) both point at it.
+    let cites: Vec<(i64, String)> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| n["citations"].as_array().unwrap().iter().map(move |c| (n["number"].as_i64().unwrap(), c["work"].as_str().unwrap().to_string())))
+        .collect();
+    let fuel_key = fuel["id"].as_str().unwrap();
+    assert_eq!(cites.iter().filter(|(_, k)| k == fuel_key).map(|(n, _)| *n).collect::<Vec<_>>(), vec![1, 3]);
+    if ecology.is_some() {
+        let entry = works.iter().find(|w| w["title"] == "Chemical Ecology").expect("the entry");
+        assert!(entry.get("DOI").is_none(), "{entry}");
+        assert!(stderr.contains("not matched  Chemical Ecology: score 11.0 is 0.103 per character, below"), "{stderr}");
+    }
+    // The score is stored: `ibid show` gives it back.
+    let show = ibid(&lib, "http://127.0.0.1:9", &["show", fuel_key, "--json"]);
+    let item: Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(item["custom"]["crossref-match"]["score"], 71.18, "{item}");
+    // A second import matches the book in the library by its DOI: no new search.
+    let out = ibid(&lib, &server.uri(), &["import-page", page.to_str().unwrap(), "--match"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    rt.block_on(server.verify()); // each search exactly once
+}

@@ -10,6 +10,8 @@
 //!   [`source::Resolvers`] picks one per identifier.
 //! * [`http`]: the shared client: per-service rate windows learnt from the
 //!   service's headers, bounded concurrency, retries with jittered backoff.
+//! * [`search`]: Crossref's bibliographic search for a reference without an
+//!   identifier, and whether its best answer is the work cited.
 //! * [`add`]: adding a batch to a library and refreshing a work.
 //! * [`config`]: base URLs and contact address from environment and settings.
 //!
@@ -23,6 +25,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod map;
+pub mod search;
 pub mod source;
 
 pub use add::{add_all, refresh, ItemResult, Outcome, Refreshed};

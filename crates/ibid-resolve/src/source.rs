@@ -102,7 +102,7 @@ fn record(mapped: Mapped, source: &'static str, responses: Vec<Fetched>) -> Fetc
 /// Crossref's REST API: `GET /works/{doi}`, then the book's own record when
 /// a chapter's lacks the book's editors, ISBN, series or place.
 pub struct Crossref {
-    http: Arc<Http>,
+    pub(crate) http: Arc<Http>,
     pub service: Service,
 }
 
@@ -112,7 +112,7 @@ impl Crossref {
         Crossref { http, service }
     }
 
-    fn polite(&self, url: String) -> String {
+    pub(crate) fn polite(&self, url: String) -> String {
         match &self.http.cfg.mailto {
             Some(m) => format!("{url}{}mailto={}", if url.contains('?') { '&' } else { '?' }, encode_query(m)),
             None => url,
