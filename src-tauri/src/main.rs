@@ -22,6 +22,10 @@ use tauri::{Url, WebviewWindowBuilder};
 
 use commands::AppState;
 
+// The same allocator as the `ibid` CLI (see its main.rs and BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The label of the one window; `capabilities/main.json` is for it only.
 const MAIN_WINDOW: &str = "main";
 

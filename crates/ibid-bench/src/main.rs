@@ -24,6 +24,11 @@ mod stats;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// In-process figures (parse, export, render) are measured with the
+// allocator `ibid` and the desktop app ship.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 usage:
   ibid-bench generate --works N [--seed S] -o FILE.json
