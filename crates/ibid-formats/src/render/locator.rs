@@ -61,7 +61,7 @@ fn labels() -> &'static [(String, Kind)] {
         for (k, name) in KINDS {
             add(name, *k);
         }
-        if let Some(en) = super::style::locale_files().iter().find(|l| l.lang.as_ref().is_some_and(|c| c.0 == "en-US")) {
+        if let Some(en) = super::style::bundled_locale("en-US") {
             for (k, _) in KINDS {
                 for form in [TermForm::Long, TermForm::Short, TermForm::Symbol] {
                     if let Some(t) = en.term(Term::Locator(*k), form) {

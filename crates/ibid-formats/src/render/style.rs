@@ -309,10 +309,16 @@ pub fn list_styles() -> Vec<(String, String)> {
     out
 }
 
-/// The bundled locales (parsed once).
-pub(crate) fn locale_files() -> &'static [citationberg::Locale] {
-    static LOCALES: OnceLock<Vec<citationberg::Locale>> = OnceLock::new();
-    LOCALES.get_or_init(archive::locales)
+/// The bundled locale with this exact code (`archive::LOCALE_CODES`),
+/// decoded the first time it is asked for and kept. Decoding all of them
+/// took ~0.6 G instructions, paid by every process that rendered anything.
+pub(crate) fn bundled_locale(code: &str) -> Option<&'static citationberg::Locale> {
+    static DECODED: OnceLock<Vec<OnceLock<Option<citationberg::Locale>>>> = OnceLock::new();
+    let slots = DECODED.get_or_init(|| archive::LOCALE_CODES.iter().map(|_| OnceLock::new()).collect());
+    let i = archive::LOCALE_CODES.iter().position(|c| *c == code)?;
+    slots[i]
+        .get_or_init(|| archive::locale_at(i))
+        .as_ref()
 }
 
 /// The bundled locale files hayagriva needs for `code`: the locale, its
@@ -328,8 +334,14 @@ pub(crate) fn locale_files_for(code: &str) -> &'static [citationberg::Locale] {
     }
     let code_ = LocaleCode(code.to_string());
     let wanted: Vec<LocaleCode> = [Some(code_.clone()), code_.fallback(), Some(LocaleCode::en_us())].into_iter().flatten().collect();
-    let files: Vec<citationberg::Locale> =
-        locale_files().iter().filter(|l| l.lang.as_ref().is_some_and(|c| wanted.contains(c))).cloned().collect();
+    let mut files: Vec<citationberg::Locale> = Vec::new();
+    for w in &wanted {
+        if let Some(l) = bundled_locale(&w.0) {
+            if !files.iter().any(|f| f.lang == l.lang) {
+                files.push(l.clone());
+            }
+        }
+    }
     // At most one entry per bundled locale, kept for the process.
     let files: &'static [citationberg::Locale] = Box::leak(files.into_boxed_slice());
     map.insert(code.to_string(), files);
@@ -338,7 +350,7 @@ pub(crate) fn locale_files_for(code: &str) -> &'static [citationberg::Locale] {
 
 /// Every bundled locale's code (`en-US`, `de-DE`…), sorted.
 pub fn list_locales() -> Vec<String> {
-    let mut v: Vec<String> = locale_files().iter().filter_map(|l| l.lang.as_ref().map(|c| c.0.clone())).collect();
+    let mut v: Vec<String> = archive::LOCALE_CODES.iter().map(|c| c.to_string()).collect();
     v.sort();
     v
 }
@@ -359,3 +371,22 @@ pub(crate) fn resolve_locale(code: &str) -> Result<String, RenderError> {
     Err(RenderError::UnknownLocale(code.to_string()))
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The vendored hayagriva's `LOCALE_CODES` (Ibid patch) names each
+    /// bundled locale by its file; `bundled_locale` decodes only the ones a
+    /// rendering needs by that name, so each must be the locale's own code.
+    #[test]
+    fn every_bundled_locale_code_names_its_locale() {
+        assert_eq!(archive::LOCALE_CODES.len(), archive::LOCALES.len());
+        for (i, code) in archive::LOCALE_CODES.iter().enumerate() {
+            let l = archive::locale_at(i).unwrap_or_else(|| panic!("{code} decodes"));
+            assert_eq!(l.lang.map(|c| c.0).as_deref(), Some(*code));
+            assert!(bundled_locale(code).is_some(), "{code}");
+        }
+        assert!(bundled_locale("xx-YY").is_none());
+    }
+}
