@@ -650,8 +650,13 @@ fn assert_grouped_equals_whole(id: &str) {
                 c.len() == 3 && c[0] == '(' && c[1].is_uppercase() && c[2] == '.'
             })
             .count();
+        // Citations that began with initials ("(J. van der Berg et al.
+        // 2002)") were editors substituted for an author inside a
+        // `cs:choose`, printed with default name options (the vendored
+        // hayagriva's patch 14 fixed it); on this library no citation
+        // needs given names to be told apart.
         if id == "chicago-author-date" {
-            assert!(with_initials >= 5, "{id}: {with_initials} citations with initials");
+            assert_eq!(with_initials, 0, "{id}: {with_initials} citations with initials");
         }
     }
     // Again from the cache: the same, without rendering anything.

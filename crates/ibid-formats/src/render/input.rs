@@ -8,8 +8,8 @@
 //! `Entry` model. What it has to repair, because hayagriva would panic,
 //! drop or misread it:
 //!
-//! * dates: hayagriva panics on a date range, so only the start is kept;
-//!   months and days outside 1–12 / 1–31 are dropped (they would wrap to
+//! * dates: a range's end is kept only when it is a date other than the
+//!   start; months and days outside 1–12 / 1–31 are dropped (they would wrap to
 //!   255 inside hayagriva); a date given only as `raw` is parsed; a
 //!   `literal` date keeps the year found in it (hayagriva ignores literals);
 //! * lists where CSL wants one string (`container-title`, `ISBN`, `ISSN`…
@@ -150,18 +150,10 @@ fn name(v: &Value) -> Option<NameValue> {
 
 fn date(v: &Value) -> Option<DateValue> {
     let d = Date::from_csl(v).ok()?;
-    let mut parts: Vec<i16> = Vec::new();
-    if let Some(first) = d.parts.first() {
-        if let Some(y) = first.first().and_then(|y| i16::try_from(*y).ok()) {
-            parts.push(y);
-            if let Some(m) = first.get(1).copied().filter(|m| (1..=12).contains(m)) {
-                parts.push(m as i16);
-                if let Some(day) = first.get(2).copied().filter(|d| (1..=31).contains(d)) {
-                    parts.push(day as i16);
-                }
-            }
-        }
-    }
+    let mut parts = d.parts.first().map(|p| safe_parts(p)).unwrap_or_default();
+    // The end of a range, when it is a date and not the start again.
+    // (A year 0 marks an open range in some data; left out.)
+    let end = d.parts.get(1).map(|p| safe_parts(p)).filter(|e| e.first().is_some_and(|y| *y != 0) && *e != parts && !parts.is_empty());
     if parts.is_empty() {
         // A literal ("Spring 1997") or an unparsed raw date: keep its year.
         let text = d.literal.as_deref().or(d.raw.as_deref())?;
@@ -174,7 +166,26 @@ fn date(v: &Value) -> Option<DateValue> {
         Some(Value::Number(n)) => n.as_i64() == Some(1),
         _ => false,
     };
-    Some(DateValue::DateParts { date_parts: VecDateRange(vec![VecDate(parts)]), literal: None, season, circa })
+    let mut range = vec![VecDate(parts)];
+    range.extend(end.map(VecDate));
+    Some(DateValue::DateParts { date_parts: VecDateRange(range), literal: None, season, circa })
+}
+
+/// A date's parts as hayagriva can take them: a year that fits, then a
+/// month within 1–12, then a day within 1–31 (anything else would wrap);
+/// empty without a year.
+fn safe_parts(p: &[i32]) -> Vec<i16> {
+    let mut parts = Vec::new();
+    if let Some(y) = p.first().and_then(|y| i16::try_from(*y).ok()) {
+        parts.push(y);
+        if let Some(m) = p.get(1).copied().filter(|m| (1..=12).contains(m)) {
+            parts.push(m as i16);
+            if let Some(day) = p.get(2).copied().filter(|d| (1..=31).contains(d)) {
+                parts.push(day as i16);
+            }
+        }
+    }
+    parts
 }
 
 fn year_in(text: &str) -> Option<i16> {
@@ -265,7 +276,13 @@ mod tests {
             _ => vec![],
         });
         assert_eq!(d(serde_json::json!({"date-parts": [[2020, 13, 40]]})), Some(vec![2020]));
-        assert_eq!(d(serde_json::json!({"date-parts": [[2019, 5], [2020, 6]]})), Some(vec![2019, 5]));
+        let range = |v: Value| date(&v).map(|d| match d {
+            DateValue::DateParts { date_parts, .. } => date_parts.0.iter().map(|p| p.0.clone()).collect::<Vec<_>>(),
+            _ => vec![],
+        });
+        assert_eq!(range(serde_json::json!({"date-parts": [[2019, 5], [2020, 6]]})), Some(vec![vec![2019, 5], vec![2020, 6]]));
+        assert_eq!(range(serde_json::json!({"date-parts": [[2019, 5], [2019, 5]]})), Some(vec![vec![2019, 5]]));
+        assert_eq!(range(serde_json::json!({"date-parts": [[2019, 5], [0, 13]]})), Some(vec![vec![2019, 5]]));
         assert_eq!(d(serde_json::json!({"literal": "Spring 1997"})), Some(vec![1997]));
         assert_eq!(d(serde_json::json!({"raw": "2001-02-03"})), Some(vec![2001, 2, 3]));
         assert_eq!(d(serde_json::json!({"literal": "n.d."})), None);

@@ -2165,6 +2165,9 @@ pub(crate) struct WritingContext {
     suppress_queried_variables: bool,
     /// Suppressed variables that must not be rendered.
     suppressed_variables: RefCell<Vec<Variable>>,
+    /// Ibid patch: whether a `cs:choose` is testing its conditions, which
+    /// see suppressed variables too (`prepare_variable_query`).
+    testing_conditions: bool,
     /// Whether this render has checked for `disambiguate` in `cs:choose`.
     checked_disambiguate: bool,
     /// Check whether this is the first date.
@@ -2218,6 +2221,7 @@ impl Default for WritingContext {
             strip_periods: false,
             suppress_queried_variables: false,
             suppressed_variables: RefCell::new(Vec::new()),
+            testing_conditions: false,
             checked_disambiguate: false,
             first_date: true,
             first_name: None,
@@ -2518,12 +2522,35 @@ impl WritingContext {
         V: Into<Variable>,
     {
         let general: Variable = variable.into();
-        if self.suppressed_variables.borrow().contains(&general) {
+        if !self.testing_conditions && self.suppressed_variables.borrow().contains(&general) {
             return None;
         }
 
         self.maybe_suppress(general);
         Some(general)
+    }
+
+    /// Ibid patch: the last text written that is not all white space
+    /// (in the buffer or in the elements in progress).
+    fn last_printed_text(&self) -> Option<&str> {
+        fn in_children(children: &[ElemChild]) -> Option<&str> {
+            children.iter().rev().find_map(|c| match c {
+                ElemChild::Text(t) | ElemChild::Link { text: t, .. }
+                    if t.text.chars().any(|c| !c.is_whitespace()) =>
+                {
+                    Some(t.text.as_str())
+                }
+                ElemChild::Text(_) | ElemChild::Link { .. } => None,
+                ElemChild::Elem(e) => in_children(&e.children.0),
+                ElemChild::Markup(m) => Some(m.as_str()),
+                ElemChild::Transparent { .. } => Some(""),
+            })
+        }
+        if self.buf.has_content() {
+            return Some(self.buf.as_str());
+        }
+        let levels: Vec<&ElemChildren> = self.elem_stack.iter().collect();
+        levels.iter().rev().find_map(|l| in_children(&l.0))
     }
 
     /// Return the sum of the lengths of strings in the finished elements. This
@@ -2952,7 +2979,14 @@ impl<'a, T: EntryLike> Context<'a, T> {
 
     /// Pull punctuation into a quote if applicable
     fn do_pull_punctuation<'s>(&mut self, mut s: &'s str) -> &'s str {
-        if self.writing.pull_punctuation && s.starts_with(['.', ',', ';', '!', '?']) {
+        // Ibid patch: punctuation meeting a closing quote is pulled in
+        // whenever the locale puts punctuation inside quotes, not only right
+        // after the quoted element: a delimiter already pulled in and then
+        // followed by nothing left "Finder.”." in Chicago (citeproc-js:
+        // "Finder.”").
+        if (self.writing.pull_punctuation || self.style.punctuation_in_quotes())
+            && s.starts_with(['.', ',', ';', '!', '?'])
+        {
             let close_quote =
                 self.term(OtherTerm::CloseQuote.into(), TermForm::default(), false);
             let close_inner_quote =
@@ -2974,6 +3008,22 @@ impl<'a, T: EntryLike> Context<'a, T> {
                 self.writing.buf.as_string_mut()
             };
 
+            // Ibid patch: a period or comma eats the spaces before it (see
+            // `push_str`), so it is pulled into a quote that ends before
+            // them too (a delimiter's space was left after the quote).
+            if s.starts_with(['.', ',']) {
+                let trimmed = buf.trim_end().len();
+                if trimmed < buf.len()
+                    && [close_quote, close_inner_quote]
+                        .iter()
+                        .flatten()
+                        .any(|q| buf[..trimmed].ends_with(q))
+                {
+                    // (The quote is then found below, which marks the
+                    // buffer changed.)
+                    buf.truncate(trimmed);
+                }
+            }
             for quote in [close_quote, close_inner_quote].iter().flatten() {
                 // Check if buf ends with a close quote.
                 // If it does, replace it with the punctuation.
@@ -2985,8 +3035,13 @@ impl<'a, T: EntryLike> Context<'a, T> {
                     // Ibid patch: merged with punctuation already inside
                     // the quote ("Time?" + "." → "Time?”"), as citeproc-js
                     // does; see `merge_punctuation`.
+                    // The same mark twice is one ("Substance." + "." →
+                    // "Substance.”").
                     match buf.chars().next_back().and_then(|p1| {
-                        merge_punctuation(p1, punctuation).map(|m| (p1, m))
+                        (p1 == punctuation)
+                            .then_some(p1)
+                            .or_else(|| merge_punctuation(p1, punctuation))
+                            .map(|m| (p1, m))
                     }) {
                         Some((p1, m)) if m == p1 => {}
                         Some((p1, m)) => {
@@ -3050,6 +3105,29 @@ impl<'a, T: EntryLike> Context<'a, T> {
         let ends_with_space = last_buffer(&mut self.writing)
             .is_some_and(|s| s.chars().next_back().is_some_and(|c| c.is_whitespace()));
 
+        // Ibid patch: a period after a quotation that already ends in
+        // punctuation, with only spaces between (a delimiter pulled into the
+        // quote before a child that printed nothing): dropped, as
+        // citeproc-js does ("Finder.”." → "Finder.”").
+        let mut s = s;
+        if ends_with_space
+            && s.starts_with('.')
+            && self.style.punctuation_in_quotes()
+            && let Some(tail) = self.writing.last_printed_text()
+        {
+            let quotes = [
+                self.term(OtherTerm::CloseQuote.into(), TermForm::default(), false),
+                self.term(OtherTerm::CloseInnerQuote.into(), TermForm::default(), false),
+            ];
+            let tail = tail.trim_end();
+            if quotes.iter().flatten().any(|q| {
+                tail.strip_suffix(q)
+                    .is_some_and(|t| t.ends_with(['.', '!', '?']))
+            }) {
+                s = &s[1..];
+            }
+        }
+
         // Punctuation eats spaces. Whitespace should be trimmed.
         if ends_with_space
             && s.chars().next().is_some_and(|c| {
@@ -3063,7 +3141,6 @@ impl<'a, T: EntryLike> Context<'a, T> {
         // Ibid patch: punctuation that meets punctuation is merged as
         // citeproc-js merges it ("(PLoS);" + ". " → "(PLoS); ",
         // "Crossroad?" + "." → "Crossroad?"), see `merge_punctuation`.
-        let mut s = s;
         if let Some(p2) = s.chars().next()
             && let Some(last) = last_buffer(&mut self.writing)
             && let Some(p1) = last.chars().next_back()
@@ -3409,6 +3486,28 @@ impl<'a, T: EntryLike> Context<'a, T> {
             }
             self.commit_elem(loc.0, None, None);
         }
+    }
+
+    /// Ibid patch: whether a term rendered now is the first thing the entry
+    /// prints (nothing but affixes and punctuation written so far), in a
+    /// bibliography or a note style's citation, not while sorting. There,
+    /// citeproc-js capitalises the term's first letter.
+    fn term_comes_first(&self) -> bool {
+        if self.instance.sorting.is_some()
+            || (!self.bibliography && self.style.csl.settings.class == StyleClass::InText)
+        {
+            return false;
+        }
+        fn printed(child: &ElemChild) -> bool {
+            match child {
+                ElemChild::Text(t) => t.text.chars().any(char::is_alphanumeric),
+                ElemChild::Markup(m) => m.chars().any(char::is_alphanumeric),
+                ElemChild::Elem(e) => e.children.0.iter().any(printed),
+                ElemChild::Link { .. } | ElemChild::Transparent { .. } => true,
+            }
+        }
+        !self.writing.buf.as_str().chars().any(char::is_alphanumeric)
+            && !self.writing.elem_stack.iter().any(|c| c.0.iter().any(printed))
     }
 
     /// Test whether this entry should disambiguate via `cs:choose`.

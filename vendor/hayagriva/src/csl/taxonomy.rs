@@ -35,6 +35,11 @@ pub trait EntryLike {
     ) -> Option<Cow<'_, ChunkedString>>;
     fn resolve_name_variable(&self, variable: NameVariable) -> Vec<Cow<'_, Person>>;
     fn resolve_date_variable(&self, variable: DateVariable) -> Option<Cow<'_, Date>>;
+    /// Ibid patch: the end of a date range (`resolve_date_variable` gives
+    /// its start); `None` for a single date.
+    fn resolve_date_range_end(&self, _variable: DateVariable) -> Option<Cow<'_, Date>> {
+        None
+    }
     fn matches_entry_type(&self, kind: taxonomy::Kind) -> bool;
     fn is_english(&self) -> Option<bool>;
     fn key(&self) -> Cow<'_, str>;
@@ -755,10 +760,26 @@ impl EntryLike for citationberg::json::Item {
                 let Ok(d) = csl_json::FixedDateRange::try_from(d.clone()) else {
                     return None;
                 };
-                if d.end.is_some() {
-                    panic!("ranges are not supported")
-                }
+                // Ibid patch: a range gives its start here (this panicked);
+                // the end is `resolve_date_range_end`.
                 let d = d.start;
+                Some(Cow::Owned(Date {
+                    year: d.year as i32,
+                    month: d.month,
+                    day: d.day,
+                    approximate: d.circa,
+                    season: d.season,
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    fn resolve_date_range_end(&self, variable: DateVariable) -> Option<Cow<'_, Date>> {
+        // Ibid patch: the end of a CSL-JSON date range.
+        match self.0.get(&variable.to_string())? {
+            csl_json::Value::Date(d) => {
+                let d = csl_json::FixedDateRange::try_from(d.clone()).ok()?.end?;
                 Some(Cow::Owned(Date {
                     year: d.year as i32,
                     month: d.month,

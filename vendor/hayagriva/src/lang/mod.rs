@@ -718,6 +718,11 @@ impl CaseFolder {
         &mut self.buf
     }
 
+    /// Ibid patch: the buffer as it is now.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.buf
+    }
+
     /// Check if the buffer ends with a character.
     pub fn ends_with(&self, pattern: char) -> bool {
         self.buf.ends_with(pattern)

@@ -137,6 +137,17 @@ impl RenderCsl for citationberg::Text {
                     ctx.writing.pop_delimiter(idx);
                 }
             }
+            // Ibid patch: a term that is the first thing an entry prints
+            // gets a capital first letter ("(N.d.-a)." in APA, "N.d." in
+            // Chicago), as citeproc-js does outside in-text citations.
+            ResolvedTextTarget::Term(s) if ctx.term_comes_first() => {
+                let mut chars = s.chars();
+                let capitalized: String = match chars.next() {
+                    Some(c) => c.to_uppercase().chain(chars).collect(),
+                    None => String::new(),
+                };
+                ctx.push_str(&capitalized)
+            }
             ResolvedTextTarget::Term(s) => ctx.push_str(s),
             ResolvedTextTarget::Value(val) => ctx.push_str(val),
         }
@@ -725,8 +736,6 @@ impl RenderCsl for citationberg::Date {
 
         let parts = self.parts.or(base.and_then(|b| b.parts)).unwrap_or_default();
 
-        // TODO: Date ranges
-        let mut last_was_empty = true;
 
         // Localized (base) delimiter takes precedence over the cs:date
         // element's delimiter attribute, which should be ignored if a locale's
@@ -743,6 +752,7 @@ impl RenderCsl for citationberg::Date {
             None => self.delimiter.as_deref(),
         };
 
+        let mut shown: Vec<&citationberg::DatePart> = Vec::new();
         for part in &base.unwrap_or(self).date_part {
             match part.name {
                 DatePartName::Month if !parts.has_month() && date.season.is_none() => {
@@ -758,19 +768,79 @@ impl RenderCsl for citationberg::Date {
                 }
                 _ => {}
             }
+            shown.push(part);
+        }
 
+        // Ibid patch: a date range ("May 25–28, 2021"; only the start was
+        // printed). The parts from the largest one that differs down are
+        // printed for the start (the last without its suffix), then the
+        // range delimiter, then for the end (the first without its
+        // prefix); the larger parts once, as citeproc-js does.
+        let end = ctx.instance.entry.resolve_date_range_end(variable);
+        let range = end.as_deref().and_then(|end| date_range_split(&shown, &date, end));
+        let over_ride_of = |name: DatePartName| {
+            base.is_some()
+                .then(|| self.date_part.iter().find(|p| p.name == name))
+                .flatten()
+        };
+
+        let mut last_was_empty = true;
+        let render_part = |ctx: &mut Context<T>,
+                           last_was_empty: &mut bool,
+                           part: &citationberg::DatePart,
+                           d: &Date,
+                           suffix_here: bool| {
             let cursor = ctx.writing.len();
-            if !last_was_empty && let Some(delim) = chosen_delim {
+            if !*last_was_empty && let Some(delim) = chosen_delim {
                 ctx.push_str(delim);
             }
-
-            let over_ride = base
-                .is_some()
-                .then(|| self.date_part.iter().find(|p| p.name == part.name))
-                .flatten();
-
-            render_date_part(part, &date, ctx, over_ride, first);
-            last_was_empty = cursor == ctx.writing.len();
+            render_date_part(part, d, ctx, over_ride_of(part.name), first && suffix_here);
+            *last_was_empty = cursor == ctx.writing.len();
+        };
+        match (range, end.as_deref()) {
+            (Some((from, to, largest)), Some(end)) => {
+                let year_ranged = largest == DatePartName::Year;
+                for part in &shown[..from] {
+                    render_part(ctx, &mut last_was_empty, part, &date, true);
+                }
+                for (i, part) in shown[from..=to].iter().enumerate() {
+                    if from + i == to {
+                        let mut last = (*part).clone();
+                        last.affixes.suffix = None;
+                        render_part(ctx, &mut last_was_empty, &last, &date, !year_ranged);
+                    } else {
+                        render_part(ctx, &mut last_was_empty, part, &date, !year_ranged);
+                    }
+                }
+                let delim = shown
+                    .iter()
+                    .find(|p| p.name == largest)
+                    .and_then(|p| {
+                        over_ride_of(largest)
+                            .and_then(|o| o.range_delimiter.as_deref())
+                            .or(p.range_delimiter.as_deref())
+                    })
+                    .unwrap_or(citationberg::DatePart::DEFAULT_DELIMITER);
+                ctx.push_str(delim);
+                last_was_empty = true;
+                for (i, part) in shown[from..=to].iter().enumerate() {
+                    if i == 0 {
+                        let mut first_part = (*part).clone();
+                        first_part.affixes.prefix = None;
+                        render_part(ctx, &mut last_was_empty, &first_part, end, true);
+                    } else {
+                        render_part(ctx, &mut last_was_empty, part, end, true);
+                    }
+                }
+                for part in &shown[to + 1..] {
+                    render_part(ctx, &mut last_was_empty, part, &date, true);
+                }
+            }
+            _ => {
+                for part in &shown {
+                    render_part(ctx, &mut last_was_empty, part, &date, true);
+                }
+            }
         }
 
         ctx.pop_case(cidx);
@@ -818,6 +888,45 @@ impl RenderCsl for citationberg::Date {
             )
         }
     }
+}
+
+/// Ibid patch: where a date range is split: the first and last index (in
+/// `shown`, the parts printed) of the parts printed twice (the largest part
+/// that differs between start and end, and every smaller one), and that
+/// largest part. `None` if the printed parts do not differ (one date is
+/// printed) or the parts to print twice are not adjacent.
+fn date_range_split(
+    shown: &[&citationberg::DatePart],
+    start: &Date,
+    end: &Date,
+) -> Option<(usize, usize, DatePartName)> {
+    let rank = |name: DatePartName| match name {
+        DatePartName::Year => 0,
+        DatePartName::Month => 1,
+        DatePartName::Day => 2,
+    };
+    let value = |d: &Date, name: DatePartName| match name {
+        DatePartName::Year => Some(d.year),
+        DatePartName::Month => d
+            .month
+            .map(|m| m as i32 + 1)
+            .or(d.season.map(|s| 100 + s.to_csl_number() as i32)),
+        DatePartName::Day => d.day.map(|d| d as i32 + 1),
+    };
+    let largest = [DatePartName::Year, DatePartName::Month, DatePartName::Day]
+        .into_iter()
+        .filter(|n| shown.iter().any(|p| p.name == *n))
+        .find(|n| {
+            let (a, b) = (value(start, *n), value(end, *n));
+            a.is_some() && b.is_some() && a != b
+        })?;
+    let ranged = |p: &&citationberg::DatePart| rank(p.name) >= rank(largest);
+    let from = shown.iter().position(ranged)?;
+    let to = shown.iter().rposition(ranged)?;
+    let adjacent = shown[from..=to]
+        .iter()
+        .all(|p| ranged(p) && value(start, p.name).is_some() && value(end, p.name).is_some());
+    adjacent.then_some((from, to, largest))
 }
 
 fn render_date_part<T: EntryLike>(
@@ -986,9 +1095,15 @@ where
 {
     let suppressed = ctx.writing.suppress_queried_variables;
     ctx.writing.stop_suppressing_queried_variables();
+    // Ibid patch: conditions test the item's variables, also those that a
+    // substitution suppressed ("In" before a container title tests
+    // `author`, which Chicago substitutes for an empty `composer`), as
+    // citeproc-js does; a suppressed variable is only not printed again.
+    ctx.writing.testing_conditions = true;
     let branch = choose
         .branches()
         .find(|branch| branch.match_.test(BranchConditionIter::from_branch(branch, ctx)));
+    ctx.writing.testing_conditions = false;
     ctx.writing.suppress_queried_variables = suppressed;
 
     branch

@@ -244,17 +244,7 @@ impl RenderCsl for Names {
                 ctx.writing.start_suppressing_queried_variables();
 
                 let depth = ctx.push_elem(self.to_formatting());
-                for child in &substitute.children {
-                    let len = ctx.writing.len();
-                    if let LayoutRenderingElement::Names(names_child) = child {
-                        self.from_names_substitute(names_child).render(ctx)
-                    } else {
-                        child.render(ctx);
-                    }
-                    if len < ctx.writing.len() {
-                        break;
-                    }
-                }
+                render_substitutes(self, &substitute.children, ctx);
 
                 ctx.commit_elem(depth, self.display, Some(ElemMeta::Names(meta_people)));
                 ctx.writing.stop_suppressing_queried_variables();
@@ -865,4 +855,36 @@ fn write_name<T: EntryLike>(
         }
     }
     ctx.commit_elem(elem_idx, None, Some(ElemMeta::Name(variable, name_idx)))
+}
+
+/// Renders the children of a `cs:substitute` until one prints something. A
+/// `cs:names` without children takes the `cs:name`, `cs:et-al` and
+/// `cs:label` of the names it substitutes for. Ibid patch: also one inside a
+/// `cs:choose` (Chicago's `<choose><if match="none" type="standard"><names
+/// variable="editor"/>…`): the chosen branch's children are tried in turn
+/// too. Before, such editors printed with default name options ("J. Bach,
+/// S. Edelkamp." for "Bach, Joscha, and Stefan Edelkamp, eds.").
+fn render_substitutes<T: EntryLike>(
+    names: &citationberg::Names,
+    children: &[LayoutRenderingElement],
+    ctx: &mut Context<T>,
+) -> bool {
+    for child in children {
+        let len = ctx.writing.len();
+        match child {
+            LayoutRenderingElement::Names(names_child) => {
+                names.from_names_substitute(names_child).render(ctx)
+            }
+            LayoutRenderingElement::Choose(choose) => {
+                super::choose_children(choose, ctx, |children, ctx| {
+                    render_substitutes(names, children, ctx)
+                });
+            }
+            _ => child.render(ctx),
+        }
+        if len < ctx.writing.len() {
+            return true;
+        }
+    }
+    false
 }
