@@ -115,7 +115,7 @@ fn seed_page_gives_the_chapter_its_book_and_series() {
 }
 
 #[test]
-fn seed_stored_gives_fifteen_cited_works_and_a_fifteen_entry_bibliography() {
+fn seed_stored_gives_fifteen_cited_works_and_their_chicago_bibliography() {
     let Some(r) = read_seed() else { return };
     let e = expected();
     let tmp = tempfile::tempdir().unwrap();
@@ -129,8 +129,19 @@ fn seed_stored_gives_fifteen_cited_works_and_a_fifteen_entry_bibliography() {
     // Cited works are not library items.
     assert_eq!(lib.count().unwrap(), 1);
     let style = ibid_formats::render::style(e["bibliography"]["style"].as_str().unwrap()).unwrap();
-    let entries = ibid_formats::render::bibliography(&lib.csl_items(&cited).unwrap(), &style, None, ibid_formats::render::Format::Text).unwrap();
+    let items = lib.csl_items(&cited).unwrap();
+    let entries = ibid_formats::render::bibliography(&items, &style, None, ibid_formats::render::Format::Text).unwrap();
     assert_eq!(entries.len() as u64, e["bibliography"]["entries"].as_u64().unwrap());
+    assert!(entries.iter().all(|b| !b.text.trim().is_empty()));
+    let left_out = e["bibliography"]["left_out"].as_str().unwrap();
+    assert!(items.iter().any(|i| i["title"].as_str().is_some_and(|t| t.contains(left_out))), "a cited work");
+    assert!(!entries.iter().any(|b| b.text.contains(left_out)), "but no entry under Chicago 18");
+    if let Some(shared) = ibid_tests::shared_fixtures() {
+        let path = shared.join(e["bibliography"]["cmos17_style"].as_str().unwrap());
+        let cmos17 = ibid_formats::render::style_from_xml("cmos17", &std::fs::read_to_string(path).unwrap()).unwrap();
+        let entries = ibid_formats::render::bibliography(&items, &cmos17, None, ibid_formats::render::Format::Text).unwrap();
+        assert_eq!(entries.len() as u64, e["bibliography"]["cmos17_entries"].as_u64().unwrap());
+    }
 
     // Importing again matches everything: no second copy of anything.
     let before: i64 = lib.connection().query_row("SELECT count(*) FROM works", [], |r| r.get(0)).unwrap();
