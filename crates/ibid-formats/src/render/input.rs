@@ -132,7 +132,7 @@ fn name(v: &Value) -> Option<NameValue> {
     match (get("family"), get("given")) {
         (Some(family), given) => Some(NameValue::Item(NameItem {
             family,
-            given,
+            given: given.map(|g| spaced_initials(&g)),
             non_dropping_particle: get("non-dropping-particle"),
             dropping_particle: get("dropping-particle"),
             suffix: get("suffix"),
@@ -146,6 +146,25 @@ fn name(v: &Value) -> Option<NameValue> {
         (None, Some(given)) => Some(NameValue::Literal(LiteralName { literal: given })),
         (None, None) => None,
     }
+}
+
+/// Initials written together in a given name are spaced ("F.R." → "F. R.",
+/// "A.B.Carl" → "A. B. Carl"), as citeproc-js normalises a given name before
+/// printing or initialising it: a period directly followed by a letter gets a
+/// space.
+fn spaced_initials(given: &str) -> String {
+    if !given.contains('.') {
+        return given.to_string();
+    }
+    let mut out = String::with_capacity(given.len() + 4);
+    let mut chars = given.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '.' && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+            out.push(' ');
+        }
+    }
+    out
 }
 
 fn date(v: &Value) -> Option<DateValue> {
@@ -262,6 +281,15 @@ mod tests {
         assert_eq!(strip_markup("<script>x</script> & <img>"), "<script>x</script> & <img>");
         assert_eq!(strip_markup("a </span> b"), "a </span> b");
         assert_eq!(strip_markup("1 < 2"), "1 < 2");
+    }
+
+    #[test]
+    fn initials_are_spaced() {
+        assert_eq!(spaced_initials("F.R."), "F. R.");
+        assert_eq!(spaced_initials("A.B.Carl"), "A. B. Carl");
+        assert_eq!(spaced_initials("J. W."), "J. W.");
+        assert_eq!(spaced_initials("J.-P."), "J.-P.");
+        assert_eq!(spaced_initials("Jean"), "Jean");
     }
 
     #[test]

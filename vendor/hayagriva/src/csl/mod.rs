@@ -3024,39 +3024,47 @@ impl<'a, T: EntryLike> Context<'a, T> {
                     buf.truncate(trimmed);
                 }
             }
-            for quote in [close_quote, close_inner_quote].iter().flatten() {
-                // Check if buf ends with a close quote.
-                // If it does, replace it with the punctuation.
-                if let Some(head) = buf.strip_suffix(quote) {
-                    buf.truncate(head.len());
+            // Ibid patch: the punctuation goes inside every closing quote
+            // the text ends with ("voltage" + "’”" + "." → "voltage.’”", as
+            // citeproc-js prints a quotation inside a quoted title).
+            let quotes: Vec<&str> = [close_quote, close_inner_quote]
+                .into_iter()
+                .flatten()
+                .filter(|q| !q.is_empty())
+                .collect();
+            let mut quotes_len = 0;
+            while let Some(q) =
+                quotes.iter().find(|q| buf[..buf.len() - quotes_len].ends_with(**q))
+            {
+                quotes_len += q.len();
+            }
+            if quotes_len > 0 {
+                let suffix = buf.split_off(buf.len() - quotes_len);
 
-                    let punctuation = s.chars().next().unwrap();
-                    s = &s[punctuation.len_utf8()..];
-                    // Ibid patch: merged with punctuation already inside
-                    // the quote ("Time?" + "." → "Time?”"), as citeproc-js
-                    // does; see `merge_punctuation`.
-                    // The same mark twice is one ("Substance." + "." →
-                    // "Substance.”").
-                    match buf.chars().next_back().and_then(|p1| {
-                        (p1 == punctuation)
-                            .then_some(p1)
-                            .or_else(|| merge_punctuation(p1, punctuation))
-                            .map(|m| (p1, m))
-                    }) {
-                        Some((p1, m)) if m == p1 => {}
-                        Some((p1, m)) => {
-                            buf.truncate(buf.len() - p1.len_utf8());
-                            buf.push(m);
-                        }
-                        None => buf.push(punctuation),
+                let punctuation = s.chars().next().unwrap();
+                s = &s[punctuation.len_utf8()..];
+                // Ibid patch: merged with punctuation already inside
+                // the quote ("Time?" + "." → "Time?”"), as citeproc-js
+                // does; see `merge_punctuation`.
+                // The same mark twice is one ("Substance." + "." →
+                // "Substance.”").
+                match buf.chars().next_back().and_then(|p1| {
+                    (p1 == punctuation)
+                        .then_some(p1)
+                        .or_else(|| merge_punctuation(p1, punctuation))
+                        .map(|m| (p1, m))
+                }) {
+                    Some((p1, m)) if m == p1 => {}
+                    Some((p1, m)) => {
+                        buf.truncate(buf.len() - p1.len_utf8());
+                        buf.push(m);
                     }
-                    buf.push_str(quote);
+                    None => buf.push(punctuation),
+                }
+                buf.push_str(&suffix);
 
-                    if used_buf {
-                        self.writing.buf.mark_changed();
-                    }
-
-                    break;
+                if used_buf {
+                    self.writing.buf.mark_changed();
                 }
             }
         }
@@ -3201,6 +3209,50 @@ impl<'a, T: EntryLike> Context<'a, T> {
     pub fn push_chunked(&mut self, chunked: &ChunkedString) {
         for chunk in &chunked.0 {
             match chunk.kind {
+                // Ibid patch: quotation marks in a value (straight or
+                // typographic, double or single, in pairs) are printed as the
+                // locale's quotes, inner quotes inside a quoted element, as
+                // citeproc-js does (“Replication Crisis”; ‘…’ inside a quoted
+                // title); see `quote_pieces`.
+                ChunkKind::Normal if chunk.value.contains(['"', '“', '\'', '‘']) => {
+                    // A single quote written typographically outside any
+                    // quotation stays single (‘Wieder’), as in citeproc-js.
+                    let mut flipped = Vec::new();
+                    let mut after_close = false;
+                    for piece in quote_pieces(&chunk.value) {
+                        let is_close = matches!(piece, QuotePiece::Close);
+                        match piece {
+                            QuotePiece::Text(t) => {
+                                // Punctuation that follows the quotation in
+                                // the value stays outside it ("‘science’?").
+                                match t.chars().next() {
+                                    Some(p @ ('?' | '!' | ';' | ':'))
+                                        if after_close && !self.writing.buf.is_empty() =>
+                                    {
+                                        self.writing.buf.push(p);
+                                        self.push_str(&t[p.len_utf8()..]);
+                                    }
+                                    _ => self.push_str(t),
+                                }
+                            }
+                            QuotePiece::Open(single) => {
+                                let flip = single && !self.writing.inner_quotes;
+                                if flip {
+                                    self.writing.inner_quotes = true;
+                                }
+                                flipped.push(flip);
+                                self.push_quotes();
+                            }
+                            QuotePiece::Close => {
+                                self.pop_quotes();
+                                if flipped.pop() == Some(true) {
+                                    self.writing.inner_quotes = false;
+                                }
+                            }
+                        }
+                        after_close = is_close;
+                    }
+                }
                 ChunkKind::Normal => self.push_str(&chunk.value),
                 ChunkKind::Verbatim => {
                     self.writing.buf.push_verbatim(&chunk.value);
@@ -4231,4 +4283,66 @@ mod tests {
 
         assert_eq!(actual, ["(33)", "()", "(34)"]);
     }
+}
+
+/// Ibid patch: a piece of a value with its quotation marks found (see
+/// `quote_pieces`).
+#[derive(Debug, PartialEq)]
+enum QuotePiece<'a> {
+    Text(&'a str),
+    /// An opening mark; whether it is a typographic single one (`‘`).
+    Open(bool),
+    Close,
+}
+
+/// Ibid patch: splits a value at its quotation marks, as citeproc-js finds
+/// them: an opening mark (`"`, `“`, `'`, `‘`) at the start or after white
+/// space or an opening bracket or dash, before a non-space; a closing mark
+/// (`"`, `”`, `'`, `’`) after a non-space, at the end or before white space
+/// or punctuation, closing the last open mark of its kind (double or
+/// single). Marks without a partner stay text ("O’Brien", "GenCo 's").
+fn quote_pieces(s: &str) -> Vec<QuotePiece<'_>> {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let double = |c: char| matches!(c, '"' | '“' | '”');
+    let mut stack: Vec<(bool, usize)> = Vec::new();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|k| chars[k].1);
+        let next = chars.get(k + 1).map(|x| x.1);
+        let can_close = matches!(c, '"' | '”' | '\'' | '’')
+            && prev.is_some_and(|p| !p.is_whitespace())
+            && next.is_none_or(|n| n.is_whitespace() || (!n.is_alphanumeric() && n != '\''));
+        let can_open = matches!(c, '"' | '“' | '\'' | '‘')
+            && prev.is_none_or(|p| p.is_whitespace() || "([{/–—-".contains(p))
+            && next.is_some_and(|n| !n.is_whitespace());
+        // A closing mark closes the last open mark of its kind; open marks
+        // after that one have no partner.
+        let partner = stack.iter().rposition(|&(d, _)| d == double(c));
+        if let Some(at) = partner.filter(|_| can_close) {
+            pairs.push((stack[at].1, i));
+            stack.truncate(at);
+        } else if can_open {
+            stack.push((double(c), i));
+        }
+    }
+    let mut marks: Vec<(usize, bool)> =
+        pairs.iter().flat_map(|&(o, c)| [(o, true), (c, false)]).collect();
+    marks.sort_unstable();
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for (i, open) in marks {
+        if at < i {
+            pieces.push(QuotePiece::Text(&s[at..i]));
+        }
+        pieces.push(if open {
+            QuotePiece::Open(s[i..].starts_with('‘'))
+        } else {
+            QuotePiece::Close
+        });
+        at = i + s[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    if at < s.len() {
+        pieces.push(QuotePiece::Text(&s[at..]));
+    }
+    pieces
 }

@@ -725,6 +725,26 @@ fn resolve_csl_json_standard_variable(
     }
 }
 
+/// Ibid patch: the variables whose short form citeproc-js reads from
+/// `<variable>-short` (its `CSL.MULTI_FIELDS`, less `title`, handled apart).
+#[cfg(feature = "csl-json")]
+fn has_short_form(variable: StandardVariable) -> bool {
+    matches!(
+        variable,
+        StandardVariable::ContainerTitle
+            | StandardVariable::CollectionTitle
+            | StandardVariable::Publisher
+            | StandardVariable::PublisherPlace
+            | StandardVariable::EventPlace
+            | StandardVariable::Event
+            | StandardVariable::EventTitle
+            | StandardVariable::Authority
+            | StandardVariable::Genre
+            | StandardVariable::Medium
+            | StandardVariable::Archive
+    )
+}
+
 #[cfg(feature = "csl-json")]
 impl EntryLike for citationberg::json::Item {
     fn resolve_standard_variable(
@@ -750,6 +770,26 @@ impl EntryLike for citationberg::json::Item {
                     resolve_csl_json_standard_variable(self, StandardVariable::Title)
                 }
             },
+            // Ibid patch: the short form of a variable citeproc-js abbreviates
+            // (its `MULTI_FIELDS`) is the item's `<variable>-short` when it
+            // has one (`journalAbbreviation` for `container-title`, as
+            // citeproc-js normalises it), else the long form.
+            _ if form == LongShortForm::Short && has_short_form(variable) => {
+                let short = format!("{variable}-short");
+                let value = |key: &str| match self.0.get(key)? {
+                    csl_json::Value::String(s) if !s.trim().is_empty() => {
+                        Some(Cow::Owned(StringChunk::normal(s.clone()).into()))
+                    }
+                    _ => None,
+                };
+                value(&short)
+                    .or_else(|| {
+                        (variable == StandardVariable::ContainerTitle)
+                            .then(|| value("journalAbbreviation"))
+                            .flatten()
+                    })
+                    .or_else(|| resolve_csl_json_standard_variable(self, variable))
+            }
             _ => resolve_csl_json_standard_variable(self, variable),
         }
     }
@@ -814,11 +854,18 @@ impl EntryLike for citationberg::json::Item {
                             suffix,
                             comma_suffix,
                         }) => {
-                            let mut parts = vec![family.as_str()];
-                            if let Some(given) = given {
-                                parts.push(given.as_str());
-                            }
-                            let mut p = Person::from_strings(parts).ok()?;
+                            // Ibid patch: the family name as given, as
+                            // citeproc-js prints it ("van Lieshout, E.");
+                            // `Person::from_strings` split lower-case words
+                            // off as a dropping particle ("Lieshout, E. van").
+                            let mut p = Person {
+                                name: family.clone(),
+                                prefix: None,
+                                suffix: None,
+                                given_name: given.clone(),
+                                alias: None,
+                                comma_suffix: false,
+                            };
                             if let Some(suffix) = suffix {
                                 p.suffix = Some(suffix.as_str().to_owned());
                             }

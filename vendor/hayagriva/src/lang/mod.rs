@@ -474,20 +474,9 @@ impl CaseFolder {
                     self.buf.extend(c.to_lowercase());
                 }
             }
-            Case::FirstUpper => {
-                if self.pristine && c.is_lowercase() {
-                    self.buf.extend(c.to_uppercase());
-                } else {
-                    self.buf.push(c);
-                }
-            }
-            Case::AllUpper => {
-                if prev_class.is_new_word() && c.is_lowercase() {
-                    self.buf.extend(c.to_uppercase());
-                } else {
-                    self.buf.push(c);
-                }
-            }
+            // Ibid patch: `capitalize-first` and `capitalize-all` as
+            // citeproc-js does them (see `capitalize_push`).
+            Case::FirstUpper | Case::AllUpper => self.capitalize_push(c),
             Case::Uppercase => self.buf.extend(c.to_uppercase()),
             Case::Lowercase => self.buf.extend(c.to_lowercase()),
             Case::NoTransform => self.buf.push(c),
@@ -568,6 +557,39 @@ impl CaseFolder {
         self.buf.push(c);
     }
 
+    /// Ibid patch: `capitalize-first` (the first word) and `capitalize-all`
+    /// (every word) as citeproc-js does them: words are separated by white
+    /// space, and a word gets a capital first letter only if it is all lower
+    /// case ("bioRxiv", "eLife" stay; hayagriva printed "BioRxiv").
+    fn capitalize_push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.capitalize_end_word();
+        } else if self.title_first || matches!(self.case, Case::AllUpper) {
+            let lower = !c.is_uppercase();
+            match &mut self.title_word {
+                Some((_, all_lower, len)) => {
+                    *all_lower &= lower;
+                    *len += 1;
+                }
+                None => self.title_word = Some((self.buf.len(), lower, 1)),
+            }
+        }
+        self.buf.push(c);
+    }
+
+    /// Ibid patch: the end of a word under `capitalize-first` or
+    /// `capitalize-all` (see `capitalize_push`).
+    fn capitalize_end_word(&mut self) {
+        let Some((start, all_lower, _)) = self.title_word.take() else { return };
+        if start > self.buf.len() || !self.buf.is_char_boundary(start) {
+            return;
+        }
+        if all_lower {
+            capitalize_char(&mut self.buf, start);
+        }
+        self.title_first = false;
+    }
+
     /// Ibid patch: the end of a title-cased word (see `title_push`).
     fn title_end_word(&mut self, next: Option<char>) {
         let Some((start, all_lower, len)) = self.title_word.take() else { return };
@@ -632,6 +654,9 @@ impl CaseFolder {
         if matches!(self.case, Case::Title(_)) {
             self.title_end_word(None);
         }
+        if matches!(self.case, Case::FirstUpper | Case::AllUpper) {
+            self.capitalize_end_word();
+        }
         let trim = match self.case {
             Case::Title(config) => config.trim_end,
             Case::Sentence(config) => config.trim_end,
@@ -680,8 +705,9 @@ impl CaseFolder {
         self.may_trim_end();
         self.last_reconfig = self.buf.len();
         self.pristine = true;
-        // Ibid patch: title case starts afresh (see `title_push`).
-        if matches!(case, Case::Title(_)) {
+        // Ibid patch: title case starts afresh (see `title_push`), and so
+        // do `capitalize-first` and `capitalize-all` (`capitalize_push`).
+        if matches!(case, Case::Title(_) | Case::FirstUpper | Case::AllUpper) {
             self.title_word = None;
             self.title_first = true;
             self.title_after_punct = false;

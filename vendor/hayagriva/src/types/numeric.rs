@@ -260,6 +260,16 @@ impl FromStr for Numeric {
             s.from(start)
         };
 
+        // Ibid patch: letters joined to the number by a hyphen or dash
+        // ("CSRP-97-23", "SR–02–03", "P-87") make an identifier, not a number,
+        // as in citeproc-js (a prefix must be joined to its digits: "A12").
+        if !prefix.is_empty()
+            && (s.peek() == Some('-')
+                || prefix.trim_end().ends_with(is_delimiter))
+        {
+            return Err(NumericError::NoNumber);
+        }
+
         let value = number(&mut s).ok_or(NumericError::NoNumber)?;
         let space_after_value = s.eat_whitespace();
 

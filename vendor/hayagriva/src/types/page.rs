@@ -79,11 +79,10 @@ impl PageRanges {
         for range in &self.ranges {
             match range {
                 PageRangesPart::SinglePage(_) => count += 1,
-                PageRangesPart::Range(s, e) | PageRangesPart::EscapedRange(s, e) => {
-                    if s != e {
-                        return true;
-                    }
-                    count += 1
+                // Ibid patch: a range is plural even when it starts and ends
+                // on the same page ("pp. 313–313"), as in citeproc-js.
+                PageRangesPart::Range(..) | PageRangesPart::EscapedRange(..) => {
+                    return true;
                 }
                 _ => {}
             }

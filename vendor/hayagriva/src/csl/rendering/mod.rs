@@ -121,6 +121,11 @@ impl RenderCsl for citationberg::Text {
             },
             ResolvedTextTarget::PageVariable(p) => match p {
                 MaybeTyped::Typed(r) => render_page_range(&r, ctx),
+                // Ibid patch: the hyphens become range dashes only when every
+                // part is a page number (citeproc-js keeps "233-240.e2").
+                MaybeTyped::String(s) if !s.split(['-', ',', '&']).all(is_page_number) => {
+                    ctx.push_str(&s)
+                }
                 MaybeTyped::String(s) => ctx.push_str(&s.replace('-', "–")),
             },
             ResolvedTextTarget::Macro(mac) => {
@@ -469,6 +474,31 @@ fn render_typed_num<T: EntryLike>(
     num.with_form(ctx, form, gender, &ctx.ordinal_lookup()).unwrap();
 }
 
+/// Ibid patch: whether a page variable takes a plural label. As in
+/// citeproc-js, every range is plural, also one that starts and ends on the
+/// same page ("pp. 313–313"), and so is a page value hayagriva cannot read as
+/// numbers when it holds one range ("pp. vi–vii", "pp. 233-240.e2").
+fn page_is_plural(p: &MaybeTyped<PageRanges>) -> bool {
+    match p {
+        MaybeTyped::Typed(p) => p.is_plural(),
+        // One range only: citeproc-js prints "p. I–XII, 1–334".
+        MaybeTyped::String(s) => {
+            !s.contains([',', '&'])
+                && s.split(['-', '–']).filter(|part| !part.trim().is_empty()).count() == 2
+        }
+    }
+}
+
+/// Ibid patch: a page number as citeproc-js counts one in a range: digits with
+/// letters before or after them ("S12", "12a"), or a roman numeral.
+fn is_page_number(part: &str) -> bool {
+    let part = part.trim();
+    let digits = part.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let inner = digits.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    (!inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()))
+        || (!part.is_empty() && part.chars().all(|c| "ivxlcdmIVXLCDM".contains(c)))
+}
+
 fn render_page_range<T: EntryLike>(range: &PageRanges, ctx: &mut Context<T>) {
     let format = ctx.style.csl.settings.page_range_format.unwrap_or_default();
     let delim = ctx
@@ -484,6 +514,16 @@ fn render_page_range<T: EntryLike>(range: &PageRanges, ctx: &mut Context<T>) {
             crate::PageRangesPart::EscapedRange(start, end) => PageRangeFormat::Expanded
                 .format(ctx, &start.to_string(), &end.to_string(), delim),
             crate::PageRangesPart::SinglePage(page) => ctx.write_str(&page.to_string()),
+            // Ibid patch: a range that starts and ends on the same page is
+            // printed in full ("313–313", not "313–13"), as citeproc-js does.
+            crate::PageRangesPart::Range(start, end) if start == end => {
+                PageRangeFormat::Expanded.format(
+                    ctx,
+                    &start.to_string(),
+                    &end.to_string(),
+                    delim,
+                )
+            }
             crate::PageRangesPart::Range(start, end) => {
                 format.format(ctx, &start.to_string(), &end.to_string(), delim)
             }
@@ -540,7 +580,7 @@ impl RenderCsl for citationberg::Label {
                 };
 
                 let depth = ctx.push_elem(citationberg::Formatting::default());
-                let plural = p.as_typed().is_some_and(|p| p.is_plural());
+                let plural = page_is_plural(&p);
 
                 let content =
                     ctx.term(Term::from(pv), self.label.form, plural).unwrap_or_default();
@@ -602,7 +642,7 @@ impl RenderCsl for citationberg::Label {
             }
             NumberOrPageVariable::Page(pv) => {
                 if let Some(p) = ctx.resolve_page_variable(pv) {
-                    let plural = p.as_typed().is_some_and(|p| p.is_plural());
+                    let plural = page_is_plural(&p);
                     (
                         ctx.term(Term::from(pv), self.label.form, plural).is_some(),
                         UsageInfo::default(),
