@@ -282,6 +282,30 @@ describe('Add by identifier dialog', () => {
     expect($('add-identifiers-error')).toBeNull();
   });
 
+  // Regression (CI, 2026-11-30): reopened on a finished job, a new Add
+  // still showed that job's summary until the new job had started, so the
+  // summary a user (or the e2e test) saw was the previous job's.
+  it('a new Add clears the previous job at once: its summary is not the new one', async () => {
+    let release!: () => void;
+    const started = new Promise<void>((r) => (release = r));
+    const { bridge } = fakeBridge([job(2, 2, [ADDED, PRESENT])], {
+      add_identifiers: async () => {
+        await started;
+        return { job: 'J1', total: 2 };
+      },
+    });
+    await mount(bridge, { draft: { text: 'the old text', job: 'J1' } });
+    await vi.waitFor(() => expect($('add-summary')!.textContent).toBe('1 added, 1 already in the library'));
+    await type('10.1007/978-981-13-8641-1_7');
+    await clickAdd();
+    // The backend has not answered yet: no summary and no old results.
+    expect($('add-summary')).toBeNull();
+    expect($$('add-result')).toHaveLength(0);
+    expect($('add-identifiers-add')!.textContent).toBe('Adding…');
+    await act(() => release());
+    await vi.waitFor(() => expect($('add-summary')!.textContent).toBe('1 added, 1 already in the library'));
+  });
+
   it('an error while polling shows inline and stops', async () => {
     const { bridge, polls } = fakeBridge([job(0, 1, [])], {
       add_job: () => {

@@ -118,6 +118,10 @@ export function AddByIdentifierDialog({ call, onClose, onOpen, onFinished, onDra
   const submit = async () => {
     if (running || starting) return;
     setError(null);
+    // The previous job's results (and a resumed job's poll) make way for
+    // the new one at once: its summary must not read as this job's.
+    stopPolling();
+    setJob(null);
     setStarting(true);
     try {
       const started = await call('add_identifiers', { text: textRef.current });
