@@ -17,12 +17,18 @@ fn out_err(e: std::io::Error) -> ibid_core::Error {
     ibid_core::Error::io("cannot write to standard output", e)
 }
 
+/// The services as the library's settings (and the environment) configure
+/// them, and a runtime to call them from this synchronous command.
+fn services(lib: &Library) -> Result<(Resolvers, tokio::runtime::Runtime), String> {
+    let cfg = Config::from_settings(&lib.settings().map_err(|e| e.to_string())?);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    Ok((Resolvers::new(cfg), rt))
+}
+
 /// Looks the page's DOI up. `Err(reason)` when it could not be (the import
 /// then goes on from the page alone).
 fn resolve_doi(lib: &Library, doi: &str) -> Result<(ibid_core::Work, Vec<ibid_core::store::CachedResponse>, &'static str), String> {
-    let cfg = Config::from_settings(&lib.settings().map_err(|e| e.to_string())?);
-    let resolvers = Resolvers::new(cfg);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let (resolvers, rt) = services(lib)?;
     match rt.block_on(resolvers.resolve(&Identifier::Doi(doi.to_string()), None)) {
         Ok(Fetch::Record(r)) => {
             let responses = r.responses.iter().enumerate().map(|(i, f)| f.to_cached(i == 0)).collect();
@@ -35,9 +41,7 @@ fn resolve_doi(lib: &Library, doi: &str) -> Result<(ibid_core::Work, Vec<ibid_co
 
 /// What `--match` did, one line per cited work looked up.
 fn match_cited(lib: &Library, read: &mut ibid_notes::ReadPage) -> Result<Vec<String>, String> {
-    let cfg = Config::from_settings(&lib.settings().map_err(|e| e.to_string())?);
-    let resolvers = Resolvers::new(cfg);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let (resolvers, rt) = services(lib)?;
     let mut lines = Vec::new();
     for i in 0..read.notes.works.len() {
         let w = &read.notes.works[i];

@@ -80,8 +80,10 @@ pub fn candidates_from_body(body: &str) -> Result<Vec<Candidate>, String> {
     Ok(out)
 }
 
+/// The first creator's family name (or literal name), folded: the person
+/// the library's own duplicate identity uses (`Work::first_creator`).
 fn first_family(w: &Work) -> Option<String> {
-    w.creators.iter().find(|c| c.role == "author" || c.role == "editor").and_then(|c| c.family.as_deref().or(c.literal.as_deref())).map(fold)
+    w.first_creator().and_then(|c| c.family.as_deref().or(c.literal.as_deref())).map(fold)
 }
 
 /// Whether `a` and `b` name the same title: equal once folded, or one
