@@ -503,13 +503,16 @@ fn note_that_looks_like_a_variable_line_stays_a_note() {
 
 #[test]
 fn ris_error_says_record_and_line() {
-    let text = "TY  - JOUR\r\nTI  - Fine\r\nER  - \r\n\r\nTY  - JOUR\r\nAU  - Nobody, Ann\r\nER  - \r\nTY  - BOOK\r\nTI  - Also fine\r\nER  - \r\n";
+    let text = "TY  - JOUR\r\nTI  - Fine\r\nER  - \r\n\r\nTY  - JOUR\r\nPY  - 2020\r\nKW  - nothing else\r\nER  - \r\nTY  - BOOK\r\nTI  - Also fine\r\nER  - \r\n";
     let res = ris::parse(text);
     assert_eq!(res.len(), 3);
     assert!(res[0].is_ok() && res[2].is_ok());
     let e = res[1].as_ref().unwrap_err();
     assert_eq!((e.record, e.line), (2, 5));
-    assert_eq!(e.to_string(), "record 2 (line 5): no title (TI, T1 or CT)");
+    assert_eq!(
+        e.to_string(),
+        "record 2 (line 5): no title (TI, T1 or CT), no author or editor, no DO, SN or UR and no journal or book title: nothing to know the work by"
+    );
 }
 
 #[test]
@@ -572,12 +575,19 @@ fn truncated_file_imports_the_last_record_when_it_has_type_and_title() {
     let last = res[1].as_ref().unwrap();
     assert_eq!(last.work_type, "chapter");
     assert_eq!(last.creators.len(), 1, "the author; the cut ED line has no value");
-    // Cut before the title: that record is an error; the first still imports.
+    // Cut before the title: the record is kept, untitled, by what it has (its author).
     let text = "TY  - JOUR\r\nTI  - Complete\r\nER  - \r\nTY  - CHAP\r\nAU  - Shen, Zhi";
     let res = ris::parse(text);
     assert_eq!(res.len(), 2);
     assert!(res[0].is_ok());
-    assert_eq!(res[1].as_ref().unwrap_err().to_string(), "record 2 (line 4): no title (TI, T1 or CT)");
+    let cut = res[1].as_ref().unwrap();
+    assert_eq!((cut.title.as_deref(), cut.creators[0].family.as_deref()), (None, Some("Shen")));
+    // Cut before anything that identifies the work: that record is an error; the first still imports.
+    let text = "TY  - JOUR\r\nTI  - Complete\r\nER  - \r\nTY  - CHAP\r\nPY  - 2020";
+    let res = ris::parse(text);
+    assert_eq!(res.len(), 2);
+    assert!(res[0].is_ok());
+    assert!(res[1].as_ref().unwrap_err().to_string().starts_with("record 2 (line 4): no title (TI, T1 or CT), no author"));
     // Cut in the middle of a multi-byte character.
     let bytes = SEED_RIS.as_bytes();
     let mid = SEED_RIS.find("–1949").unwrap() + 1;

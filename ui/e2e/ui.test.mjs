@@ -272,15 +272,20 @@ test('new item and import from a file', async () => {
     const file = JSON.stringify([
       { type: 'book', title: 'Imported Through The Window', issued: { 'date-parts': [[2001]] } },
       { type: 'no-such-type', title: 42 },
+      // Untitled, known by its author and URL: imported, and shown as such.
+      { type: 'webpage', author: [{ family: 'Untitledson', given: 'Una' }], URL: 'https://example.org/notes' },
     ]);
     await page.getByTestId('import-input').setInputFiles({ name: 'refs.json', mimeType: 'application/json', buffer: Buffer.from(file) });
     await page.getByTestId('import-summary').waitFor();
     const summary = await page.getByTestId('import-summary').innerText();
-    assert.match(summary, /Added 1 item|Added 2 items/);
+    assert.match(summary, /Added 2 items/);
     assert.equal(sql(lib, `SELECT count(*) FROM works WHERE title = 'Imported Through The Window'`), '1');
     await page.getByTestId('import-close').click();
     await search(page, 'imported window');
     await eventually(async () => (await rows(page).count()) === 1, 'the imported item found');
+    await search(page, 'untitledson');
+    await eventually(async () => (await rows(page).count()) === 1, 'the untitled item found');
+    await eventually(async () => (await rows(page).first().locator('.cell.title').innerText()) === '(no title)', 'the untitled row says so');
   });
 });
 

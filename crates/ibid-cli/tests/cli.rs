@@ -151,7 +151,7 @@ fn user_errors_are_one_clear_line() {
     std::fs::write(&bad, [0xff, 0xfe, 0x00, 0x41]).unwrap();
     user_error(&lib, &["import", bad.to_str().unwrap()], "not UTF-8");
     std::fs::write(&bad, "[{\"type\": \"book\", \"title\": \"Fine\"}, {\"type\": \"book\"}]").unwrap();
-    user_error(&lib, &["import", bad.to_str().unwrap()], "item 2 (counting from 1) not imported: missing \"title\"");
+    user_error(&lib, &["import", bad.to_str().unwrap()], "item 2 (counting from 1) not imported: no \"title\", and no creator");
     user_error(&lib, &["show", "ZZZZZZZZ"], "no work with key or DOI \"ZZZZZZZZ\"");
     user_error(&lib, &["show", "10.1000/nope"], "no work with key or DOI");
     let key = json(&lib, &["show", "10.1007/978-981-13-8641-1_7", "--json"])["id"].as_str().unwrap().to_string();

@@ -35,6 +35,28 @@ pub fn container_kind(work_type: &str) -> Option<ContainerKind> {
     }
 }
 
+/// Why an item that fails [`identifies_a_work`] is refused.
+pub const NOTHING_TO_KNOW_IT_BY: &str =
+    "no \"title\", and no creator, \"DOI\", \"ISBN\", \"URL\" or \"container-title\" to know the work by";
+
+/// Whether a flat CSL-JSON item says enough to be a work in the library: a
+/// title, or failing that a creator, an identifier (DOI, ISBN, URL) or the
+/// title of what contains it. Files in the wild hold untitled records that
+/// are still works (a BibTeX `@book` with author, publisher and ISBN but the
+/// title left out; a web page known by its URL): they are kept, and sort and
+/// display by what they have. A record with none of these (an entry holding
+/// only a note) is refused with [`NOTHING_TO_KNOW_IT_BY`].
+pub fn identifies_a_work(item: &Map<String, Value>) -> bool {
+    let text = |k: &str| match item.get(k) {
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Array(a)) => a.iter().any(|v| v.as_str().is_some_and(|s| !s.trim().is_empty())),
+        Some(Value::Number(_)) => true,
+        _ => false,
+    };
+    ["title", "DOI", "ISBN", "URL", "container-title", "collection-title"].iter().any(|k| text(k))
+        || ROLES.iter().any(|r| matches!(item.get(*r), Some(Value::Array(a)) if !a.is_empty()))
+}
+
 /// Reads one CSL-JSON item into a work (no containment yet: see [`split`]).
 /// Every error in the item is reported at once.
 pub fn work_from_csl(item: &Value) -> Result<Work> {
@@ -136,8 +158,8 @@ pub fn work_from_csl(item: &Value) -> Result<Work> {
             errors.push(format!("{k}: {e}"));
         }
     }
-    if w.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
-        errors.push("missing \"title\"".to_string());
+    if !identifies_a_work(o) {
+        errors.push(NOTHING_TO_KNOW_IT_BY.to_string());
     }
     if errors.is_empty() {
         Ok(w)

@@ -71,7 +71,7 @@
 //!   `number` → `issue` (articles), `collection-number` (books and their
 //!   parts) or `number`; school/institution → `publisher` of theses and
 //!   reports; `howpublished` → `URL` when it is only a URL, else
-//!   `publisher`; `address`/`location` → `publisher-place`; `pages` with
+//!   `publisher` (and a link in it the `URL`, when there is no `url`); `address`/`location` → `publisher-place`; `pages` with
 //!   `-`; `keywords` → `keyword`; `type` → `genre`; `doi`, `isbn`, `issn`
 //!   normalized (an invalid DOI or ISBN is kept as written in `bibtex-doi`
 //!   / `bibtex-isbn` rather than failing the entry). A field named like a
@@ -83,8 +83,9 @@
 //!   `howpublished` equal to the URL are dropped as the same value twice.
 //! * The entry key is the work's citation key.
 //! * An entry without a title (after inheritance; a book's `booktitle` and
-//!   an `@inbook`'s `chapter` name serve) is an error: Ibid needs a title for
-//!   every work.
+//!   an `@inbook`'s `chapter` name serve) is imported untitled when something
+//!   else identifies it (a creator, a DOI, ISBN or URL, a booktitle or
+//!   journal: [`csl::identifies_a_work`]); with none of them it is an error.
 //!
 //! # Export ([`write()`])
 //!
@@ -1970,6 +1971,13 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
                     }
                     continue;
                 }
+                // "system homepage at \url{http://…}": the text is kept (as
+                // the publisher), and the link is the work's URL when it has none.
+                if !o.m.contains_key("URL") && !f.has("url") {
+                    if let Some(u) = stripped.split_whitespace().find(|w| looks_like_url(w) && !w.starts_with("www.")) {
+                        o.set("URL", u.trim_end_matches(['.', ',', ';', ')']).to_string());
+                    }
+                }
             }
             o.set_or_keep("publisher", k, v);
         }
@@ -2173,10 +2181,10 @@ fn entry_to_csl(p: &Parsed, fields: &BTreeMap<String, Chunks>, ctx: &Ctx, crossr
             o.set("title", c);
         }
     }
-    if !has_title(&o) {
+    if !csl::identifies_a_work(&o.m) {
         return Err(match p.crossref.as_ref().filter(|_| crossref_unresolved) {
-            Some(c) => format!("the entry has no title, and its crossref {c:?} is not in the file (Ibid needs a title for every work)"),
-            None => "the entry has no title (Ibid needs one for every work)".into(),
+            Some(c) => format!("the entry has no title, no author or editor, no DOI, ISBN or URL and no booktitle or journal, and its crossref {c:?} is not in the file: nothing to know the work by"),
+            None => "the entry has no title, no author or editor, no DOI, ISBN or URL and no booktitle or journal: nothing to know the work by".into(),
         });
     }
     Ok(o.m)

@@ -616,11 +616,11 @@ fn map_record(rec: &RawRecord) -> Result<Map<String, Value>, String> {
             None
         }
     });
-    let Some(title) = title.or_else(|| cheat("title").and_then(Value::as_str).map(str::to_string)) else {
-        return Err("no title (TI, T1 or CT)".to_string());
-    };
-    f.drop_equal(&["T2"], &[Some(&title)]);
-    put(&mut o, "title", title.clone());
+    // An untitled record is kept when something else identifies it (checked at the end).
+    if let Some(title) = title.or_else(|| cheat("title").and_then(Value::as_str).map(str::to_string)) {
+        f.drop_equal(&["T2"], &[Some(&title)]);
+        put(&mut o, "title", title);
+    }
     if let Some(v) = f.take_first(&["ST"]) {
         put(&mut o, "title-short", v);
     }
@@ -871,6 +871,9 @@ fn map_record(rec: &RawRecord) -> Result<Map<String, Value>, String> {
     let (canonical, _) = code_for(&typed, false);
     if canonical != code {
         typed.insert("ris:TY".into(), Value::String(code));
+    }
+    if !csl::identifies_a_work(&typed) {
+        return Err("no title (TI, T1 or CT), no author or editor, no DO, SN or UR and no journal or book title: nothing to know the work by".to_string());
     }
     Ok(typed)
 }

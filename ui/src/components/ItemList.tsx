@@ -165,7 +165,7 @@ export function ItemList(p: ItemListProps) {
         {row ? (
           <>
             <div role="gridcell" class="cell title" title={row.title.replace(/<[^>]*>/g, '')}>
-              <Markup html={row.title} />
+              {row.title ? <Markup html={row.title} /> : <span class="untitled">(no title)</span>}
             </div>
             <div role="gridcell" class="cell creators">{row.creators}</div>
             <div role="gridcell" class="cell year">{row.year ?? ''}</div>
