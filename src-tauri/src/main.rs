@@ -26,10 +26,21 @@ use commands::AppState;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// No transparent huge pages, as in the CLI (crates/ibid-cli/src/main.rs,
+/// `no_huge_pages`, says why).
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag on this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// The label of the one window; `capabilities/main.json` is for it only.
 const MAIN_WINDOW: &str = "main";
 
 fn main() -> ExitCode {
+    no_huge_pages();
     let path = match library_path(std::env::args_os().skip(1), std::env::var_os("IBID_LIBRARY")) {
         Ok(p) => p,
         Err(message) => return fail(&message),

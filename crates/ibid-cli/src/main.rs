@@ -22,6 +22,20 @@ use serde_json::{Map, Value};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// No transparent huge pages for this process. mimalloc asks for them
+/// (`madvise(MADV_HUGEPAGE)` on its arenas), and where the kernel's THP
+/// defrag setting is `madvise` (Debian's default) a fault in such memory
+/// compacts memory synchronously: a 100k-entry BibTeX parse spent 1.8 s in
+/// the kernel with them and 0.5 s without (BENCHMARKS.md). The desktop app
+/// and ibid-bench do the same first thing.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag on this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 #[derive(Parser)]
 #[command(name = "ibid", version, about = "Ibid: a reference manager for a personal research library")]
 struct Cli {
@@ -248,6 +262,7 @@ enum CollectionCmd {
 }
 
 fn main() -> ExitCode {
+    no_huge_pages();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("IBID_LOG"))
         .with_writer(std::io::stderr)
