@@ -35,6 +35,8 @@ pub(crate) const DATE_VARIABLES: &[&str] = &["accessed", "available-date", "even
 
 /// Converts one flat CSL-JSON item.
 pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
+    let with_note_fields = note_fields(map);
+    let map = with_note_fields.as_ref().unwrap_or(map);
     let mut item = Item(Default::default());
     for (k, v) in map {
         let key = k.as_str();
@@ -65,6 +67,78 @@ pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
     }
     item.0.entry("type".into()).or_insert_with(|| CslValue::String("document".into()));
     item
+}
+
+/// Variables given in the `note` as `key: value` lines, read as citeproc-js
+/// reads them (its "note field hacks", on by default): from the start of the
+/// note (a first line that is not one is skipped), each line `key: value`
+/// with a key of lower-case letters, `-` and `_` or of capitals ("URL") sets
+/// that variable if the item does not have it (`type` always; a name
+/// variable as `family || given` or a literal) and leaves the note; the
+/// first other line ends them. BibTeX's `note = {URL: …}` becomes the link
+/// citeproc-js prints. `None` when the note has no such line.
+fn note_fields(map: &Map<String, Value>) -> Option<Map<String, Value>> {
+    let note = map.get("note")?.as_str()?;
+    let mut lines: Vec<Option<&str>> = note.split('\n').map(Some).collect();
+    let mut out = map.clone();
+    let mut names: Vec<(String, Vec<Value>)> = Vec::new();
+    let mut changed = false;
+    for i in 0..lines.len() {
+        let line = lines[i].unwrap_or_default();
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((key, val)) = note_field(line) else {
+            if i == 0 {
+                continue;
+            }
+            break;
+        };
+        let present = out.get(key).is_some_and(|v| !v.is_null());
+        if key == "type" {
+            out.insert(key.into(), Value::String(val.into()));
+        } else if DATE_VARIABLES.contains(&key) {
+            if !present {
+                out.insert(key.into(), serde_json::json!({ "raw": val }));
+            }
+        } else if present {
+            continue;
+        } else if ROLES.contains(&key) {
+            let parts: Vec<&str> = val.split("||").map(str::trim).collect();
+            let name = match parts[..] {
+                [literal] => serde_json::json!({ "literal": literal }),
+                [family, given] => serde_json::json!({ "family": family, "given": given }),
+                _ => continue,
+            };
+            match names.iter_mut().find(|(k, _)| k == key) {
+                Some((_, list)) => list.push(name),
+                None => names.push((key.to_string(), vec![name])),
+            }
+        } else {
+            out.insert(key.into(), Value::String(val.into()));
+        }
+        lines[i] = None;
+        changed = true;
+    }
+    if !changed {
+        return None;
+    }
+    for (key, list) in names {
+        out.insert(key, Value::Array(list));
+    }
+    let rest: Vec<&str> = lines.into_iter().flatten().collect();
+    out.insert("note".into(), Value::String(rest.join("\n").trim().to_string()));
+    Some(out)
+}
+
+/// A `key: value` line of a note (citeproc-js's `NOTE_FIELD_REGEXP`,
+/// `^([\-_a-z]+|[A-Z]+):\s*([^\}]+)$`), the value trimmed.
+fn note_field(line: &str) -> Option<(&str, &str)> {
+    let (key, val) = line.split_once(':')?;
+    let lower = key.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '_');
+    let upper = key.chars().all(|c| c.is_ascii_uppercase());
+    let val = val.trim_start();
+    (!key.is_empty() && (lower || upper) && !val.is_empty() && !val.contains('}')).then(|| (key, val.trim_end()))
 }
 
 /// Variables printed as they are (identifiers, links): no typographic
