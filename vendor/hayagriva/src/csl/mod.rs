@@ -3562,7 +3562,12 @@ impl<'a, T: EntryLike> Context<'a, T> {
             self.discard_elem(loc.0);
         } else {
             if let Some(suffix) = &affixes.suffix {
-                let do_suffix = if !self.writing.buf.is_empty() {
+                // Ibid patch: a closing bracket is written even after the
+                // same bracket ("(TIB)" + ")" → "(TIB))"); citeproc-js leaves
+                // out only a suffix's duplicate punctuation mark.
+                let do_suffix = if suffix.starts_with([')', ']']) {
+                    true
+                } else if !self.writing.buf.is_empty() {
                     !self.writing.buf.as_string_mut().ends_with(suffix.as_str())
                 } else if let Some(l) = self.writing.elem_stack.last_mut().last_text() {
                     !l.text.ends_with(suffix)
