@@ -148,21 +148,44 @@ const VERBATIM_VARIABLES: &[&str] = &["URL", "DOI", "ISBN", "ISSN", "PMID", "PMC
 /// A straight apostrophe after a letter, or at the start of a word before a
 /// digit, becomes a typographic one ("Women's" → "Women’s", "O'Brien" →
 /// "O’Brien", "ISSAC '15" → "ISSAC ’15"), as citeproc-js prints it;
-/// hayagriva prints the input's.
+/// hayagriva prints the input's. So does one at the start of a word that no
+/// closing mark follows ("in 't leger" → "in ’t leger"), outside a
+/// quotation in the value: citeproc-js prints such a stray opening quote as
+/// an apostrophe, and inside double quotes leaves it ("“GenCo 's”").
 fn apostrophes(s: &str) -> String {
     if !s.contains('\'') {
         return s.to_string();
     }
+    let chars: Vec<char> = s.chars().collect();
+    // A closing single quote: after a non-space, before the end, a space or
+    // punctuation.
+    let closes = |i: usize| {
+        matches!(chars[i], '\'' | '\u{2019}')
+            && i > 0
+            && !chars[i - 1].is_whitespace()
+            && chars.get(i + 1).is_none_or(|n| !n.is_alphanumeric())
+    };
     let mut out = String::with_capacity(s.len() + 4);
-    let mut prev: Option<char> = None;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut in_double = false;
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        match c {
+            '"' => in_double = !in_double,
+            '\u{201C}' => in_double = true,
+            '\u{201D}' => in_double = false,
+            _ => {}
+        }
+        let word_start = prev.is_none_or(char::is_whitespace);
         // After a letter, or eliding the century of a year ("W4A '07").
         let typographic = c == '\''
             && (prev.is_some_and(char::is_alphabetic)
-                || (prev.is_none_or(char::is_whitespace) && chars.peek().is_some_and(char::is_ascii_digit)));
+                || (word_start && next.is_some_and(|n| n.is_ascii_digit()))
+                || (word_start
+                    && !in_double
+                    && next.is_some_and(char::is_alphabetic)
+                    && !(i + 1..chars.len()).any(closes)));
         out.push(if typographic { '\u{2019}' } else { c });
-        prev = Some(c);
     }
     out
 }
@@ -369,6 +392,10 @@ mod tests {
     #[test]
     fn apostrophes_become_typographic() {
         assert_eq!(apostrophes("Women's work, W4A '07, 'quoted' x'"), "Women’s work, W4A ’07, 'quoted’ x’");
+        // A stray opening mark, outside a quotation only.
+        assert_eq!(apostrophes("in 't leger"), "in ’t leger");
+        assert_eq!(apostrophes("'a' c 'b"), "'a’ c ’b");
+        assert_eq!(apostrophes("Review for \"GenCo 's revenue\""), "Review for \"GenCo 's revenue\"");
     }
 
     #[test]
