@@ -20,9 +20,11 @@
 //!   no way to carry it. Any other `<…>` stays text (and is escaped on
 //!   output);
 //! * item types as Crossref names them are mapped to CSL types;
-//! * a straight apostrophe after a letter or before a year's digits is
-//!   printed typographic (’), as citeproc-js prints it (not in identifiers
-//!   and links).
+//! * a straight apostrophe after a letter or before a year's digits, or a
+//!   stray opening single quote outside a quotation, is printed typographic
+//!   (’), as citeproc-js prints it (not in identifiers and links);
+//! * `key: value` lines at the start of the note become variables the item
+//!   lacks, as citeproc-js reads them (`URL: …` from BibTeX notes).
 
 use std::hash::{Hash, Hasher};
 
