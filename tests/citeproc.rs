@@ -50,17 +50,23 @@ use serde_json::{json, Map, Value};
 /// `capitalize-first` that leaves "bioRxiv" alone, quotation marks inside
 /// values printed as the locale's (inner) quotes and family names kept whole
 /// ("van Lieshout"): apa 974, chicago-author-date 955,
-/// chicago-notes-bibliography 958, mla 927, ieee 975, vancouver 984), less 3‰ because work keys are random and citeproc-js
-/// may break sort ties (and its name disambiguation) by them. Every style is
-/// below the target of 990; what remains is listed in ADR 0007.
-/// Raise a floor when a fix raises the agreement.
+/// chicago-notes-bibliography 958, mla 927, ieee 975, vancouver 984; fifth
+/// round: a comma after a suffix's space (IEEE "Science. ,"), numbers read
+/// as citeproc-js reads them (no "ed." for "Spring 2019", "ML-96–03"),
+/// "(TIB))", prefix punctuation merged, punctuation into a quotation ending
+/// a multi-part title, "’t", and a note's `URL: …` line: apa 982,
+/// chicago-author-date 965, chicago-notes-bibliography 968, mla 932, ieee
+/// 994, vancouver 993), less 3‰ because work keys are random and citeproc-js
+/// may break sort ties (and its name disambiguation) by them. IEEE and
+/// Vancouver reach the target of 990, the others not; what remains
+/// is listed in ADR 0007. Raise a floor when a fix raises the agreement.
 const FLOOR: &[(&str, u32)] = &[
-    ("apa", 971),
-    ("chicago-author-date", 952),
-    ("chicago-notes-bibliography", 955),
-    ("modern-language-association", 924),
-    ("ieee", 972),
-    ("vancouver", 981),
+    ("apa", 979),
+    ("chicago-author-date", 962),
+    ("chicago-notes-bibliography", 965),
+    ("modern-language-association", 929),
+    ("ieee", 991),
+    ("vancouver", 990),
 ];
 
 /// Every sixteenth kwarc.bib entry (~480 entries; ~1k works with the records).

@@ -20,9 +20,11 @@
 //!   no way to carry it. Any other `<…>` stays text (and is escaped on
 //!   output);
 //! * item types as Crossref names them are mapped to CSL types;
-//! * a straight apostrophe after a letter or before a year's digits is
-//!   printed typographic (’), as citeproc-js prints it (not in identifiers
-//!   and links).
+//! * a straight apostrophe after a letter or before a year's digits, or a
+//!   stray opening single quote outside a quotation, is printed typographic
+//!   (’), as citeproc-js prints it (not in identifiers and links);
+//! * `key: value` lines at the start of the note become variables the item
+//!   lacks, as citeproc-js reads them (`URL: …` from BibTeX notes).
 
 use std::hash::{Hash, Hasher};
 
@@ -35,6 +37,8 @@ pub(crate) const DATE_VARIABLES: &[&str] = &["accessed", "available-date", "even
 
 /// Converts one flat CSL-JSON item.
 pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
+    let with_note_fields = note_fields(map);
+    let map = with_note_fields.as_ref().unwrap_or(map);
     let mut item = Item(Default::default());
     for (k, v) in map {
         let key = k.as_str();
@@ -67,6 +71,78 @@ pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
     item
 }
 
+/// Variables given in the `note` as `key: value` lines, read as citeproc-js
+/// reads them (its "note field hacks", on by default): from the start of the
+/// note (a first line that is not one is skipped), each line `key: value`
+/// with a key of lower-case letters, `-` and `_` or of capitals ("URL") sets
+/// that variable if the item does not have it (`type` always; a name
+/// variable as `family || given` or a literal) and leaves the note; the
+/// first other line ends them. BibTeX's `note = {URL: …}` becomes the link
+/// citeproc-js prints. `None` when the note has no such line.
+fn note_fields(map: &Map<String, Value>) -> Option<Map<String, Value>> {
+    let note = map.get("note")?.as_str()?;
+    let mut lines: Vec<Option<&str>> = note.split('\n').map(Some).collect();
+    let mut out = map.clone();
+    let mut names: Vec<(String, Vec<Value>)> = Vec::new();
+    let mut changed = false;
+    for i in 0..lines.len() {
+        let line = lines[i].unwrap_or_default();
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((key, val)) = note_field(line) else {
+            if i == 0 {
+                continue;
+            }
+            break;
+        };
+        let present = out.get(key).is_some_and(|v| !v.is_null());
+        if key == "type" {
+            out.insert(key.into(), Value::String(val.into()));
+        } else if DATE_VARIABLES.contains(&key) {
+            if !present {
+                out.insert(key.into(), serde_json::json!({ "raw": val }));
+            }
+        } else if present {
+            continue;
+        } else if ROLES.contains(&key) {
+            let parts: Vec<&str> = val.split("||").map(str::trim).collect();
+            let name = match parts[..] {
+                [literal] => serde_json::json!({ "literal": literal }),
+                [family, given] => serde_json::json!({ "family": family, "given": given }),
+                _ => continue,
+            };
+            match names.iter_mut().find(|(k, _)| k == key) {
+                Some((_, list)) => list.push(name),
+                None => names.push((key.to_string(), vec![name])),
+            }
+        } else {
+            out.insert(key.into(), Value::String(val.into()));
+        }
+        lines[i] = None;
+        changed = true;
+    }
+    if !changed {
+        return None;
+    }
+    for (key, list) in names {
+        out.insert(key, Value::Array(list));
+    }
+    let rest: Vec<&str> = lines.into_iter().flatten().collect();
+    out.insert("note".into(), Value::String(rest.join("\n").trim().to_string()));
+    Some(out)
+}
+
+/// A `key: value` line of a note (citeproc-js's `NOTE_FIELD_REGEXP`,
+/// `^([\-_a-z]+|[A-Z]+):\s*([^\}]+)$`), the value trimmed.
+fn note_field(line: &str) -> Option<(&str, &str)> {
+    let (key, val) = line.split_once(':')?;
+    let lower = key.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '_');
+    let upper = key.chars().all(|c| c.is_ascii_uppercase());
+    let val = val.trim_start();
+    (!key.is_empty() && (lower || upper) && !val.is_empty() && !val.contains('}')).then(|| (key, val.trim_end()))
+}
+
 /// Variables printed as they are (identifiers, links): no typographic
 /// apostrophes.
 const VERBATIM_VARIABLES: &[&str] = &["URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "citation-key", "call-number", "number", "page", "volume", "issue"];
@@ -74,21 +150,44 @@ const VERBATIM_VARIABLES: &[&str] = &["URL", "DOI", "ISBN", "ISSN", "PMID", "PMC
 /// A straight apostrophe after a letter, or at the start of a word before a
 /// digit, becomes a typographic one ("Women's" → "Women’s", "O'Brien" →
 /// "O’Brien", "ISSAC '15" → "ISSAC ’15"), as citeproc-js prints it;
-/// hayagriva prints the input's.
+/// hayagriva prints the input's. So does one at the start of a word that no
+/// closing mark follows ("in 't leger" → "in ’t leger"), outside a
+/// quotation in the value: citeproc-js prints such a stray opening quote as
+/// an apostrophe, and inside double quotes leaves it ("“GenCo 's”").
 fn apostrophes(s: &str) -> String {
     if !s.contains('\'') {
         return s.to_string();
     }
+    let chars: Vec<char> = s.chars().collect();
+    // A closing single quote: after a non-space, before the end, a space or
+    // punctuation.
+    let closes = |i: usize| {
+        matches!(chars[i], '\'' | '\u{2019}')
+            && i > 0
+            && !chars[i - 1].is_whitespace()
+            && chars.get(i + 1).is_none_or(|n| !n.is_alphanumeric())
+    };
     let mut out = String::with_capacity(s.len() + 4);
-    let mut prev: Option<char> = None;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut in_double = false;
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        match c {
+            '"' => in_double = !in_double,
+            '\u{201C}' => in_double = true,
+            '\u{201D}' => in_double = false,
+            _ => {}
+        }
+        let word_start = prev.is_none_or(char::is_whitespace);
         // After a letter, or eliding the century of a year ("W4A '07").
         let typographic = c == '\''
             && (prev.is_some_and(char::is_alphabetic)
-                || (prev.is_none_or(char::is_whitespace) && chars.peek().is_some_and(char::is_ascii_digit)));
+                || (word_start && next.is_some_and(|n| n.is_ascii_digit()))
+                || (word_start
+                    && !in_double
+                    && next.is_some_and(char::is_alphabetic)
+                    && !(i + 1..chars.len()).any(closes)));
         out.push(if typographic { '\u{2019}' } else { c });
-        prev = Some(c);
     }
     out
 }
@@ -295,6 +394,10 @@ mod tests {
     #[test]
     fn apostrophes_become_typographic() {
         assert_eq!(apostrophes("Women's work, W4A '07, 'quoted' x'"), "Women’s work, W4A ’07, 'quoted’ x’");
+        // A stray opening mark, outside a quotation only.
+        assert_eq!(apostrophes("in 't leger"), "in ’t leger");
+        assert_eq!(apostrophes("'a' c 'b"), "'a’ c ’b");
+        assert_eq!(apostrophes("Review for \"GenCo 's revenue\""), "Review for \"GenCo 's revenue\"");
     }
 
     #[test]

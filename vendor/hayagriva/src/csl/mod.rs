@@ -2197,6 +2197,10 @@ pub(crate) struct WritingContext {
     /// delimiter is dropped (CSL delimits non-empty output only) and the
     /// stripped text given back.
     pending_delimiters: Vec<(usize, String, String)>,
+    /// Ibid patch: the last thing written was a suffix ending in white space
+    /// (IEEE's ". "). A comma written next keeps that space, as in
+    /// citeproc-js (see `Context::push_str`).
+    after_spaced_suffix: bool,
     /// Ibid patch: an id for each pushed level of `name_options` (the
     /// bottom level is 0), so that [`InfoState`] tells two different name
     /// option sets at the same depth apart.
@@ -2230,6 +2234,7 @@ impl Default for WritingContext {
             name_options: NonEmptyStack::default(),
             delimiters: NonEmptyStack::default(),
             pending_delimiters: Vec::new(),
+            after_spaced_suffix: false,
             name_options_ids: Vec::new(),
             name_options_counter: 0,
             buf: CaseFolder::default(),
@@ -2351,6 +2356,8 @@ impl WritingContext {
         let pos = self.push_elem(citationberg::Formatting::default());
         if let Some(prefix) = &affixes.prefix {
             self.buf.push_str(prefix);
+            // Ibid patch: see `after_spaced_suffix`.
+            self.after_spaced_suffix = false;
         };
 
         (pos, affixes.prefix.as_ref().map(|p| p.len()).unwrap_or_default())
@@ -3137,9 +3144,18 @@ impl<'a, T: EntryLike> Context<'a, T> {
         }
 
         // Punctuation eats spaces. Whitespace should be trimmed.
+        // Ibid patch: not a comma after a suffix that ends in a space:
+        // citeproc-js appends a delimiter's leading punctuation to the
+        // preceding child's suffix, after its space (IEEE's "Science. " +
+        // ", " → "Science. , Springer").
+        let after_spaced_suffix = std::mem::take(&mut self.writing.after_spaced_suffix);
         if ends_with_space
             && s.chars().next().is_some_and(|c| {
-                c.is_whitespace() || c == '.' || c == ',' || c == ']' || c == ')'
+                c.is_whitespace()
+                    || c == '.'
+                    || (c == ',' && !after_spaced_suffix)
+                    || c == ']'
+                    || c == ')'
             })
             && let Some(buf) = last_buffer(&mut self.writing)
         {
@@ -3162,7 +3178,11 @@ impl<'a, T: EntryLike> Context<'a, T> {
         }
 
         // Do not print duplicate affixes.
-        if s.chars().all(|c| !c.is_alphabetic()) {
+        // Ibid patch: a closing bracket is not one (citeproc-js removes only
+        // duplicate punctuation and spaces): "(TIB)" + ")" → "(TIB))".
+        if s.chars().all(|c| !c.is_alphabetic())
+            && !s.trim_end().ends_with([')', ']'])
+        {
             let trimmed = s.trim_end();
             if let Some(last) = last_buffer(&mut self.writing)
                 && let Some(strip) = last.strip_suffix(trimmed)
@@ -3514,6 +3534,24 @@ impl<'a, T: EntryLike> Context<'a, T> {
     /// Apply a prefix, but return a tuple that allows us to undo it if it
     /// wasn't followed by anything.
     fn apply_prefix(&mut self, affixes: &Affixes) -> (DisplayLoc, usize) {
+        // Ibid patch: a prefix's first punctuation mark meeting the same mark
+        // or one it merges into at the end of the text before is dropped, as
+        // citeproc-js merges a sibling's prefix into the suffix before it
+        // (Vancouver's "1992;" + ":75–116" → "1992;75–116"); see
+        // `merge_punctuation`.
+        if let Some(prefix) = &affixes.prefix
+            && let Some(p2) = prefix.chars().next()
+            && matches!(p2, '.' | ',' | ';' | ':' | '!' | '?')
+            && let Some(p1) = self.writing.last_printed_text().and_then(|t| t.chars().next_back())
+            && (p1 == p2 || merge_punctuation(p1, p2) == Some(p1))
+        {
+            let rest = &prefix[p2.len_utf8()..];
+            let affixes = Affixes {
+                prefix: (!rest.is_empty()).then(|| rest.to_string()),
+                suffix: affixes.suffix.clone(),
+            };
+            return self.writing.apply_prefix(&affixes);
+        }
         self.writing.apply_prefix(affixes)
     }
 
@@ -3524,7 +3562,12 @@ impl<'a, T: EntryLike> Context<'a, T> {
             self.discard_elem(loc.0);
         } else {
             if let Some(suffix) = &affixes.suffix {
-                let do_suffix = if !self.writing.buf.is_empty() {
+                // Ibid patch: a closing bracket is written even after the
+                // same bracket ("(TIB)" + ")" → "(TIB))"); citeproc-js leaves
+                // out only a suffix's duplicate punctuation mark.
+                let do_suffix = if suffix.starts_with([')', ']']) {
+                    true
+                } else if !self.writing.buf.is_empty() {
                     !self.writing.buf.as_string_mut().ends_with(suffix.as_str())
                 } else if let Some(l) = self.writing.elem_stack.last_mut().last_text() {
                     !l.text.ends_with(suffix)
@@ -3534,6 +3577,9 @@ impl<'a, T: EntryLike> Context<'a, T> {
 
                 if do_suffix {
                     self.push_str(suffix);
+                    // Ibid patch: see `after_spaced_suffix`.
+                    self.writing.after_spaced_suffix =
+                        suffix.ends_with(char::is_whitespace);
                 }
             }
             self.commit_elem(loc.0, None, None);
@@ -3771,13 +3817,18 @@ fn merge_punctuation(first: char, second: char) -> Option<char> {
 }
 
 /// Recursively iterates over `child`. If we reach text, we return a mutable
-/// reference to its content. If we reach an element with one child, we
-/// recursively call the funtion with this child. Otherwise, we return [None].
+/// reference to its content. If we reach an element, we recursively call the
+/// function with its last child. Otherwise, we return [None].
+///
+/// Ibid patch: an element with several children is looked into too (its last
+/// child), as citeproc-js looks for quotes at the end of the last blob: a
+/// title whose value ends in a quotation, printed in italics after other text
+/// ("Review for “…Trajectory”" + "." → "…Trajectory.”" in Chicago).
 fn get_last_text(child: &mut ElemChild) -> Option<&mut String> {
     match child {
         ElemChild::Text(formatted) => Some(&mut formatted.text),
-        ElemChild::Elem(Elem { children, .. }) if children.0.len() == 1 => {
-            get_last_text(&mut children.0[0])
+        ElemChild::Elem(Elem { children, .. }) => {
+            children.0.last_mut().and_then(get_last_text)
         }
         _ => None,
     }

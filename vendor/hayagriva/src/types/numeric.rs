@@ -248,16 +248,16 @@ impl FromStr for Numeric {
         let mut s = Scanner::new(value);
         s.eat_whitespace();
 
-        let prefix = {
+        let (letters, prefix) = {
             // Eat non-numeric characters and leading zeros.
             let start = s.cursor();
-            s.eat_while(|c: char| !c.is_numeric() && c != '-');
+            let letters = s.eat_while(|c: char| !c.is_numeric() && c != '-');
             let zeros = s.eat_while('0');
             if !zeros.is_empty() && s.peek().is_none_or(|c| !c.is_numeric()) {
                 // Uneat the last zero if the value is just zero.
                 s.uneat();
             }
-            s.from(start)
+            (letters, s.from(start))
         };
 
         // Ibid patch: letters joined to the number by a hyphen or dash
@@ -267,6 +267,13 @@ impl FromStr for Numeric {
             && (s.peek() == Some('-')
                 || prefix.trim_end().ends_with(is_delimiter))
         {
+            return Err(NumericError::NoNumber);
+        }
+        // Ibid patch: as in citeproc-js, a prefix is letters joined to the
+        // digits ("A12", "S2"); anything else before the number ("Spring
+        // 2019", "No. 5", "SR–02", a dash before leading zeros) makes the
+        // value text, not a number.
+        if !letters.chars().all(|c| c.is_ascii_alphabetic()) {
             return Err(NumericError::NoNumber);
         }
 
@@ -301,6 +308,14 @@ impl FromStr for Numeric {
         let post = s.eat_while(|c: char| !c.is_numeric() && !c.is_whitespace());
 
         if !s.after().is_empty() {
+            return Err(NumericError::UnexpectedCharactersAfterPostfix);
+        }
+        // Ibid patch: as in citeproc-js, a suffix is letters joined to the
+        // digits ("2nd", "3a"); "2.", "12 Suppl" are text, not numbers (so
+        // `is-numeric` is false and no label or ordinal is added).
+        if !post.is_empty()
+            && (!space_after_value.is_empty() || !post.chars().all(|c| c.is_ascii_alphabetic()))
+        {
             return Err(NumericError::UnexpectedCharactersAfterPostfix);
         }
 

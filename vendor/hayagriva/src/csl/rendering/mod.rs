@@ -110,11 +110,15 @@ impl RenderCsl for citationberg::Text {
                     ctx.push_chunked(&val);
                 }
             }
-            ResolvedTextTarget::NumberVariable(_, n) => match n {
+            ResolvedTextTarget::NumberVariable(var, n) => match n {
                 NumberVariableResult::Regular(MaybeTyped::Typed(num))
                     if num.will_transform() =>
                 {
                     render_typed_num(num.as_ref(), NumberForm::default(), None, ctx);
+                }
+                NumberVariableResult::Regular(MaybeTyped::String(s)) => {
+                    let s = number_text_range(var, &s, ctx);
+                    ctx.push_str(&s)
                 }
                 NumberVariableResult::Regular(n) => ctx.push_str(&n.to_str()),
                 NumberVariableResult::Transparent(n) => ctx.push_transparent(n),
@@ -385,7 +389,13 @@ impl RenderCsl for citationberg::Number {
 
             Some(NumberOrPageVariableResult::Number(NumberVariableResult::Regular(
                 MaybeTyped::String(s),
-            ))) => ctx.push_str(&s),
+            ))) => {
+                let s = match self.variable {
+                    NumberOrPageVariable::Number(var) => number_text_range(var, &s, ctx),
+                    _ => Cow::Borrowed(s.as_str()),
+                };
+                ctx.push_str(&s)
+            }
 
             Some(NumberOrPageVariableResult::Number(
                 NumberVariableResult::Transparent(n),
@@ -487,6 +497,58 @@ fn page_is_plural(p: &MaybeTyped<PageRanges>) -> bool {
                 && s.split(['-', '–']).filter(|part| !part.trim().is_empty()).count() == 2
         }
     }
+}
+
+/// Ibid patch: a number variable that is not a number, printed as citeproc-js
+/// prints it ("ML-96-03" → "ML-96–03", "ML-96" → "ML–96", "TR-2019-03" and
+/// "SR–02–03" as they are). citeproc-js splits the value at hyphens; when the
+/// first part could start a range (it starts with digits or is a roman
+/// numeral, "ML" is one) it treats the last two parts as a range: their
+/// hyphen becomes a range dash when both are numbers or roman numerals, or,
+/// without `page-range-format`, when both start with digits and the first is
+/// the larger ("96" > "03"). Other hyphens stay.
+fn number_text_range<'s, T: EntryLike>(
+    var: NumberVariable,
+    s: &'s str,
+    ctx: &Context<T>,
+) -> Cow<'s, str> {
+    if !matches!(
+        var,
+        NumberVariable::ChapterNumber
+            | NumberVariable::CollectionNumber
+            | NumberVariable::Edition
+            | NumberVariable::Issue
+            | NumberVariable::Number
+            | NumberVariable::NumberOfPages
+            | NumberVariable::NumberOfVolumes
+            | NumberVariable::Volume
+            | NumberVariable::Locator
+    ) {
+        return Cow::Borrowed(s);
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    if parts.len() < 2
+        || parts.iter().any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Cow::Borrowed(s);
+    }
+    let roman = |p: &str| p.chars().all(|c| "ivxlcmIVXLCM".contains(c));
+    let leading = |p: &str| {
+        let digits = p.len() - p.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        p[..digits].parse::<u64>().ok()
+    };
+    if leading(parts[0]).is_none() && !roman(parts[0]) {
+        return Cow::Borrowed(s);
+    }
+    let (a, b) = (parts[parts.len() - 2], parts[parts.len() - 1]);
+    let plain = |p: &str| p.chars().all(|c| c.is_ascii_digit()) || roman(p);
+    let descending = ctx.style.csl.settings.page_range_format.is_none()
+        && matches!((leading(a), leading(b)), (Some(x), Some(y)) if x > y);
+    if !(descending || (plain(a) && plain(b))) {
+        return Cow::Borrowed(s);
+    }
+    let cut = s.len() - b.len() - 1;
+    Cow::Owned(format!("{}–{}", &s[..cut], b))
 }
 
 /// Ibid patch: a page number as citeproc-js counts one in a range: digits with
