@@ -49,16 +49,20 @@ use serde_json::{json, Map, Value};
 /// ("CSRP-97-23"), plural page labels for every range ("pp. 313–313"),
 /// `capitalize-first` that leaves "bioRxiv" alone, quotation marks inside
 /// values printed as the locale's (inner) quotes and family names kept whole
-/// ("van Lieshout"): apa 974, chicago-author-date 955,
-/// chicago-notes-bibliography 958, mla 927, ieee 975, vancouver 984), less 3‰ because work keys are random and citeproc-js
+/// ("van Lieshout"), and then title case as citeproc-js in its last
+/// details (stop-word patterns, a stop word last, apostrophes, unpaired
+/// quotes, lone Greek letters), small caps and `<sup>` kept from case
+/// changes, `capitalize-first` after punctuation ("[S.n.]") and "English"
+/// read as English: apa 975, chicago-author-date 970,
+/// chicago-notes-bibliography 973, mla 942, ieee 975, vancouver 984), less 3‰ because work keys are random and citeproc-js
 /// may break sort ties (and its name disambiguation) by them. Every style is
 /// below the target of 990; what remains is listed in ADR 0007.
 /// Raise a floor when a fix raises the agreement.
 const FLOOR: &[(&str, u32)] = &[
-    ("apa", 971),
-    ("chicago-author-date", 952),
-    ("chicago-notes-bibliography", 955),
-    ("modern-language-association", 924),
+    ("apa", 972),
+    ("chicago-author-date", 967),
+    ("chicago-notes-bibliography", 970),
+    ("modern-language-association", 939),
     ("ieee", 972),
     ("vancouver", 981),
 ];

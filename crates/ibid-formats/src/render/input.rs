@@ -351,6 +351,19 @@ mod tests {
     }
 
     #[test]
+    fn text_variables_keep_markup_for_hayagriva() {
+        assert_eq!(
+            rich_text("The <I>Homo</I> <span class='nocase'>iPhone</span> isn't <em>x</em> <sc>d'A</sc> </span>"),
+            "The <i>Homo</i> <span class=\"nocase\">iPhone</span> isn\u{2019}t x <sc>d\u{2019}A</sc> </span>"
+        );
+        let item = to_item(serde_json::json!({"id": "a", "title": "A <sc>multi</sc>", "volume": "<i>2</i>", "publisher": "<b>P</b>"}).as_object().unwrap());
+        let get = |k: &str| item.0.get(k).and_then(|v| v.to_str()).map(|v| v.into_owned());
+        assert_eq!(get("title").as_deref(), Some("A <sc>multi</sc>"));
+        assert_eq!(get("publisher").as_deref(), Some("<b>P</b>"));
+        assert_eq!(get("volume").as_deref(), Some("2"));
+    }
+
+    #[test]
     fn initials_are_spaced() {
         assert_eq!(spaced_initials("F.R."), "F. R.");
         assert_eq!(spaced_initials("A.B.Carl"), "A. B. Carl");

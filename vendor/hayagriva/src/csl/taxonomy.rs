@@ -1072,3 +1072,59 @@ fn letter(val: u8) -> String {
 
     result
 }
+
+#[cfg(all(test, feature = "csl-json"))]
+mod ibid_tests {
+    use super::*;
+    use crate::types::ChunkKind;
+
+    /// Ibid patch 53: CSL-JSON rich text.
+    #[test]
+    fn rich_text_keeps_nocase_parts() {
+        let chunks = |s: &str| {
+            rich_text(s)
+                .0
+                .into_iter()
+                .map(|c| (c.value, c.kind == ChunkKind::Verbatim))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            chunks("A simple <sc>multi\u{2010}frequency</sc> <i>multiload</i>"),
+            [
+                ("A simple ".to_string(), false),
+                ("multi\u{2010}frequency".to_string(), true),
+                (" multiload".to_string(), false)
+            ]
+        );
+        assert_eq!(
+            chunks("6<sup>th</sup> <span class=\"nocase\">IEEE <i>e</i></span>-Science"),
+            [
+                ("6".to_string(), false),
+                ("th".to_string(), true),
+                (" ".to_string(), false),
+                ("IEEE e".to_string(), true),
+                ("-Science".to_string(), false)
+            ]
+        );
+        assert_eq!(chunks("1 < 2 </sc> <x>"), [("1 < 2 </sc> <x>".to_string(), false)]);
+    }
+
+    /// Ibid patch 52: the language field as citeproc-js reads it.
+    #[test]
+    fn english_as_citeproc_js() {
+        let item = |lang: Option<&str>| {
+            let mut map = std::collections::BTreeMap::new();
+            if let Some(lang) = lang {
+                map.insert("language".to_string(), csl_json::Value::String(lang.into()));
+            }
+            csl_json::Item(map)
+        };
+        assert_eq!(item(None).is_english(), None);
+        for lang in ["en", "en-GB", "English", "eng", "EN"] {
+            assert_eq!(item(Some(lang)).is_english(), Some(true), "{lang}");
+        }
+        for lang in ["de", "German", "fr-FR", "1en", "e"] {
+            assert_eq!(item(Some(lang)).is_english(), Some(false), "{lang}");
+        }
+    }
+}

@@ -228,9 +228,9 @@ pub struct CaseFolder {
     /// space cannot be the last word (they follow a quotation mark without a
     /// partner or text kept from case changes).
     title_hold_last: bool,
-    /// Ibid patch 50: the opening quotation marks without a closing one yet:
-    /// the closing mark each wants and, once known, the word that directly
-    /// follows it (its start and first character as written in the text).
+    /// Ibid patch 50: the opening quotation marks without a closing one yet
+    /// (`“`, `‘`, or a straight one) and, once known, the word that directly
+    /// follows each (its start and first character as written in the text).
     title_quotes: Vec<(char, Option<(usize, char)>)>,
     /// Ibid patch 50: the last character was an opening quotation mark.
     title_after_opener: bool,
@@ -316,6 +316,15 @@ fn is_lone_greek(word: &str) -> bool {
 /// Ibid patch 50: the quotation marks (and apostrophes) of title case.
 fn is_quote_mark(c: char) -> bool {
     matches!(c, '"' | '\'' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}')
+}
+
+/// Ibid patch 50: the mark that closes a quotation opened by `opener`.
+fn closing_mark(opener: char) -> char {
+    match opener {
+        '\u{201C}' => '\u{201D}',
+        '\u{2018}' => '\u{2019}',
+        other => other,
+    }
 }
 
 /// Ibid patch: what separates words in CSL title case (citeproc-js: white
@@ -702,18 +711,15 @@ impl CaseFolder {
     /// open a quotation; an apostrophe (straight or typographic) before a
     /// letter or digit belongs to the word after it, which keeps its case
     /// ("d'anatomie"); a straight one before white space is nothing; any
-    /// other mark closes the last quotation if it is its partner, else the
-    /// word directly after it keeps its case and the words up to the next
-    /// separator cannot be the last word. Ibid's input makes a straight
-    /// apostrophe after a letter typographic: such a ’ is read as straight
-    /// unless it closes a ‘.
+    /// other mark closes a quotation (see `title_close`). Ibid's input makes
+    /// a straight apostrophe after a letter typographic: such a ’ is read as
+    /// straight unless it closes a ‘.
     fn title_mark(&mut self, c: char, after_space: bool, after_word: bool, next: Option<char>) {
         let next_text = next.is_some_and(|n| !is_title_separator(n));
         let next_space = next.is_some_and(char::is_whitespace);
-        let top = self.title_quotes.last().map(|q| q.0);
+        let top = self.title_quotes.last().map(|q| closing_mark(q.0));
         match c {
-            '\u{201C}' => self.title_open('\u{201D}'),
-            '\u{2018}' => self.title_open('\u{2019}'),
+            '\u{201C}' | '\u{2018}' => self.title_open(c),
             '"' | '\'' if after_space => self.title_open(c),
             '\'' | '\u{2019}' if next_text => self.title_keep_next = true,
             '\u{2019}' if top == Some('\u{2019}') => {
@@ -726,20 +732,54 @@ impl CaseFolder {
         }
     }
 
-    /// Ibid patch 50: an opening quotation mark (see `title_mark`).
-    fn title_open(&mut self, closer: char) {
-        self.title_quotes.push((closer, None));
-        self.title_after_opener = true;
+    /// Ibid patch 50: an opening quotation mark (`“`, `‘`, or a straight
+    /// one after white space), as citeproc-js takes it: inside a quotation
+    /// opened by the same typographic mark, or by the other straight one,
+    /// it opens a quotation within; else it replaces the open quotation,
+    /// whose first word gets its case back, and the words up to the next
+    /// separator cannot be the last word. The first word of a quotation
+    /// that is never closed gets its case back at the end.
+    fn title_open(&mut self, opener: char) {
+        let nests = match self.title_quotes.last() {
+            None => true,
+            Some(&(top, _)) => match top {
+                '"' => opener == '\'',
+                '\'' => opener == '"',
+                _ => opener == top,
+            },
+        };
+        if nests {
+            self.title_quotes.push((opener, None));
+            self.title_after_opener = true;
+        } else {
+            if let Some((_, Some(first))) = self.title_quotes.pop() {
+                self.title_restore(first);
+            }
+            self.title_quotes.push((opener, None));
+            self.title_last = None;
+            self.title_hold_last = true;
+        }
     }
 
-    /// Ibid patch 50: a closing quotation mark (see `title_mark`).
+    /// Ibid patch 50: a closing quotation mark (`”`, `’`, or a straight one)
+    /// closes the last quotation if it is its partner; else the word
+    /// directly after it keeps its case and the words up to the next
+    /// separator cannot be the last word (citeproc-js).
     fn title_close(&mut self, c: char) {
-        if self.title_quotes.last().is_some_and(|q| q.0 == c) {
+        if self.title_quotes.last().is_some_and(|q| closing_mark(q.0) == c) {
             self.title_quotes.pop();
         } else {
             self.title_keep_next = true;
             self.title_last = None;
             self.title_hold_last = true;
+        }
+    }
+
+    /// Ibid patch 50: the first character of a word as it was in the text.
+    fn title_restore(&mut self, (at, original): (usize, char)) {
+        let Some(now) = self.buf.get(at..).and_then(|t| t.chars().next()) else { return };
+        if now != original && now.len_utf8() == original.len_utf8() {
+            self.buf.replace_range(at..at + now.len_utf8(), original.encode_utf8(&mut [0; 4]));
         }
     }
 
@@ -845,12 +885,8 @@ impl CaseFolder {
         }
         self.title_end_word(None);
         for (_, first) in mem::take(&mut self.title_quotes) {
-            let Some((at, original)) = first else { continue };
-            let Some(now) = self.buf.get(at..).and_then(|t| t.chars().next()) else {
-                continue;
-            };
-            if now != original && now.len_utf8() == original.len_utf8() {
-                self.buf.replace_range(at..at + now.len_utf8(), original.encode_utf8(&mut [0; 4]));
+            if let Some(first) = first {
+                self.title_restore(first);
             }
         }
         if let Some((start, end)) = self.title_last.take()
@@ -1440,5 +1476,87 @@ mod tests {
             "Some people can never stop to scream. It is driving me crazy!",
             title
         );
+    }
+
+    /// Ibid patches 50 and 51: title case, `capitalize-first` and
+    /// `capitalize-all` give what citeproc-js 2.4.63 gives
+    /// (`CSL.Output.Formatters`) for the same text.
+    #[test]
+    fn ibid_title_case_as_citeproc_js() {
+        let case: Case = TitleCase::new().into();
+        for (text, citeproc) in [
+            // A lone Greek letter; a stop word or one letter right before
+            // the first hyphen when only words come before.
+            ("the liberalized δ-rule in free variable tableaux", "The Liberalized δ-Rule in Free Variable Tableaux"),
+            ("memory and complexity analysis of on-the-fly coding schemes", "Memory and Complexity Analysis of On-the-Fly Coding Schemes"),
+            ("n-category theory", "N-Category Theory"),
+            ("x-ray of a-b", "X-Ray of a-b"),
+            // The last word, a stop word.
+            ("presentational markup: what's going on?", "Presentational Markup: What's Going On?"),
+            ("mimetic finite differences, and beyond?", "Mimetic Finite Differences, and Beyond?"),
+            ("cc-by", "Cc-By"),
+            // "v." and "vs." in the stop-word pattern match any character.
+            ("human agency beliefs (v0.1)", "Human Agency Beliefs (v0.1)"),
+            ("a study of vsx and va", "A Study of vsx and Va"),
+            // Apostrophes and quotation marks.
+            ("fiches pratiques d'anatomie palpatoire", "Fiches Pratiques d'anatomie Palpatoire"),
+            ("revue des sciences de l\u{2019}information et de la communication", "Revue Des Sciences de l\u{2019}information et de La Communication"),
+            ("When will \u{2018}open science\u{2019} become simply \u{2018}science\u{2019}?", "When Will \u{2018}Open Science\u{2019} Become Simply \u{2018}Science\u{2019}?"),
+            ("students\u{2019} work", "Students\u{2019} Work"),
+            ("x \u{201C}a \u{2018}b\u{2019} c\u{201D} of", "X \u{201C}a \u{2018}b\u{2019} c\u{201D} of"),
+            ("x \u{201C}of", "X \u{201C}Of"),
+            ("z \u{201C}hello\u{201D} \u{201C}of\u{201D} on", "Z \u{201C}Hello\u{201D} \u{201C}of\u{201D} On"),
+            ("the 'of' and 'on'", "The 'of' and 'on'"),
+        ] {
+            assert_eq!(case.transform(text), citeproc, "{text}");
+        }
+
+        for (text, citeproc) in [
+            ("[s.n.]", "[S.n.]"),
+            ("(online) thing", "(Online) thing"),
+            ("\u{3B4} thing", "\u{3B4} thing"),
+            ("d'anatomie", "D'anatomie"),
+            ("bioRxiv", "bioRxiv"),
+        ] {
+            assert_eq!(Case::FirstUpper.transform(text), citeproc, "{text}");
+        }
+        for (text, citeproc) in [
+            ("e-science", "E-Science"),
+            ("l'information de paris", "L'information De Paris"),
+            ("[s.n.] x", "[S.N.] X"),
+        ] {
+            assert_eq!(Case::AllUpper.transform(text), citeproc, "{text}");
+        }
+    }
+
+    /// Ibid patch 50: text kept from case changes (a CSL-JSON `nocase`
+    /// span, small caps, `<sup>`) separates words as citeproc-js's markup
+    /// tags do, and is never the last word.
+    #[test]
+    fn ibid_title_case_verbatim_as_citeproc_js() {
+        let title = |pieces: &[(&str, bool)]| {
+            let mut folder = CaseFolder::with_config(TitleCase::new().into());
+            for &(text, verbatim) in pieces {
+                if verbatim {
+                    folder.push_verbatim(text);
+                } else {
+                    folder.push_str(text);
+                }
+            }
+            folder.finish()
+        };
+        assert_eq!(
+            title(&[("A simple ", false), ("multi\u{2010}frequency", true), (" multiload", false)]),
+            "A Simple multi\u{2010}frequency Multiload"
+        );
+        assert_eq!(
+            title(&[("6", false), ("th", true), (" IEEE e-science conference", false)]),
+            "6th IEEE e-Science Conference"
+        );
+        assert_eq!(
+            title(&[("", false), ("NARX: Contribution", true), (" \u{2010} ", false), ("factor\u{2010}based", true), (" short\u{2010}term load", false)]),
+            "NARX: Contribution \u{2010} factor\u{2010}based Short\u{2010}term Load"
+        );
+        assert_eq!(title(&[("what is going ", false), ("on", true)]), "What Is Going on");
     }
 }
