@@ -16,9 +16,11 @@
 //!   as Crossref writes them): the first value;
 //! * names: `{ "given": … }` alone becomes a literal name;
 //! * CSL rich-text markup (`<i>`, `<b>`, `<sup>`, `<sub>`, small caps and
-//!   `nocase` spans) is removed rather than printed as text: hayagriva has
-//!   no way to carry it. Any other `<…>` stays text (and is escaped on
-//!   output);
+//!   `nocase` spans) is removed rather than printed as text, except in text
+//!   variables (`title`, `container-title`…), where it is written as the
+//!   vendored hayagriva reads it (its patch 53: not printed, but what is in
+//!   small caps, `<sup>`, `<sub>` and `nocase` spans keeps its case, as in
+//!   citeproc-js). Any other `<…>` stays text (and is escaped on output);
 //! * item types as Crossref names them are mapped to CSL types;
 //! * a straight apostrophe after a letter or before a year's digits, or a
 //!   stray opening single quote outside a quotation, is printed typographic
@@ -28,6 +30,7 @@
 
 use std::hash::{Hash, Hasher};
 
+use hayagriva::citationberg::taxonomy::StandardVariable;
 use hayagriva::citationberg::json::{DateValue, Item, LiteralName, NameItem, NameValue, Value as CslValue, VecDate, VecDateRange};
 use ibid_core::model::{normalize_type, Date, ROLES};
 use serde_json::{Map, Value};
@@ -53,6 +56,13 @@ pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
         } else {
             let typographic = !VERBATIM_VARIABLES.contains(&key);
             match v {
+                // A text variable keeps its markup: the vendored hayagriva
+                // reads it (its patch 53), keeping what is inside small caps,
+                // `<sup>`, `<sub>` and `nocase` spans from case changes, as
+                // citeproc-js does.
+                Value::String(s) if typographic && is_text_variable(key) => {
+                    non_empty(strip_markup(s)).map(|_| CslValue::String(rich_text(s)))
+                }
                 Value::String(s) if typographic => non_empty(apostrophes(&strip_markup(s))).map(CslValue::String),
                 Value::String(s) => non_empty(strip_markup(s)).map(CslValue::String),
                 Value::Number(n) => Some(match n.as_i64() {
@@ -147,6 +157,12 @@ fn note_field(line: &str) -> Option<(&str, &str)> {
 /// apostrophes.
 const VERBATIM_VARIABLES: &[&str] = &["URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "citation-key", "call-number", "number", "page", "volume", "issue"];
 
+/// Whether a variable is one of CSL's standard (text) variables (`title`,
+/// `container-title`, `publisher`…; not a number, date or name variable).
+fn is_text_variable(key: &str) -> bool {
+    serde_json::from_value::<StandardVariable>(Value::String(key.to_string())).is_ok()
+}
+
 /// A straight apostrophe after a letter, or at the start of a word before a
 /// digit, becomes a typographic one ("Women's" → "Women’s", "O'Brien" →
 /// "O’Brien", "ISSAC '15" → "ISSAC ’15"), as citeproc-js prints it;
@@ -155,7 +171,13 @@ const VERBATIM_VARIABLES: &[&str] = &["URL", "DOI", "ISBN", "ISSN", "PMID", "PMC
 /// quotation in the value: citeproc-js prints such a stray opening quote as
 /// an apostrophe, and inside double quotes leaves it ("“GenCo 's”").
 fn apostrophes(s: &str) -> String {
+    apostrophes_after(s, &mut None)
+}
+
+/// `apostrophes`, for text that follows text ending in `prev` (updated).
+fn apostrophes_after(s: &str, prev_before: &mut Option<char>) -> String {
     if !s.contains('\'') {
+        *prev_before = s.chars().next_back().or(*prev_before);
         return s.to_string();
     }
     let chars: Vec<char> = s.chars().collect();
@@ -170,7 +192,7 @@ fn apostrophes(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 4);
     let mut in_double = false;
     for (i, &c) in chars.iter().enumerate() {
-        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let prev = if i == 0 { *prev_before } else { Some(chars[i - 1]) };
         let next = chars.get(i + 1).copied();
         match c {
             '"' => in_double = !in_double,
@@ -189,6 +211,7 @@ fn apostrophes(s: &str) -> String {
                     && !(i + 1..chars.len()).any(closes)));
         out.push(if typographic { '\u{2019}' } else { c });
     }
+    *prev_before = chars.last().copied().or(*prev_before);
     out
 }
 
@@ -340,33 +363,79 @@ pub(crate) fn strip_markup(s: &str) -> String {
     if !s.contains('<') {
         return s.to_string();
     }
-    const OPEN: &[&str] = &["<i>", "<b>", "<em>", "<strong>", "<sup>", "<sub>", "<sc>"];
-    const CLOSE: &[&str] = &["</i>", "</b>", "</em>", "</strong>", "</sup>", "</sub>", "</sc>"];
+    markup_pieces(s).into_iter().filter_map(|p| match p {
+        Markup::Text(t) => Some(t),
+        Markup::Tag(_) => None,
+    }).collect()
+}
+
+/// A text variable's value for the vendored hayagriva: CSL's rich-text
+/// markup written as hayagriva reads it (`rich_text` in its
+/// src/csl/taxonomy.rs: `<i>`, `<b>`, `<sup>`, `<sub>`, `<sc>` for small
+/// caps, `<span class="nocase">`; `<em>` and `<strong>` are dropped), any
+/// other `<…>` left as text, and typographic apostrophes in the text.
+fn rich_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let mut prev = None;
+    for piece in markup_pieces(s) {
+        match piece {
+            Markup::Text(t) => out.push_str(&apostrophes_after(t, &mut prev)),
+            Markup::Tag(tag) => out.push_str(tag),
+        }
+    }
+    out
+}
+
+/// A piece of a string with CSL rich-text markup.
+enum Markup<'a> {
+    Text(&'a str),
+    /// A markup tag as the vendored hayagriva reads it ("" for one it drops).
+    Tag(&'static str),
+}
+
+/// Splits a string at CSL's rich-text markup tags (any spelling: `<I>`,
+/// `<span class='nocase'>`, `<span style="font-variant: small-caps">`).
+fn markup_pieces(s: &str) -> Vec<Markup<'_>> {
+    const TAGS: &[(&str, &str)] = &[
+        ("<i>", "<i>"), ("</i>", "</i>"), ("<b>", "<b>"), ("</b>", "</b>"),
+        ("<em>", ""), ("</em>", ""), ("<strong>", ""), ("</strong>", ""),
+        ("<sup>", "<sup>"), ("</sup>", "</sup>"), ("<sub>", "<sub>"), ("</sub>", "</sub>"),
+        ("<sc>", "<sc>"), ("</sc>", "</sc>"),
+    ];
+    let mut out = Vec::new();
+    // The spans open: a `</span>` closes one, else it is text.
     let mut open_spans = 0usize;
     let mut rest = s;
     while let Some(start) = rest.find('<') {
-        out.push_str(&rest[..start]);
+        if start > 0 {
+            out.push(Markup::Text(&rest[..start]));
+        }
         let tail = &rest[start..];
         let Some(end) = tail.find('>') else {
-            out.push_str(tail);
+            out.push(Markup::Text(tail));
             return out;
         };
         let tag = &tail[..=end];
         let norm: String = tag.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase().replace('\'', "\"");
-        let is_span = norm == "<spanclass=\"nocase\">" || norm.starts_with("<spanstyle=\"font-variant:small-caps");
-        if OPEN.contains(&norm.as_str()) || CLOSE.contains(&norm.as_str()) {
-            // dropped
-        } else if is_span {
+        if let Some(&(_, written)) = TAGS.iter().find(|t| t.0 == norm) {
+            out.push(Markup::Tag(written));
+        } else if norm == "<spanclass=\"nocase\">" {
             open_spans += 1;
+            out.push(Markup::Tag("<span class=\"nocase\">"));
+        } else if norm.starts_with("<spanstyle=\"font-variant:small-caps") {
+            open_spans += 1;
+            out.push(Markup::Tag("<span class=\"nocase\">"));
         } else if norm == "</span>" && open_spans > 0 {
             open_spans -= 1;
+            out.push(Markup::Tag("</span>"));
         } else {
-            out.push_str(tag);
+            out.push(Markup::Text(tag));
         }
         rest = &tail[end + 1..];
     }
-    out.push_str(rest);
+    if !rest.is_empty() {
+        out.push(Markup::Text(rest));
+    }
     out
 }
 
@@ -380,6 +449,19 @@ mod tests {
         assert_eq!(strip_markup("<script>x</script> & <img>"), "<script>x</script> & <img>");
         assert_eq!(strip_markup("a </span> b"), "a </span> b");
         assert_eq!(strip_markup("1 < 2"), "1 < 2");
+    }
+
+    #[test]
+    fn text_variables_keep_markup_for_hayagriva() {
+        assert_eq!(
+            rich_text("The <I>Homo</I> <span class='nocase'>iPhone</span> isn't <em>x</em> <sc>d'A</sc> </span>"),
+            "The <i>Homo</i> <span class=\"nocase\">iPhone</span> isn\u{2019}t x <sc>d\u{2019}A</sc> </span>"
+        );
+        let item = to_item(serde_json::json!({"id": "a", "title": "A <sc>multi</sc>", "volume": "<i>2</i>", "publisher": "<b>P</b>"}).as_object().unwrap());
+        let get = |k: &str| item.0.get(k).and_then(|v| v.to_str()).map(|v| v.into_owned());
+        assert_eq!(get("title").as_deref(), Some("A <sc>multi</sc>"));
+        assert_eq!(get("publisher").as_deref(), Some("<b>P</b>"));
+        assert_eq!(get("volume").as_deref(), Some("2"));
     }
 
     #[test]

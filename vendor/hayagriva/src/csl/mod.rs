@@ -27,7 +27,7 @@ use crate::csl::elem::{NonEmptyStack, simplify_children};
 use crate::csl::rendering::RenderCsl;
 use crate::csl::rendering::names::{DisambiguatedNameForm, NameDisambiguationProperties};
 use crate::csl::taxonomy::NumberOrPageVariableResult;
-use crate::lang::CaseFolder;
+use crate::lang::{CaseFolder, QuoteRole};
 use crate::types::{ChunkKind, ChunkedString, Date, MaybeTyped, Person};
 
 use self::elem::last_text_mut_child;
@@ -3227,54 +3227,55 @@ impl<'a, T: EntryLike> Context<'a, T> {
 
     /// Push a chunked string to the buffer.
     pub fn push_chunked(&mut self, chunked: &ChunkedString) {
+        // Ibid patch 53: quotation marks are paired across the chunks of a
+        // value (a CSL-JSON value with a `nocase` or small-caps part is
+        // several chunks), marks inside verbatim chunks are text.
+        let quoted = chunked.0.iter().any(|c| {
+            c.kind == ChunkKind::Normal && c.value.contains(['"', '“', '\'', '‘'])
+        });
+        let (full, marks) = if quoted && chunked.0.len() > 1 {
+            let full = chunked.to_string();
+            let mut normal = Vec::new();
+            let mut at = 0;
+            for chunk in &chunked.0 {
+                if chunk.kind == ChunkKind::Normal {
+                    normal.push(at..at + chunk.value.len());
+                }
+                at += chunk.value.len();
+            }
+            let marks = quote_marks(&full, |i| normal.iter().any(|r| r.contains(&i)));
+            (full, marks)
+        } else {
+            (String::new(), Vec::new())
+        };
+        // A single quote written typographically outside any quotation
+        // stays single (‘Wieder’), as in citeproc-js.
+        let mut flipped = Vec::new();
+        let mut after_close = false;
+        let mut offset = 0;
         for chunk in &chunked.0 {
+            let range = offset..offset + chunk.value.len();
+            offset = range.end;
             match chunk.kind {
                 // Ibid patch: quotation marks in a value (straight or
                 // typographic, double or single, in pairs) are printed as the
                 // locale's quotes, inner quotes inside a quoted element, as
                 // citeproc-js does (“Replication Crisis”; ‘…’ inside a quoted
                 // title); see `quote_pieces`.
-                ChunkKind::Normal if chunk.value.contains(['"', '“', '\'', '‘']) => {
-                    // A single quote written typographically outside any
-                    // quotation stays single (‘Wieder’), as in citeproc-js.
-                    let mut flipped = Vec::new();
-                    let mut after_close = false;
-                    for piece in quote_pieces(&chunk.value) {
-                        let is_close = matches!(piece, QuotePiece::Close);
-                        match piece {
-                            QuotePiece::Text(t) => {
-                                // Punctuation that follows the quotation in
-                                // the value stays outside it ("‘science’?").
-                                match t.chars().next() {
-                                    Some(p @ ('?' | '!' | ';' | ':'))
-                                        if after_close && !self.writing.buf.is_empty() =>
-                                    {
-                                        self.writing.buf.push(p);
-                                        self.push_str(&t[p.len_utf8()..]);
-                                    }
-                                    _ => self.push_str(t),
-                                }
-                            }
-                            QuotePiece::Open(single) => {
-                                let flip = single && !self.writing.inner_quotes;
-                                if flip {
-                                    self.writing.inner_quotes = true;
-                                }
-                                flipped.push(flip);
-                                self.push_quotes();
-                            }
-                            QuotePiece::Close => {
-                                self.pop_quotes();
-                                if flipped.pop() == Some(true) {
-                                    self.writing.inner_quotes = false;
-                                }
-                            }
-                        }
-                        after_close = is_close;
-                    }
+                ChunkKind::Normal if quoted => {
+                    let pieces = if chunked.0.len() > 1 {
+                        quote_pieces_in(&full, range, &marks)
+                    } else {
+                        quote_pieces(&chunk.value)
+                    };
+                    self.push_quote_pieces(pieces, &mut flipped, &mut after_close);
                 }
                 ChunkKind::Normal => self.push_str(&chunk.value),
                 ChunkKind::Verbatim => {
+                    // Ibid patch 53: under the case in force for this text
+                    // (pushed before any other text of the value, the case
+                    // folder still had the case of the text before).
+                    self.writing.reconfigure();
                     self.writing.buf.push_verbatim(&chunk.value);
                     self.writing.pull_punctuation = false;
                 }
@@ -3290,6 +3291,51 @@ impl<'a, T: EntryLike> Context<'a, T> {
                     self.writing.buf.prevent_trimming();
                 }
             }
+        }
+    }
+
+    /// Ibid patch: a value's text with its quotation marks found (see
+    /// `push_chunked`).
+    fn push_quote_pieces(
+        &mut self,
+        pieces: Vec<QuotePiece<'_>>,
+        flipped: &mut Vec<bool>,
+        after_close: &mut bool,
+    ) {
+        for piece in pieces {
+            let is_close = matches!(piece, QuotePiece::Close(_));
+            match piece {
+                QuotePiece::Text(t) => {
+                    // Punctuation that follows the quotation in the value
+                    // stays outside it ("‘science’?").
+                    match t.chars().next() {
+                        Some(p @ ('?' | '!' | ';' | ':'))
+                            if *after_close && !self.writing.buf.is_empty() =>
+                        {
+                            self.writing.buf.push(p);
+                            self.push_str(&t[p.len_utf8()..]);
+                        }
+                        _ => self.push_str(t),
+                    }
+                }
+                QuotePiece::Open(single, role) => {
+                    self.writing.buf.set_quote_role(role);
+                    let flip = single && !self.writing.inner_quotes;
+                    if flip {
+                        self.writing.inner_quotes = true;
+                    }
+                    flipped.push(flip);
+                    self.push_quotes();
+                }
+                QuotePiece::Close(role) => {
+                    self.writing.buf.set_quote_role(role);
+                    self.pop_quotes();
+                    if flipped.pop() == Some(true) {
+                        self.writing.inner_quotes = false;
+                    }
+                }
+            }
+            *after_close = is_close;
         }
     }
 
@@ -4341,9 +4387,11 @@ mod tests {
 #[derive(Debug, PartialEq)]
 enum QuotePiece<'a> {
     Text(&'a str),
-    /// An opening mark; whether it is a typographic single one (`‘`).
-    Open(bool),
-    Close,
+    /// An opening mark; whether it is a typographic single one (`‘`);
+    /// Ibid patch 50: the mark as title case reads it.
+    Open(bool, QuoteRole),
+    /// A closing mark; Ibid patch 50: the mark as title case reads it.
+    Close(QuoteRole),
 }
 
 /// Ibid patch: splits a value at its quotation marks, as citeproc-js finds
@@ -4353,6 +4401,13 @@ enum QuotePiece<'a> {
 /// or punctuation, closing the last open mark of its kind (double or
 /// single). Marks without a partner stay text ("O’Brien", "GenCo 's").
 fn quote_pieces(s: &str) -> Vec<QuotePiece<'_>> {
+    quote_pieces_in(s, 0..s.len(), &quote_marks(s, |_| true))
+}
+
+/// Ibid patch 53: the quotation marks of `quote_pieces` that pair up (their
+/// byte offsets, whether opening), sorted; only marks at offsets `may_be_mark`
+/// allows are paired (marks in text kept from case changes are text).
+fn quote_marks(s: &str, may_be_mark: impl Fn(usize) -> bool) -> Vec<(usize, bool)> {
     let chars: Vec<(usize, char)> = s.char_indices().collect();
     let double = |c: char| matches!(c, '"' | '“' | '”');
     let mut stack: Vec<(bool, usize)> = Vec::new();
@@ -4361,9 +4416,11 @@ fn quote_pieces(s: &str) -> Vec<QuotePiece<'_>> {
         let prev = k.checked_sub(1).map(|k| chars[k].1);
         let next = chars.get(k + 1).map(|x| x.1);
         let can_close = matches!(c, '"' | '”' | '\'' | '’')
+            && may_be_mark(i)
             && prev.is_some_and(|p| !p.is_whitespace())
             && next.is_none_or(|n| n.is_whitespace() || (!n.is_alphanumeric() && n != '\''));
         let can_open = matches!(c, '"' | '“' | '\'' | '‘')
+            && may_be_mark(i)
             && prev.is_none_or(|p| p.is_whitespace() || "([{/–—-".contains(p))
             && next.is_some_and(|n| !n.is_whitespace());
         // A closing mark closes the last open mark of its kind; open marks
@@ -4379,21 +4436,39 @@ fn quote_pieces(s: &str) -> Vec<QuotePiece<'_>> {
     let mut marks: Vec<(usize, bool)> =
         pairs.iter().flat_map(|&(o, c)| [(o, true), (c, false)]).collect();
     marks.sort_unstable();
+    marks
+}
+
+/// Ibid patch 53: the part `range` of `s` cut at the quotation marks
+/// `marks` (see `quote_marks`) it contains.
+fn quote_pieces_in<'s>(
+    s: &'s str,
+    range: std::ops::Range<usize>,
+    marks: &[(usize, bool)],
+) -> Vec<QuotePiece<'s>> {
     let mut pieces = Vec::new();
-    let mut at = 0;
-    for (i, open) in marks {
+    let mut at = range.start;
+    for &(i, open) in marks.iter().filter(|m| range.contains(&m.0)) {
         if at < i {
             pieces.push(QuotePiece::Text(&s[at..i]));
         }
+        let mark = s[i..].chars().next().unwrap_or('"');
+        let before = s[..i].chars().next_back();
+        let role = QuoteRole {
+            mark,
+            after_space: before.is_none_or(char::is_whitespace),
+            after_word: before.is_some_and(char::is_alphanumeric),
+            next: s[i + mark.len_utf8()..].chars().next(),
+        };
         pieces.push(if open {
-            QuotePiece::Open(s[i..].starts_with('‘'))
+            QuotePiece::Open(mark == '‘', role)
         } else {
-            QuotePiece::Close
+            QuotePiece::Close(role)
         });
         at = i + s[i..].chars().next().map_or(1, char::len_utf8);
     }
-    if at < s.len() {
-        pieces.push(QuotePiece::Text(&s[at..]));
+    if at < range.end {
+        pieces.push(QuotePiece::Text(&s[at..range.end]));
     }
     pieces
 }

@@ -715,14 +715,71 @@ fn resolve_csl_json_standard_variable(
     variable: StandardVariable,
 ) -> Option<Cow<'_, ChunkedString>> {
     match item.0.get(&variable.to_string())? {
-        csl_json::Value::String(s) => {
-            Some(Cow::Owned(StringChunk::normal(s.clone()).into()))
-        }
+        // Ibid patch 53: CSL-JSON rich text (see `rich_text`).
+        csl_json::Value::String(s) => Some(Cow::Owned(rich_text(s))),
         csl_json::Value::Number(n) => {
             Some(Cow::Owned(StringChunk::normal(n.to_string()).into()))
         }
         _ => None,
     }
+}
+
+/// Ibid patch 53: a CSL-JSON string with CSL's rich-text markup as a
+/// chunked string. The tags are not printed; what is inside `<sc>`,
+/// `<sup>`, `<sub>`, `<span class="nocase">` and
+/// `<span style="font-variant: small-caps;">` is kept from case changes
+/// (a verbatim chunk), as citeproc-js keeps it; `<i>`, `<b>` and
+/// `<span class="nodecor">` only lose their tags (hayagriva's strings
+/// carry no formatting). A closing tag without its opening tag, and any
+/// other `<…>`, is text. hayagriva printed the tags.
+#[cfg(feature = "csl-json")]
+pub(crate) fn rich_text(s: &str) -> ChunkedString {
+    use crate::types::ChunkKind;
+    const TAGS: &[(&str, &str, bool)] = &[
+        ("<i>", "</i>", false),
+        ("<b>", "</b>", false),
+        ("<sc>", "</sc>", true),
+        ("<sup>", "</sup>", true),
+        ("<sub>", "</sub>", true),
+        ("<span class=\"nocase\">", "</span>", true),
+        ("<span class=\"nodecor\">", "</span>", false),
+        ("<span style=\"font-variant: small-caps;\">", "</span>", true),
+        ("<span style=\"font-variant:small-caps;\">", "</span>", true),
+    ];
+    let mut out = ChunkedString::new();
+    if !s.contains('<') {
+        out.push_str(s, ChunkKind::Normal);
+        return out;
+    }
+    // The open tags: their closing tag and whether they keep case.
+    let mut open: Vec<(&str, bool)> = Vec::new();
+    let mut rest = s;
+    while let Some(at) = rest.find('<') {
+        let kind = |open: &[(&str, bool)]| {
+            if open.iter().any(|o| o.1) { ChunkKind::Verbatim } else { ChunkKind::Normal }
+        };
+        if at > 0 {
+            out.push_str(&rest[..at], kind(&open));
+        }
+        let tail = &rest[at..];
+        if let Some(&(tag, close, keep)) = TAGS.iter().find(|t| tail.starts_with(t.0)) {
+            open.push((close, keep));
+            rest = &tail[tag.len()..];
+        } else if let Some(i) =
+            open.iter().rposition(|o| tail.starts_with(o.0))
+        {
+            rest = &tail[open[i].0.len()..];
+            open.remove(i);
+        } else {
+            out.push_str("<", kind(&open));
+            rest = &tail[1..];
+        }
+    }
+    if !rest.is_empty() {
+        let kind = if open.iter().any(|o| o.1) { ChunkKind::Verbatim } else { ChunkKind::Normal };
+        out.push_str(rest, kind);
+    }
+    out
 }
 
 /// Ibid patch: the variables whose short form citeproc-js reads from
@@ -778,7 +835,7 @@ impl EntryLike for citationberg::json::Item {
                 let short = format!("{variable}-short");
                 let value = |key: &str| match self.0.get(key)? {
                     csl_json::Value::String(s) if !s.trim().is_empty() => {
-                        Some(Cow::Owned(StringChunk::normal(s.clone()).into()))
+                        Some(Cow::Owned(rich_text(s)))
                     }
                     _ => None,
                 };
@@ -965,10 +1022,20 @@ impl EntryLike for citationberg::json::Item {
     }
 
     fn is_english(&self) -> Option<bool> {
+        // Ibid patch 52: as citeproc-js reads the language field for
+        // `text-case="title"`: its first two letters, in either case ("en",
+        // "en-GB", "English", "eng"); a value that does not start with two
+        // ASCII letters is not English. hayagriva compared "en" case
+        // sensitively, so "English" was not English.
         self.0
             .get("language")
             .and_then(|l| l.to_str())
-            .map(|l| l.starts_with("en"))
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                l.get(..2).is_some_and(|p| {
+                    p.chars().all(|c| c.is_ascii_alphabetic()) && p.eq_ignore_ascii_case("en")
+                })
+            })
     }
 
     fn key(&self) -> Cow<'_, str> {
@@ -1004,4 +1071,60 @@ fn letter(val: u8) -> String {
     }
 
     result
+}
+
+#[cfg(all(test, feature = "csl-json"))]
+mod ibid_tests {
+    use super::*;
+    use crate::types::ChunkKind;
+
+    /// Ibid patch 53: CSL-JSON rich text.
+    #[test]
+    fn rich_text_keeps_nocase_parts() {
+        let chunks = |s: &str| {
+            rich_text(s)
+                .0
+                .into_iter()
+                .map(|c| (c.value, c.kind == ChunkKind::Verbatim))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            chunks("A simple <sc>multi\u{2010}frequency</sc> <i>multiload</i>"),
+            [
+                ("A simple ".to_string(), false),
+                ("multi\u{2010}frequency".to_string(), true),
+                (" multiload".to_string(), false)
+            ]
+        );
+        assert_eq!(
+            chunks("6<sup>th</sup> <span class=\"nocase\">IEEE <i>e</i></span>-Science"),
+            [
+                ("6".to_string(), false),
+                ("th".to_string(), true),
+                (" ".to_string(), false),
+                ("IEEE e".to_string(), true),
+                ("-Science".to_string(), false)
+            ]
+        );
+        assert_eq!(chunks("1 < 2 </sc> <x>"), [("1 < 2 </sc> <x>".to_string(), false)]);
+    }
+
+    /// Ibid patch 52: the language field as citeproc-js reads it.
+    #[test]
+    fn english_as_citeproc_js() {
+        let item = |lang: Option<&str>| {
+            let mut map = std::collections::BTreeMap::new();
+            if let Some(lang) = lang {
+                map.insert("language".to_string(), csl_json::Value::String(lang.into()));
+            }
+            csl_json::Item(map)
+        };
+        assert_eq!(item(None).is_english(), None);
+        for lang in ["en", "en-GB", "English", "eng", "EN"] {
+            assert_eq!(item(Some(lang)).is_english(), Some(true), "{lang}");
+        }
+        for lang in ["de", "German", "fr-FR", "1en", "e"] {
+            assert_eq!(item(Some(lang)).is_english(), Some(false), "{lang}");
+        }
+    }
 }

@@ -213,15 +213,64 @@ pub struct CaseFolder {
     /// Index of the last word in the buffer.
     last_word: Option<WordData>,
     /// Ibid patch: CSL title case as citeproc-js does it (see
-    /// [`CaseFolder::title_push`]): the word being written (its start in
-    /// `buf`, whether it is all lower case, its length in characters).
-    title_word: Option<(usize, bool, usize)>,
+    /// [`CaseFolder::title_push`]): the word being written.
+    title_word: Option<TitleWord>,
     /// Ibid patch: no word of the title-cased text has been written yet.
     title_first: bool,
     /// Ibid patch: the last separator was `!`, `?` or `:`.
     title_after_punct: bool,
     /// Ibid patch: a separator other than white space has been written.
     title_tag_seen: bool,
+    /// Ibid patch 50: the last word written (its start and end in `buf`),
+    /// which is capitalised at the end if it is a stop word.
+    title_last: Option<(usize, usize)>,
+    /// Ibid patch 50: the words up to the next separator other than white
+    /// space cannot be the last word (they follow a quotation mark without a
+    /// partner or text kept from case changes).
+    title_hold_last: bool,
+    /// Ibid patch 50: the opening quotation marks without a closing one yet
+    /// (`“`, `‘`, or a straight one) and, once known, the word that directly
+    /// follows each (its start and first character as written in the text).
+    title_quotes: Vec<(char, Option<(usize, char)>)>,
+    /// Ibid patch 50: the last character was an opening quotation mark.
+    title_after_opener: bool,
+    /// Ibid patch 50: a word that starts with the next character keeps its
+    /// case (it follows an apostrophe or a quotation mark without a partner).
+    title_keep_next: bool,
+    /// Ibid patch 50: the last character was a quotation mark or
+    /// apostrophe whose part depends on the next character: the mark,
+    /// whether it follows white space, whether it follows a word.
+    title_pending_mark: Option<(char, bool, bool)>,
+    /// Ibid patch 50: what the next quotation mark written stands for in the
+    /// value (see [`QuoteRole`]).
+    title_quote_role: Option<QuoteRole>,
+}
+
+/// Ibid patch 50: the quotation mark of a value that a quotation mark
+/// written next stands for (the locale's marks replace the value's): the
+/// mark, whether white space (or nothing) precedes it, whether a word
+/// precedes it, and the character after it. Title case treats quotation
+/// marks as citeproc-js treats the value's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct QuoteRole {
+    pub mark: char,
+    pub after_space: bool,
+    pub after_word: bool,
+    pub next: Option<char>,
+}
+
+/// Ibid patch: a word being written under title case, `capitalize-first` or
+/// `capitalize-all`.
+#[derive(Debug, Clone, Copy)]
+struct TitleWord {
+    /// Its start in the buffer.
+    start: usize,
+    /// Whether it has no upper-case letter.
+    all_lower: bool,
+    /// Its length in characters.
+    len: usize,
+    /// Ibid patch 50: it keeps its case (see `CaseFolder::title_keep_next`).
+    keep: bool,
 }
 
 /// Ibid patch: the stop words CSL title case leaves in lower case
@@ -240,6 +289,43 @@ const TITLE_STOP_WORDS: &[&str] = &[
     "underneath", "until", "unto", "up", "upon", "v", "van", "versus", "via",
     "vis-à-vis", "von", "vs", "with", "within", "without", "yet",
 ];
+
+/// Ibid patch 50: whether a word is one CSL title case leaves in lower case.
+/// citeproc-js tests the lower-cased word against a regular expression
+/// built from its list, in which the entries "v." and "vs." match "v" and
+/// "vs" followed by any one character ("v0", "va", "vsx"); its entries that
+/// contain white space, a hyphen or an apostrophe never match a word.
+fn is_title_stop_word(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    let mut chars = lower.chars();
+    let v_pattern = match (chars.next(), chars.next(), chars.next(), chars.next()) {
+        (Some('v'), Some(_), None, _) => true,
+        (Some('v'), Some('s'), Some(_), None) => true,
+        _ => false,
+    };
+    v_pattern || TITLE_STOP_WORDS.binary_search(&lower.as_str()).is_ok()
+}
+
+/// Ibid patch 50: a lone Greek letter keeps its case (citeproc-js's
+/// `_capitalise`: "δ-Rule").
+fn is_lone_greek(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if ('\u{370}'..='\u{3FF}').contains(&c))
+}
+
+/// Ibid patch 50: the quotation marks (and apostrophes) of title case.
+fn is_quote_mark(c: char) -> bool {
+    matches!(c, '"' | '\'' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}')
+}
+
+/// Ibid patch 50: the mark that closes a quotation opened by `opener`.
+fn closing_mark(opener: char) -> char {
+    match opener {
+        '\u{201C}' => '\u{201D}',
+        '\u{2018}' => '\u{2019}',
+        other => other,
+    }
+}
 
 /// Ibid patch: what separates words in CSL title case (citeproc-js: white
 /// space, quotes, dashes, `/`, punctuation and brackets).
@@ -376,6 +462,13 @@ impl Default for CaseFolder {
             title_first: true,
             title_after_punct: false,
             title_tag_seen: false,
+            title_last: None,
+            title_hold_last: false,
+            title_quotes: Vec::new(),
+            title_after_opener: false,
+            title_keep_next: false,
+            title_pending_mark: None,
+            title_quote_role: None,
         }
     }
 }
@@ -393,6 +486,9 @@ impl CaseFolder {
 
     /// Add a string to the buffer.
     pub fn push_str(&mut self, s: &str) {
+        if matches!(self.case, Case::NoTransform | Case::Uppercase | Case::Lowercase) {
+            self.title_quote_role = None;
+        }
         match self.case {
             Case::NoTransform => {
                 self.buf.push_str(s);
@@ -424,6 +520,18 @@ impl CaseFolder {
 
     /// Add a string chunk to the buffer.
     pub fn push_verbatim(&mut self, value: &str) {
+        // Ibid patch 50: text kept from case changes (CSL-JSON's `nocase`
+        // and small-caps spans, `<sup>`, `<sub>`) is a separate piece of
+        // text for title case, `capitalize-first` and `capitalize-all`, as
+        // citeproc-js's markup tags are.
+        match self.case {
+            Case::Title(_) => self.title_verbatim(value),
+            Case::FirstUpper | Case::AllUpper => {
+                self.capitalize_end_word();
+                self.title_keep_next = false;
+            }
+            _ => {}
+        }
         let conf = mem::replace(&mut self.case, Case::NoTransform);
         self.last_reconfig = self.buf.len();
         self.push_str(value);
@@ -442,8 +550,15 @@ impl CaseFolder {
         }
     }
 
+    /// Ibid patch 50: the quotation mark written next stands for `role` in
+    /// the value (see [`QuoteRole`]).
+    pub(crate) fn set_quote_role(&mut self, role: QuoteRole) {
+        self.title_quote_role = Some(role);
+    }
+
     /// Add a character to the buffer.
     pub fn push(&mut self, c: char) {
+        let role = self.title_quote_role.take();
         let prev_class = self.char_class;
         let hyphen_separates = match self.case {
             Case::Title(props) => props.hyphen_word_separator,
@@ -457,7 +572,7 @@ impl CaseFolder {
             Case::Title(config)
                 if config.trim_start && self.pristine && c.is_whitespace() => {}
             // Ibid patch: CSL title case as citeproc-js does it.
-            Case::Title(_) => self.title_push(c),
+            Case::Title(_) => self.title_push(c, role),
             Case::Sentence(config)
                 if config.trim_start && self.pristine && c.is_whitespace() => {}
             Case::Sentence(config) => {
@@ -530,48 +645,197 @@ impl CaseFolder {
     /// separated by white space and by quotes, dashes, `/`, punctuation and
     /// brackets; a word that is all lower case gets a capital first letter
     /// if it is longer than one letter and not a stop word, if it is the
-    /// first word, if it follows `!`, `?` or `:`, or if it is one letter
-    /// before a hyphen at the start. Nothing is lower-cased: "OpenMath",
-    /// "eLife", "iOS", a capitalised "Of" stay as they are (hayagriva
-    /// capitalised every word, lowered the rest of it, and lowered its own
-    /// list of stop words).
-    fn title_push(&mut self, c: char) {
+    /// first word, if it follows `!`, `?` or `:`, or if it directly precedes
+    /// the first hyphen and nothing but white space and words comes before
+    /// it ("N-Category", "Memory of On-the-Fly"). Nothing is lower-cased:
+    /// "OpenMath", "eLife", "iOS", a capitalised "Of" stay as they are
+    /// (hayagriva capitalised every word, lowered the rest of it, and
+    /// lowered its own list of stop words).
+    ///
+    /// Ibid patch 50, the rest of citeproc-js's rules: a lone Greek letter
+    /// stays ("δ-Rule"); the last word is capitalised if it is a stop word
+    /// of two letters or more ("What's Going On?", "Cc-By"), unless it
+    /// follows a quotation mark without a partner or text kept from case
+    /// changes with no other separator between; a word directly after an
+    /// apostrophe inside a word ("d'anatomie", "l'information": citeproc-js
+    /// reads "'anatomie" as the word) or after a quotation mark without a
+    /// partner keeps its case.
+    fn title_push(&mut self, c: char, role: Option<QuoteRole>) {
+        if let Some((mark, after_space, after_word)) = self.title_pending_mark.take() {
+            self.title_mark(mark, after_space, after_word, Some(c));
+        }
+        let after_opener = mem::take(&mut self.title_after_opener);
+        let keep = mem::take(&mut self.title_keep_next);
         if is_title_separator(c) {
+            let in_word = self.title_word.is_some();
             self.title_end_word(Some(c));
             if !c.is_whitespace() {
                 self.title_tag_seen = true;
+                self.title_hold_last = false;
                 if matches!(c, '!' | '?' | ':') {
                     self.title_after_punct = true;
+                }
+                if let Some(role) = role {
+                    self.title_mark(role.mark, role.after_space, role.after_word, role.next);
+                } else if is_quote_mark(c) {
+                    let after_space =
+                        self.buf.chars().next_back().is_none_or(char::is_whitespace);
+                    self.title_pending_mark = Some((c, after_space, in_word));
                 }
             }
         } else {
             let lower = !c.is_uppercase();
             match &mut self.title_word {
-                Some((_, all_lower, len)) => {
-                    *all_lower &= lower;
-                    *len += 1;
+                Some(word) => {
+                    word.all_lower &= lower;
+                    word.len += 1;
                 }
-                None => self.title_word = Some((self.buf.len(), lower, 1)),
+                None => {
+                    if after_opener && let Some(last) = self.title_quotes.last_mut() {
+                        last.1 = Some((self.buf.len(), c));
+                    }
+                    self.title_word = Some(TitleWord {
+                        start: self.buf.len(),
+                        all_lower: lower,
+                        len: 1,
+                        keep,
+                    });
+                }
             }
         }
         self.buf.push(c);
     }
 
+    /// Ibid patch 50: a quotation mark or apostrophe under title case, as
+    /// citeproc-js reads them: “, ‘, and a straight mark after white space
+    /// open a quotation; an apostrophe (straight or typographic) before a
+    /// letter or digit belongs to the word after it, which keeps its case
+    /// ("d'anatomie"); a straight one before white space is nothing; any
+    /// other mark closes a quotation (see `title_close`). Ibid's input makes
+    /// a straight apostrophe after a letter typographic: such a ’ is read as
+    /// straight unless it closes a ‘.
+    fn title_mark(&mut self, c: char, after_space: bool, after_word: bool, next: Option<char>) {
+        let next_text = next.is_some_and(|n| !is_title_separator(n));
+        let next_space = next.is_some_and(char::is_whitespace);
+        let top = self.title_quotes.last().map(|q| closing_mark(q.0));
+        match c {
+            '\u{201C}' | '\u{2018}' => self.title_open(c),
+            '"' | '\'' if after_space => self.title_open(c),
+            '\'' | '\u{2019}' if next_text => self.title_keep_next = true,
+            '\u{2019}' if top == Some('\u{2019}') => {
+                self.title_quotes.pop();
+            }
+            '\'' if next_space => {}
+            '\u{2019}' if after_word && next_space => {}
+            '\u{2019}' if after_word => self.title_close('\''),
+            _ => self.title_close(c),
+        }
+    }
+
+    /// Ibid patch 50: an opening quotation mark (`“`, `‘`, or a straight
+    /// one after white space), as citeproc-js takes it: inside a quotation
+    /// opened by the same typographic mark, or by the other straight one,
+    /// it opens a quotation within; else it replaces the open quotation,
+    /// whose first word gets its case back, and the words up to the next
+    /// separator cannot be the last word. The first word of a quotation
+    /// that is never closed gets its case back at the end.
+    fn title_open(&mut self, opener: char) {
+        let nests = match self.title_quotes.last() {
+            None => true,
+            Some(&(top, _)) => match top {
+                '"' => opener == '\'',
+                '\'' => opener == '"',
+                _ => opener == top,
+            },
+        };
+        if nests {
+            self.title_quotes.push((opener, None));
+            self.title_after_opener = true;
+        } else {
+            if let Some((_, Some(first))) = self.title_quotes.pop() {
+                self.title_restore(first);
+            }
+            self.title_quotes.push((opener, None));
+            self.title_last = None;
+            self.title_hold_last = true;
+        }
+    }
+
+    /// Ibid patch 50: a closing quotation mark (`”`, `’`, or a straight one)
+    /// closes the last quotation if it is its partner; else the word
+    /// directly after it keeps its case and the words up to the next
+    /// separator cannot be the last word (citeproc-js).
+    fn title_close(&mut self, c: char) {
+        if self.title_quotes.last().is_some_and(|q| closing_mark(q.0) == c) {
+            self.title_quotes.pop();
+        } else {
+            self.title_keep_next = true;
+            self.title_last = None;
+            self.title_hold_last = true;
+        }
+    }
+
+    /// Ibid patch 50: the first character of a word as it was in the text.
+    fn title_restore(&mut self, (at, original): (usize, char)) {
+        let Some(now) = self.buf.get(at..).and_then(|t| t.chars().next()) else { return };
+        if now != original && now.len_utf8() == original.len_utf8() {
+            self.buf.replace_range(at..at + now.len_utf8(), original.encode_utf8(&mut [0; 4]));
+        }
+    }
+
+    /// Ibid patch 50: text kept from case changes under title case: it ends
+    /// the word before it, its letters count as a word (the next is not the
+    /// first, nor one after `!`, `?` or `:` unless the kept text ends with
+    /// one) and the last word comes after it, if at all.
+    fn title_verbatim(&mut self, value: &str) {
+        if let Some((mark, after_space, after_word)) = self.title_pending_mark.take() {
+            self.title_mark(mark, after_space, after_word, None);
+        }
+        self.title_end_word(None);
+        self.title_tag_seen = true;
+        self.title_hold_last = false;
+        self.title_after_opener = false;
+        self.title_keep_next = false;
+        for c in value.chars() {
+            if is_title_separator(c) {
+                if matches!(c, '!' | '?' | ':') {
+                    self.title_after_punct = true;
+                }
+            } else {
+                self.title_first = false;
+                self.title_after_punct = false;
+            }
+        }
+        if !value.trim().is_empty() {
+            self.title_last = None;
+        }
+    }
+
     /// Ibid patch: `capitalize-first` (the first word) and `capitalize-all`
-    /// (every word) as citeproc-js does them: words are separated by white
-    /// space, and a word gets a capital first letter only if it is all lower
-    /// case ("bioRxiv", "eLife" stay; hayagriva printed "BioRxiv").
+    /// (every word) as citeproc-js does them: a word gets a capital first
+    /// letter only if it is all lower case ("bioRxiv", "eLife" stay;
+    /// hayagriva printed "BioRxiv"). Ibid patch 51: words are separated as
+    /// for title case, by white space and by quotes, dashes, `/`,
+    /// punctuation and brackets ("[S.n.]", "(Online)", "E-Science" under
+    /// `capitalize-all`); a word directly after an apostrophe inside a word
+    /// keeps its case ("L'information").
     fn capitalize_push(&mut self, c: char) {
-        if c.is_whitespace() {
+        let keep = mem::take(&mut self.title_keep_next);
+        if is_title_separator(c) {
+            let in_word = self.title_word.is_some();
             self.capitalize_end_word();
+            self.title_keep_next = in_word && matches!(c, '\'' | '\u{2019}');
         } else if self.title_first || matches!(self.case, Case::AllUpper) {
             let lower = !c.is_uppercase();
             match &mut self.title_word {
-                Some((_, all_lower, len)) => {
-                    *all_lower &= lower;
-                    *len += 1;
+                Some(word) => {
+                    word.all_lower &= lower;
+                    word.len += 1;
                 }
-                None => self.title_word = Some((self.buf.len(), lower, 1)),
+                None => {
+                    self.title_word =
+                        Some(TitleWord { start: self.buf.len(), all_lower: lower, len: 1, keep })
+                }
             }
         }
         self.buf.push(c);
@@ -580,32 +844,61 @@ impl CaseFolder {
     /// Ibid patch: the end of a word under `capitalize-first` or
     /// `capitalize-all` (see `capitalize_push`).
     fn capitalize_end_word(&mut self) {
-        let Some((start, all_lower, _)) = self.title_word.take() else { return };
-        if start > self.buf.len() || !self.buf.is_char_boundary(start) {
+        let Some(word) = self.title_word.take() else { return };
+        if word.start > self.buf.len() || !self.buf.is_char_boundary(word.start) {
             return;
         }
-        if all_lower {
-            capitalize_char(&mut self.buf, start);
+        if word.all_lower && !word.keep && !is_lone_greek(&self.buf[word.start..]) {
+            capitalize_char(&mut self.buf, word.start);
         }
         self.title_first = false;
     }
 
     /// Ibid patch: the end of a title-cased word (see `title_push`).
     fn title_end_word(&mut self, next: Option<char>) {
-        let Some((start, all_lower, len)) = self.title_word.take() else { return };
-        if start > self.buf.len() || !self.buf.is_char_boundary(start) {
+        let Some(word) = self.title_word.take() else { return };
+        if word.start > self.buf.len() || !self.buf.is_char_boundary(word.start) {
             return;
         }
-        let word = &self.buf[start..];
-        let capitalize = (len > 1 && TITLE_STOP_WORDS.binary_search(&word).is_err())
-            || (len == 1 && next == Some('-') && !self.title_tag_seen)
+        let text = &self.buf[word.start..];
+        let capitalize = (word.len > 1 && !is_title_stop_word(text))
+            || (next == Some('-') && !self.title_tag_seen)
             || self.title_first
             || self.title_after_punct;
-        if capitalize && all_lower {
-            capitalize_char(&mut self.buf, start);
+        if capitalize && word.all_lower && !word.keep && !is_lone_greek(text) {
+            capitalize_char(&mut self.buf, word.start);
         }
         self.title_first = false;
         self.title_after_punct = false;
+        if !self.title_hold_last {
+            self.title_last = Some((word.start, self.buf.len()));
+        }
+    }
+
+    /// Ibid patch 50: the end of a title-cased text: an opening quotation
+    /// mark left without a partner gives the word directly after it its
+    /// case back, and the last word is capitalised if it is a stop word of
+    /// two letters or more, as citeproc-js does.
+    fn title_end(&mut self) {
+        if let Some((mark, after_space, after_word)) = self.title_pending_mark.take() {
+            self.title_mark(mark, after_space, after_word, None);
+        }
+        self.title_end_word(None);
+        for (_, first) in mem::take(&mut self.title_quotes) {
+            if let Some(first) = first {
+                self.title_restore(first);
+            }
+        }
+        if let Some((start, end)) = self.title_last.take()
+            && let Some(word) = self.buf.get(start..end)
+            && word.chars().count() > 1
+            && is_title_stop_word(word)
+        {
+            capitalize_char(&mut self.buf, start);
+        }
+        self.title_after_opener = false;
+        self.title_keep_next = false;
+        self.title_hold_last = false;
     }
 
     fn process_word(&mut self) {
@@ -650,9 +943,10 @@ impl CaseFolder {
     }
 
     fn may_trim_end(&mut self) {
-        // Ibid patch: the last title-cased word ends here.
+        // Ibid patch: the last title-cased word ends here (patch 50: and
+        // the title-cased text).
         if matches!(self.case, Case::Title(_)) {
-            self.title_end_word(None);
+            self.title_end();
         }
         if matches!(self.case, Case::FirstUpper | Case::AllUpper) {
             self.capitalize_end_word();
@@ -712,6 +1006,12 @@ impl CaseFolder {
             self.title_first = true;
             self.title_after_punct = false;
             self.title_tag_seen = false;
+            self.title_last = None;
+            self.title_hold_last = false;
+            self.title_quotes.clear();
+            self.title_after_opener = false;
+            self.title_keep_next = false;
+            self.title_pending_mark = None;
         }
         self.case = case;
     }
@@ -1176,5 +1476,87 @@ mod tests {
             "Some people can never stop to scream. It is driving me crazy!",
             title
         );
+    }
+
+    /// Ibid patches 50 and 51: title case, `capitalize-first` and
+    /// `capitalize-all` give what citeproc-js 2.4.63 gives
+    /// (`CSL.Output.Formatters`) for the same text.
+    #[test]
+    fn ibid_title_case_as_citeproc_js() {
+        let case: Case = TitleCase::new().into();
+        for (text, citeproc) in [
+            // A lone Greek letter; a stop word or one letter right before
+            // the first hyphen when only words come before.
+            ("the liberalized δ-rule in free variable tableaux", "The Liberalized δ-Rule in Free Variable Tableaux"),
+            ("memory and complexity analysis of on-the-fly coding schemes", "Memory and Complexity Analysis of On-the-Fly Coding Schemes"),
+            ("n-category theory", "N-Category Theory"),
+            ("x-ray of a-b", "X-Ray of a-b"),
+            // The last word, a stop word.
+            ("presentational markup: what's going on?", "Presentational Markup: What's Going On?"),
+            ("mimetic finite differences, and beyond?", "Mimetic Finite Differences, and Beyond?"),
+            ("cc-by", "Cc-By"),
+            // "v." and "vs." in the stop-word pattern match any character.
+            ("human agency beliefs (v0.1)", "Human Agency Beliefs (v0.1)"),
+            ("a study of vsx and va", "A Study of vsx and Va"),
+            // Apostrophes and quotation marks.
+            ("fiches pratiques d'anatomie palpatoire", "Fiches Pratiques d'anatomie Palpatoire"),
+            ("revue des sciences de l\u{2019}information et de la communication", "Revue Des Sciences de l\u{2019}information et de La Communication"),
+            ("When will \u{2018}open science\u{2019} become simply \u{2018}science\u{2019}?", "When Will \u{2018}Open Science\u{2019} Become Simply \u{2018}Science\u{2019}?"),
+            ("students\u{2019} work", "Students\u{2019} Work"),
+            ("x \u{201C}a \u{2018}b\u{2019} c\u{201D} of", "X \u{201C}a \u{2018}b\u{2019} c\u{201D} of"),
+            ("x \u{201C}of", "X \u{201C}Of"),
+            ("z \u{201C}hello\u{201D} \u{201C}of\u{201D} on", "Z \u{201C}Hello\u{201D} \u{201C}of\u{201D} On"),
+            ("the 'of' and 'on'", "The 'of' and 'on'"),
+        ] {
+            assert_eq!(case.transform(text), citeproc, "{text}");
+        }
+
+        for (text, citeproc) in [
+            ("[s.n.]", "[S.n.]"),
+            ("(online) thing", "(Online) thing"),
+            ("\u{3B4} thing", "\u{3B4} thing"),
+            ("d'anatomie", "D'anatomie"),
+            ("bioRxiv", "bioRxiv"),
+        ] {
+            assert_eq!(Case::FirstUpper.transform(text), citeproc, "{text}");
+        }
+        for (text, citeproc) in [
+            ("e-science", "E-Science"),
+            ("l'information de paris", "L'information De Paris"),
+            ("[s.n.] x", "[S.N.] X"),
+        ] {
+            assert_eq!(Case::AllUpper.transform(text), citeproc, "{text}");
+        }
+    }
+
+    /// Ibid patch 50: text kept from case changes (a CSL-JSON `nocase`
+    /// span, small caps, `<sup>`) separates words as citeproc-js's markup
+    /// tags do, and is never the last word.
+    #[test]
+    fn ibid_title_case_verbatim_as_citeproc_js() {
+        let title = |pieces: &[(&str, bool)]| {
+            let mut folder = CaseFolder::with_config(TitleCase::new().into());
+            for &(text, verbatim) in pieces {
+                if verbatim {
+                    folder.push_verbatim(text);
+                } else {
+                    folder.push_str(text);
+                }
+            }
+            folder.finish()
+        };
+        assert_eq!(
+            title(&[("A simple ", false), ("multi\u{2010}frequency", true), (" multiload", false)]),
+            "A Simple multi\u{2010}frequency Multiload"
+        );
+        assert_eq!(
+            title(&[("6", false), ("th", true), (" IEEE e-science conference", false)]),
+            "6th IEEE e-Science Conference"
+        );
+        assert_eq!(
+            title(&[("", false), ("NARX: Contribution", true), (" \u{2010} ", false), ("factor\u{2010}based", true), (" short\u{2010}term load", false)]),
+            "NARX: Contribution \u{2010} factor\u{2010}based Short\u{2010}term Load"
+        );
+        assert_eq!(title(&[("what is going ", false), ("on", true)]), "What Is Going on");
     }
 }
