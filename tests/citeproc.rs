@@ -49,18 +49,23 @@ use serde_json::{json, Map, Value};
 /// ("CSRP-97-23"), plural page labels for every range ("pp. 313–313"),
 /// `capitalize-first` that leaves "bioRxiv" alone, quotation marks inside
 /// values printed as the locale's (inner) quotes and family names kept whole
-/// ("van Lieshout"): apa 974, chicago-author-date 955,
-/// chicago-notes-bibliography 958, mla 927, ieee 975, vancouver 984), less 3‰ because work keys are random and citeproc-js
-/// may break sort ties (and its name disambiguation) by them. Every style is
-/// below the issue's target of 990; what remains is listed in ADR 0007.
+/// ("van Lieshout"); then literal dates printed as given ("July 1997"),
+/// `note` lines read as variables ("URL: …"), apostrophes by citeproc-js's
+/// quote rule ("’t"), a literal last name joined as an institution ("W. &
+/// others") and initials as citeproc-js forms them ("Ij.", "Chris."):
+/// apa 990, chicago-author-date 965, chicago-notes-bibliography 968, mla
+/// 937, ieee 983, vancouver 993), less 3‰ because work keys are random and
+/// citeproc-js may break sort ties (and its name disambiguation) by them.
+/// apa and vancouver reach the issue's target of 990, the others are below
+/// it; what remains is listed in ADR 0007.
 /// Raise a floor when a fix raises the agreement.
 const FLOOR: &[(&str, u32)] = &[
-    ("apa", 971),
-    ("chicago-author-date", 952),
-    ("chicago-notes-bibliography", 955),
-    ("modern-language-association", 924),
-    ("ieee", 972),
-    ("vancouver", 981),
+    ("apa", 987),
+    ("chicago-author-date", 962),
+    ("chicago-notes-bibliography", 965),
+    ("modern-language-association", 934),
+    ("ieee", 980),
+    ("vancouver", 990),
 ];
 
 /// Every sixteenth kwarc.bib entry (~480 entries; ~1k works with the records).
