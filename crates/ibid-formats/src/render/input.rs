@@ -138,9 +138,9 @@ fn note_fields(map: &Map<String, Value>) -> Option<Map<String, Value>> {
         text.push_str(rest);
         lines.extend(text.split('\n').map(str::to_string));
     }
-    let mut out = map.clone();
+    // Cloned at the first change only (most notes set nothing).
+    let mut out: Option<Map<String, Value>> = None;
     let mut names: Vec<(String, Vec<Value>)> = Vec::new();
-    let mut changed = false;
     let missing = |m: &Map<String, Value>, k: &str| match m.get(k) {
         None | Some(Value::Null) => true,
         Some(Value::String(s)) => s.is_empty(),
@@ -160,10 +160,10 @@ fn note_fields(map: &Map<String, Value>) -> Option<Map<String, Value>> {
         };
         let (key, value) = (key.to_string(), value.to_string());
         if key == "type" {
-            out.insert(key, Value::String(value));
+            out.get_or_insert_with(|| map.clone()).insert(key, Value::String(value));
         } else if DATES.contains(&key.trim_start_matches("alt-")) {
-            out.insert(key, serde_json::json!({ "raw": value }));
-        } else if missing(&out, &key) {
+            out.get_or_insert_with(|| map.clone()).insert(key, serde_json::json!({ "raw": value }));
+        } else if missing(out.as_ref().unwrap_or(map), &key) {
             if NAMES.contains(&key.trim_start_matches("alt-")) {
                 let parts: Vec<&str> = value.split("||").map(str::trim).collect();
                 let name = match parts.as_slice() {
@@ -176,17 +176,15 @@ fn note_fields(map: &Map<String, Value>) -> Option<Map<String, Value>> {
                     None => names.push((key.clone(), name.into_iter().collect())),
                 }
             } else {
-                out.insert(key, Value::String(value));
+                out.get_or_insert_with(|| map.clone()).insert(key, Value::String(value));
             }
         } else {
             continue;
         }
         lines[i].clear();
-        changed = true;
+        out.get_or_insert_with(|| map.clone());
     }
-    if !changed {
-        return None;
-    }
+    let mut out = out?;
     for (key, list) in names {
         out.insert(key, Value::Array(list));
     }

@@ -1049,18 +1049,14 @@ fn citeproc_initials(given: &str, terminator: &str, with_hyphen: bool) -> String
         if c.is_whitespace() {
             pending_space = true;
         } else if c == '-' {
+            // No spaces before or after a hyphen.
             pending_space = false;
             while out.ends_with(' ') {
                 out.pop();
             }
             out.push('-');
-            // spaces after a hyphen are dropped
-            pending_space = false;
-            continue;
         } else {
-            if pending_space && !out.ends_with('-') && !out.is_empty() {
-                out.push(' ');
-            } else if pending_space && out.is_empty() {
+            if pending_space && !out.is_empty() && !out.ends_with('-') {
                 out.push(' ');
             }
             pending_space = false;
