@@ -65,12 +65,12 @@ use serde_json::{json, Map, Value};
 /// Vancouver reach the target of 990, the others not; what remains
 /// is listed in ADR 0007. Raise a floor when a fix raises the agreement.
 const FLOOR: &[(&str, u32)] = &[
-    ("apa", 983),
-    ("chicago-author-date", 983),
-    ("chicago-notes-bibliography", 984),
-    ("modern-language-association", 950),
-    ("ieee", 988),
-    ("vancouver", 989),
+    ("apa", 992),
+    ("chicago-author-date", 985),
+    ("chicago-notes-bibliography", 985),
+    ("modern-language-association", 951),
+    ("ieee", 993),
+    ("vancouver", 994),
 ];
 
 /// Every sixteenth kwarc.bib entry (~480 entries; ~1k works with the records).

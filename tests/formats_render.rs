@@ -142,6 +142,37 @@ fn apa_and_ieee_agree_with_citeproc_js() {
     assert_eq!(ieee[0].text.replacen("] ", "]", 1), expected.trim());
 }
 
+/// What citeproc-js prints (npm `citeproc` 2.4.63, APA from ../shared) for
+/// a literal date, a URL given in `note`, an apostrophe at a word's start,
+/// BibTeX's `and others` (a literal last name) and initials of Dutch,
+/// Korean and abbreviated given names; Ibid prints the same.
+const ITEMS_AS_CITEPROC: &str = r#"[
+{"id":"lit","type":"paper-conference","title":"Oz Explorer","container-title":"Proceedings of ICLP","publisher":"MIT Press","author":[{"family":"Schulte","given":"Christian"}],"issued":{"literal":"July 1997"}},
+{"id":"note","type":"paper-conference","title":"Employing External Reasoners","container-title":"CALCULEMUS 99","publisher":"Elsevier","author":[{"family":"Melis","given":"E."}],"issued":{"date-parts":[[1999]]},"note":"URL:\u00a0http://www.elsevier.nl/locate/entcs"},
+{"id":"apos","type":"dataset","title":"Missive, geschreven in 't leger by d'Abdye van St. Denijs","publisher":"Brill","issued":{"date-parts":[[1678]]}},
+{"id":"others","type":"document","title":"What is Wiki","author":[{"family":"Cunningham","given":"Ward"},{"literal":"others"}],"issued":{"date-parts":[[2002,6]]}},
+{"id":"inits","type":"article-journal","title":"The FAIR Guiding Principles","container-title":"Scientific Data","author":[{"family":"Aalbersberg","given":"IJsbrand Jan"},{"family":"Bae","given":"Jae-sung"},{"family":"Hartgerink","given":"Chris.H.J."},{"family":"Denis","given":"K. St."}],"issued":{"date-parts":[[2016]]}}
+]"#;
+
+#[test]
+fn dates_notes_apostrophes_and_names_as_citeproc_js() {
+    let Some(shared) = ibid_tests::shared_fixtures() else { return };
+    let xml = std::fs::read_to_string(shared.join("csl-styles/apa.csl")).unwrap();
+    let style = render::style_from_xml("apa", &xml).unwrap();
+    let items: Vec<Map<String, Value>> = serde_json::from_str(ITEMS_AS_CITEPROC).unwrap();
+    let bib = render::bibliography(&items, &style, None, Format::Text).unwrap();
+    let texts: Vec<&str> = bib.iter().map(|e| e.text.as_str()).collect();
+    for want in [
+        "Aalbersberg, Ij. J., Bae, J., Hartgerink, Chris. H. J., & Denis, K. St. (2016). The FAIR Guiding Principles. Scientific Data.",
+        "Cunningham, W. & others. (2002, June). What is Wiki.",
+        "Melis, E. (1999). Employing External Reasoners. CALCULEMUS 99. http://www.elsevier.nl/locate/entcs",
+        "Missive, geschreven in ’t leger by d’Abdye van St. Denijs. (1678). [Dataset]. Brill.",
+        "Schulte, C. (July 1997). Oz Explorer. Proceedings of ICLP.",
+    ] {
+        assert!(texts.contains(&want), "missing {want:?} in {texts:#?}");
+    }
+}
+
 const HOSTILE: &str = "<script>alert(1)</script> & <img onerror=x>";
 
 fn hostile_item() -> Map<String, Value> {

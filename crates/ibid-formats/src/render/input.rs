@@ -11,10 +11,13 @@
 //! * dates: a range's end is kept only when it is a date other than the
 //!   start; months and days outside 1–12 / 1–31 are dropped (they would wrap to
 //!   255 inside hayagriva); a date given only as `raw` is parsed; a
-//!   `literal` date keeps the year found in it (hayagriva ignores literals);
+//!   `literal` date is printed as it is (in place of the year, as
+//!   citeproc-js does) and sorts by the year found in it;
 //! * lists where CSL wants one string (`container-title`, `ISBN`, `ISSN`…
 //!   as Crossref writes them): the first value;
-//! * names: `{ "given": … }` alone becomes a literal name;
+//! * names: `{ "given": … }` alone becomes a family name (a person
+//!   known by one name, as citeproc-js treats it; not a literal, which is
+//!   an institution's name);
 //! * CSL rich-text markup (`<i>`, `<b>`, `<sup>`, `<sub>`, small caps and
 //!   `nocase` spans) is removed rather than printed as text, except in text
 //!   variables (`title`, `container-title`…), where it is written as the
@@ -22,11 +25,12 @@
 //!   small caps, `<sup>`, `<sub>` and `nocase` spans keeps its case, as in
 //!   citeproc-js). Any other `<…>` stays text (and is escaped on output);
 //! * item types as Crossref names them are mapped to CSL types;
-//! * a straight apostrophe after a letter or before a year's digits, or a
-//!   stray opening single quote outside a quotation, is printed typographic
-//!   (’), as citeproc-js prints it (not in identifiers and links);
-//! * `key: value` lines at the start of the note become variables the item
-//!   lacks, as citeproc-js reads them (`URL: …` from BibTeX notes).
+//! * a straight apostrophe is printed typographic (’) where citeproc-js
+//!   prints it so: inside or after a word, and at the start of a word when
+//!   no closing mark pairs with it ("’t", "’07"; not in identifiers and
+//!   links);
+//! * `key: value` lines in `note` set variables as citeproc-js reads them
+//!   (Zotero's "Extra" convention: "URL: http://…", BibTeX notes).
 
 use std::hash::{Hash, Hasher};
 
@@ -81,76 +85,120 @@ pub(crate) fn to_item(map: &Map<String, Value>) -> Item {
     item
 }
 
-/// Variables given in the `note` as `key: value` lines, read as citeproc-js
-/// reads them (its "note field hacks", on by default): from the start of the
-/// note (a first line that is not one is skipped), each line `key: value`
-/// with a key of lower-case letters, `-` and `_` or of capitals ("URL") sets
-/// that variable if the item does not have it (`type` always; a name
-/// variable as `family || given` or a literal) and leaves the note; the
-/// first other line ends them. BibTeX's `note = {URL: …}` becomes the link
-/// citeproc-js prints. `None` when the note has no such line.
+/// citeproc-js's reading of variables in `note` (Zotero's "Extra" field):
+/// each line `key: value` (a lower-case key with `-`/`_`, or an upper-case
+/// one such as `URL`), also written `{:key: value}` inside a line, sets the
+/// variable when the item does not have it (a date always; `type` always; a
+/// name as `family || given` or a literal, one per line) and is taken out of
+/// the note. A first line that is not one is skipped; any later one ends
+/// the reading. `None` when nothing changes.
 fn note_fields(map: &Map<String, Value>) -> Option<Map<String, Value>> {
+    const NAMES: &[&str] = &[
+        "author", "chair", "collection-editor", "compiler", "composer", "container-author", "contributor", "curator",
+        "director", "editor", "editor-translator", "editorial-director", "executive-producer", "guest", "host",
+        "illustrator", "interviewer", "narrator", "organizer", "original-author", "performer", "producer", "recipient",
+        "reviewed-author", "script-writer", "series-creator", "translator", "commenter",
+    ];
+    const DATES: &[&str] =
+        &["locator-date", "issued", "event-date", "accessed", "original-date", "publication-date", "available-date", "submitted", "alt-issued", "alt-event"];
     let note = map.get("note")?.as_str()?;
-    let mut lines: Vec<Option<&str>> = note.split('\n').map(Some).collect();
-    let mut out = map.clone();
+    if !note.contains(':') {
+        return None;
+    }
+    // `key: value` as citeproc-js reads it (`^([-_a-z]+|[A-Z]+):\s*([^}]+)$`).
+    fn field(line: &str) -> Option<(&str, &str)> {
+        let (key, value) = line.split_once(':')?;
+        let lower = !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '_');
+        let upper = !key.is_empty() && key.chars().all(|c| c.is_ascii_uppercase());
+        let value = value.trim_start();
+        ((lower || upper) && !value.is_empty() && !value.contains('}')).then_some((key, value.trim_end()))
+    }
+    // `{:key: value}` pieces become lines of their own, unless text that is
+    // not itself a field comes before them (not at the very start).
+    let mut lines: Vec<String> = Vec::new();
+    for (i, line) in note.split('\n').enumerate() {
+        let mut text = String::new();
+        let mut rest = line;
+        let mut first = true;
+        while let Some(start) = rest.find("{:") {
+            let Some(len) = rest[start..].find('}') else { break };
+            let inner = &rest[start + 2..start + len];
+            if field(inner).is_none() || inner.contains('\n') {
+                text.push_str(&rest[..start + 2]);
+                rest = &rest[start + 2..];
+                continue;
+            }
+            let before = &rest[..start];
+            if !before.trim().is_empty() && (i > 0 || !first) && field(before).is_none() {
+                break;
+            }
+            text.push_str(before);
+            text.push('\n');
+            text.push_str(inner.trim());
+            text.push('\n');
+            rest = &rest[start + len + 1..];
+            first = false;
+        }
+        text.push_str(rest);
+        lines.extend(text.split('\n').map(str::to_string));
+    }
+    // Cloned at the first change only (most notes set nothing).
+    let mut out: Option<Map<String, Value>> = None;
     let mut names: Vec<(String, Vec<Value>)> = Vec::new();
-    let mut changed = false;
+    let missing = |m: &Map<String, Value>, k: &str| match m.get(k) {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty(),
+        Some(Value::Number(n)) => n.as_f64() == Some(0.0),
+        Some(Value::Bool(b)) => !b,
+        _ => false,
+    };
     for i in 0..lines.len() {
-        let line = lines[i].unwrap_or_default();
-        if line.trim().is_empty() {
+        if lines[i].trim().is_empty() {
             continue;
         }
-        let Some((key, val)) = note_field(line) else {
+        let Some((key, value)) = field(&lines[i]) else {
             if i == 0 {
                 continue;
             }
             break;
         };
-        let present = out.get(key).is_some_and(|v| !v.is_null());
+        let (key, value) = (key.to_string(), value.to_string());
         if key == "type" {
-            out.insert(key.into(), Value::String(val.into()));
-        } else if DATE_VARIABLES.contains(&key) {
-            if !present {
-                out.insert(key.into(), serde_json::json!({ "raw": val }));
-            }
-        } else if present {
-            continue;
-        } else if ROLES.contains(&key) {
-            let parts: Vec<&str> = val.split("||").map(str::trim).collect();
-            let name = match parts[..] {
-                [literal] => serde_json::json!({ "literal": literal }),
-                [family, given] => serde_json::json!({ "family": family, "given": given }),
-                _ => continue,
-            };
-            match names.iter_mut().find(|(k, _)| k == key) {
-                Some((_, list)) => list.push(name),
-                None => names.push((key.to_string(), vec![name])),
+            out.get_or_insert_with(|| map.clone()).insert(key, Value::String(value));
+        } else if DATES.contains(&key.trim_start_matches("alt-")) {
+            out.get_or_insert_with(|| map.clone()).insert(key, serde_json::json!({ "raw": value }));
+        } else if missing(out.as_ref().unwrap_or(map), &key) {
+            if NAMES.contains(&key.trim_start_matches("alt-")) {
+                let parts: Vec<&str> = value.split("||").map(str::trim).collect();
+                let name = match parts.as_slice() {
+                    [literal] => Some(serde_json::json!({ "literal": literal })),
+                    [family, given] => Some(serde_json::json!({ "family": family, "given": given })),
+                    _ => None,
+                };
+                match names.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, list)) => list.extend(name),
+                    None => names.push((key.clone(), name.into_iter().collect())),
+                }
+            } else {
+                out.get_or_insert_with(|| map.clone()).insert(key, Value::String(value));
             }
         } else {
-            out.insert(key.into(), Value::String(val.into()));
+            continue;
         }
-        lines[i] = None;
-        changed = true;
+        lines[i].clear();
+        out.get_or_insert_with(|| map.clone());
     }
-    if !changed {
-        return None;
-    }
+    let mut out = out?;
     for (key, list) in names {
         out.insert(key, Value::Array(list));
     }
-    let rest: Vec<&str> = lines.into_iter().flatten().collect();
-    out.insert("note".into(), Value::String(rest.join("\n").trim().to_string()));
+    let note = lines.join("\n").trim().to_string();
+    if note.is_empty() {
+        out.remove("note");
+    } else {
+        out.insert("note".into(), Value::String(note));
+    }
     Some(out)
-}
-
-/// A `key: value` line of a note (citeproc-js's `NOTE_FIELD_REGEXP`,
-/// `^([\-_a-z]+|[A-Z]+):\s*([^\}]+)$`), the value trimmed.
-fn note_field(line: &str) -> Option<(&str, &str)> {
-    let (key, val) = line.split_once(':')?;
-    let lower = key.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '_');
-    let upper = key.chars().all(|c| c.is_ascii_uppercase());
-    let val = val.trim_start();
-    (!key.is_empty() && (lower || upper) && !val.is_empty() && !val.contains('}')).then(|| (key, val.trim_end()))
 }
 
 /// Variables printed as they are (identifiers, links): no typographic
@@ -163,13 +211,16 @@ fn is_text_variable(key: &str) -> bool {
     serde_json::from_value::<StandardVariable>(Value::String(key.to_string())).is_ok()
 }
 
-/// A straight apostrophe after a letter, or at the start of a word before a
-/// digit, becomes a typographic one ("Women's" → "Women’s", "O'Brien" →
-/// "O’Brien", "ISSAC '15" → "ISSAC ’15"), as citeproc-js prints it;
-/// hayagriva prints the input's. So does one at the start of a word that no
-/// closing mark follows ("in 't leger" → "in ’t leger"), outside a
-/// quotation in the value: citeproc-js prints such a stray opening quote as
-/// an apostrophe, and inside double quotes leaves it ("“GenCo 's”").
+/// Straight apostrophes citeproc-js prints typographic (’), by its rule for
+/// quotation marks in a value (its "flip-flopper"): a `'` inside or after a
+/// word that is followed by anything but `,.?:; `, a quote or the end is an
+/// apostrophe ("Women's", "O'Brien", "90's"); a `'` that opens a quotation
+/// (at the start, after a space or `(`) is one when followed by a space or
+/// when no closing `'` ever pairs with it ("in 't leger", "ISSAC '15"), unless
+/// an enclosing quotation closes over it (then it stays as written); a
+/// closing `'` with no opening one is one too ("x'"). A `'` after a letter
+/// is always printed ’ (a closing quote of a pair: hayagriva pairs it with
+/// its opening one, patch 21). Other marks are left as they are.
 fn apostrophes(s: &str) -> String {
     apostrophes_after(s, &mut None)
 }
@@ -180,39 +231,79 @@ fn apostrophes_after(s: &str, prev_before: &mut Option<char>) -> String {
         *prev_before = s.chars().next_back().or(*prev_before);
         return s.to_string();
     }
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kind {
+        Single,
+        Double,
+        CurlySingle,
+        CurlyDouble,
+    }
     let chars: Vec<char> = s.chars().collect();
-    // A closing single quote: after a non-space, before the end, a space or
-    // punctuation.
-    let closes = |i: usize| {
-        matches!(chars[i], '\'' | '\u{2019}')
-            && i > 0
-            && !chars[i - 1].is_whitespace()
-            && chars.get(i + 1).is_none_or(|n| !n.is_alphanumeric())
-    };
-    let mut out = String::with_capacity(s.len() + 4);
-    let mut in_double = false;
+    let mut out = chars.clone();
+    let mut stack: Vec<(usize, Kind)> = Vec::new();
+    let mut opened_at: Vec<usize> = Vec::new();
     for (i, &c) in chars.iter().enumerate() {
         let prev = if i == 0 { *prev_before } else { Some(chars[i - 1]) };
         let next = chars.get(i + 1).copied();
-        match c {
-            '"' => in_double = !in_double,
-            '\u{201C}' => in_double = true,
-            '\u{201D}' => in_double = false,
-            _ => {}
+        let is_quote = |c: char| matches!(c, '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}');
+        // Where a straight mark opens a quotation: at the start, after a
+        // space or `(`, or right after another opening mark.
+        let at_start = prev.is_none_or(|p| p == ' ' || p == '(') || (i > 0 && opened_at.last() == Some(&(i - 1)));
+        let open = match c {
+            '\'' if at_start => Some(Kind::Single),
+            '"' if at_start => Some(Kind::Double),
+            '\u{2018}' => Some(Kind::CurlySingle),
+            '\u{201C}' => Some(Kind::CurlyDouble),
+            _ => None,
+        };
+        if let Some(kind) = open {
+            if kind == Kind::Single && next == Some(' ') {
+                out[i] = '\u{2019}';
+                continue;
+            }
+            stack.push((i, kind));
+            opened_at.push(i);
+            continue;
         }
-        let word_start = prev.is_none_or(char::is_whitespace);
-        // After a letter, or eliding the century of a year ("W4A '07").
-        let typographic = c == '\''
-            && (prev.is_some_and(char::is_alphabetic)
-                || (word_start && next.is_some_and(|n| n.is_ascii_digit()))
-                || (word_start
-                    && !in_double
-                    && next.is_some_and(char::is_alphabetic)
-                    && !(i + 1..chars.len()).any(closes)));
-        out.push(if typographic { '\u{2019}' } else { c });
+        let close = match c {
+            '\'' => Kind::Single,
+            '"' => Kind::Double,
+            // Between two letters a typographic one is an apostrophe.
+            '\u{2019}' if prev.is_some_and(char::is_alphabetic) && next.is_some_and(char::is_alphabetic) => continue,
+            '\u{2019}' => Kind::CurlySingle,
+            '\u{201D}' => Kind::CurlyDouble,
+            _ => continue,
+        };
+        if c == '\'' {
+            let apostrophe = next.is_some_and(|n| !",.?:; ".contains(n) && !is_quote(n));
+            if apostrophe || stack.last().is_none_or(|&(_, k)| k != Kind::Single) {
+                // An apostrophe, or a closing mark without its opening one
+                // (an enclosing quotation stays open).
+                out[i] = '\u{2019}';
+            } else {
+                stack.pop();
+                if prev.is_some_and(char::is_alphabetic) {
+                    out[i] = '\u{2019}';
+                }
+            }
+            continue;
+        }
+        // Any other closing mark closes its quotation; the unclosed ones
+        // inside it stay as written.
+        while let Some((_, k)) = stack.pop() {
+            if k == close {
+                break;
+            }
+        }
+    }
+    // An opening `'` never closed is an apostrophe.
+    for (j, k) in stack {
+        if k == Kind::Single {
+            out[j] = '\u{2019}';
+        }
     }
     *prev_before = chars.last().copied().or(*prev_before);
-    out
+    out.into_iter().collect()
 }
 
 /// A stable fingerprint of a converted item (for cache keys).
@@ -265,7 +356,16 @@ fn name(v: &Value) -> Option<NameValue> {
                 _ => None,
             }),
         })),
-        (None, Some(given)) => Some(NameValue::Literal(LiteralName { literal: given })),
+        // A person known by one name: printed as it is, joined as a person
+        // (not as a literal, an institution's name; hayagriva patch 41).
+        (None, Some(given)) => Some(NameValue::Item(NameItem {
+            family: given,
+            given: None,
+            non_dropping_particle: None,
+            dropping_particle: None,
+            suffix: None,
+            comma_suffix: None,
+        })),
         (None, None) => None,
     }
 }
@@ -295,10 +395,13 @@ fn date(v: &Value) -> Option<DateValue> {
     // The end of a range, when it is a date and not the start again.
     // (A year 0 marks an open range in some data; left out.)
     let end = d.parts.get(1).map(|p| safe_parts(p)).filter(|e| e.first().is_some_and(|y| *y != 0) && *e != parts && !parts.is_empty());
+    // A literal ("July 1997") is printed as it is (hayagriva patch 40);
+    // the year found in it, or in an unparsed raw date, sorts.
+    let mut literal = None;
     if parts.is_empty() {
-        // A literal ("Spring 1997") or an unparsed raw date: keep its year.
         let text = d.literal.as_deref().or(d.raw.as_deref())?;
         parts.push(year_in(text)?);
+        literal = d.literal.clone().filter(|l| !l.trim().is_empty());
     }
     let season = d.season.as_ref().and_then(season_number);
     let circa = match &d.circa {
@@ -309,7 +412,7 @@ fn date(v: &Value) -> Option<DateValue> {
     };
     let mut range = vec![VecDate(parts)];
     range.extend(end.map(VecDate));
-    Some(DateValue::DateParts { date_parts: VecDateRange(range), literal: None, season, circa })
+    Some(DateValue::DateParts { date_parts: VecDateRange(range), literal, season, circa })
 }
 
 /// A date's parts as hayagriva can take them: a year that fits, then a
@@ -465,6 +568,31 @@ mod tests {
     }
 
     #[test]
+    fn note_fields_are_read_as_citeproc_js_reads_them() {
+        let item = |v: Value| to_item(v.as_object().unwrap());
+        let text = |i: &Item, k: &str| match i.0.get(k) {
+            Some(CslValue::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let i = item(serde_json::json!({"id": "a", "type": "book", "note": "URL:\u{a0}http://example.org/x"}));
+        assert_eq!(text(&i, "URL").as_deref(), Some("http://example.org/x"));
+        assert_eq!(text(&i, "note"), None);
+        // An existing variable wins (the line stays); a date always is taken.
+        let i = item(serde_json::json!({"id": "a", "URL": "http://a", "note": "Read this\nURL: http://b\nissued: 2001-02-03\nmore text\nDOI: 10.1/x"}));
+        assert_eq!(text(&i, "URL").as_deref(), Some("http://a"));
+        assert_eq!(text(&i, "DOI"), None);
+        assert_eq!(text(&i, "note").as_deref(), Some("Read this\nURL: http://b\n\nmore text\nDOI: 10.1/x"));
+        assert!(matches!(i.0.get("issued"), Some(CslValue::Date(_))));
+        // Inline, and names.
+        let i = item(serde_json::json!({"id": "a", "note": "{:publisher-place: Berlin}{:editor: Doe || Jane}"}));
+        assert_eq!(text(&i, "publisher-place").as_deref(), Some("Berlin"));
+        assert!(matches!(i.0.get("editor"), Some(CslValue::Names(n)) if n.len() == 1));
+        // Mixed-case keys are text.
+        let i = item(serde_json::json!({"id": "a", "note": "Seen: 2007"}));
+        assert_eq!(text(&i, "note").as_deref(), Some("Seen: 2007"));
+    }
+
+    #[test]
     fn initials_are_spaced() {
         assert_eq!(spaced_initials("F.R."), "F. R.");
         assert_eq!(spaced_initials("A.B.Carl"), "A. B. Carl");
@@ -475,11 +603,18 @@ mod tests {
 
     #[test]
     fn apostrophes_become_typographic() {
-        assert_eq!(apostrophes("Women's work, W4A '07, 'quoted' x'"), "Women’s work, W4A ’07, 'quoted’ x’");
-        // A stray opening mark, outside a quotation only.
-        assert_eq!(apostrophes("in 't leger"), "in ’t leger");
+        assert_eq!(apostrophes("Women's work, W4A '07, 'quoted' x"), "Women’s work, W4A ’07, 'quoted’ x");
+        assert_eq!(apostrophes("the authors' work"), "the authors’ work");
+        // citeproc-js pairs these two as a quotation.
+        assert_eq!(apostrophes("W4A '07, authors'"), "W4A '07, authors’");
+        assert_eq!(apostrophes("geschreven in 't leger by d'Abdye"), "geschreven in ’t leger by d’Abdye");
+        assert_eq!(apostrophes("the 90's, a ' b"), "the 90’s, a ’ b");
+        // Unclosed inside a quotation that closes: left as written.
+        assert_eq!(apostrophes("Review for \"GenCo 's revenue and ISO 's cost\""), "Review for \"GenCo 's revenue and ISO 's cost\"");
+        // A `'` before `)` is an apostrophe to citeproc-js, so the opening
+        // one is never closed.
+        assert_eq!(apostrophes("('quoted') and \"'x'\""), "(’quoted’) and \"'x’\"");
         assert_eq!(apostrophes("'a' c 'b"), "'a’ c ’b");
-        assert_eq!(apostrophes("Review for \"GenCo 's revenue\""), "Review for \"GenCo 's revenue\"");
     }
 
     #[test]
@@ -499,5 +634,12 @@ mod tests {
         assert_eq!(d(serde_json::json!({"literal": "Spring 1997"})), Some(vec![1997]));
         assert_eq!(d(serde_json::json!({"raw": "2001-02-03"})), Some(vec![2001, 2, 3]));
         assert_eq!(d(serde_json::json!({"literal": "n.d."})), None);
+        let literal = |v: Value| date(&v).and_then(|d| match d {
+            DateValue::DateParts { literal, .. } => literal,
+            _ => None,
+        });
+        assert_eq!(literal(serde_json::json!({"literal": "July 1997"})).as_deref(), Some("July 1997"));
+        assert_eq!(literal(serde_json::json!({"raw": "2001-02-03"})), None);
+        assert_eq!(literal(serde_json::json!({"date-parts": [[2001]]})), None);
     }
 }

@@ -40,6 +40,16 @@ pub trait EntryLike {
     fn resolve_date_range_end(&self, _variable: DateVariable) -> Option<Cow<'_, Date>> {
         None
     }
+    /// Ibid patch: a date's `literal` text, printed as it is in place of
+    /// the year (as citeproc-js does); `None` for a date without one.
+    fn resolve_date_literal(&self, _variable: DateVariable) -> Option<Cow<'_, str>> {
+        None
+    }
+    /// Ibid patch: whether `name`, one of `variable`'s names, was given as
+    /// a literal (an institution's) name.
+    fn is_literal_name(&self, _variable: NameVariable, _name: &Person) -> bool {
+        false
+    }
     fn matches_entry_type(&self, kind: taxonomy::Kind) -> bool;
     fn is_english(&self) -> Option<bool>;
     fn key(&self) -> Cow<'_, str>;
@@ -872,6 +882,17 @@ impl EntryLike for citationberg::json::Item {
         }
     }
 
+    fn resolve_date_literal(&self, variable: DateVariable) -> Option<Cow<'_, str>> {
+        // Ibid patch: a CSL-JSON date's literal.
+        match self.0.get(&variable.to_string())? {
+            csl_json::Value::Date(
+                csl_json::DateValue::DateParts { literal: Some(l), .. }
+                | csl_json::DateValue::Raw { literal: Some(l), .. },
+            ) if !l.trim().is_empty() => Some(Cow::Borrowed(l.as_str())),
+            _ => None,
+        }
+    }
+
     fn resolve_date_range_end(&self, variable: DateVariable) -> Option<Cow<'_, Date>> {
         // Ibid patch: the end of a CSL-JSON date range.
         match self.0.get(&variable.to_string())? {
@@ -887,6 +908,19 @@ impl EntryLike for citationberg::json::Item {
             }
             _ => None,
         }
+    }
+
+    fn is_literal_name(&self, variable: NameVariable, name: &Person) -> bool {
+        // Ibid patch: a literal name is a person without a given name whose
+        // family name is one of the variable's literals.
+        let Some(csl_json::Value::Names(names)) = self.0.get(&variable.to_string()) else {
+            return false;
+        };
+        name.given_name.is_none()
+            && name.prefix.is_none()
+            && names.iter().any(|n| {
+                matches!(n, csl_json::NameValue::Literal(l) if l.literal == name.name)
+            })
     }
 
     fn resolve_name_variable(&self, variable: NameVariable) -> Vec<Cow<'_, Person>> {

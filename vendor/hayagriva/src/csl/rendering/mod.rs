@@ -880,6 +880,10 @@ impl RenderCsl for citationberg::Date {
         // prefix); the larger parts once, as citeproc-js does.
         let end = ctx.instance.entry.resolve_date_range_end(variable);
         let range = end.as_deref().and_then(|end| date_range_split(&shown, &date, end));
+        // Ibid patch: a literal date is printed as it is, in place of the
+        // year (citeproc-js); the year read from it only sorts.
+        let literal = ctx.instance.entry.resolve_date_literal(variable);
+        let literal = literal.as_deref();
         let over_ride_of = |name: DatePartName| {
             base.is_some()
                 .then(|| self.date_part.iter().find(|p| p.name == name))
@@ -896,7 +900,7 @@ impl RenderCsl for citationberg::Date {
             if !*last_was_empty && let Some(delim) = chosen_delim {
                 ctx.push_str(delim);
             }
-            render_date_part(part, d, ctx, over_ride_of(part.name), first && suffix_here);
+            render_date_part(part, d, ctx, over_ride_of(part.name), first && suffix_here, literal);
             *last_was_empty = cursor == ctx.writing.len();
         };
         match (range, end.as_deref()) {
@@ -1037,6 +1041,7 @@ fn render_date_part<T: EntryLike>(
     ctx: &mut Context<T>,
     over_ride: Option<&citationberg::DatePart>,
     first: bool,
+    literal: Option<&str>,
 ) {
     let Some(val) = (match date_part.name {
         DatePartName::Day => date.day.map(|i| i as i32 + 1),
@@ -1136,6 +1141,9 @@ fn render_date_part<T: EntryLike>(
                 } else {
                     write!(ctx, "{val}").unwrap();
                 }
+            }
+            DateStrongAnyForm::Year(_) if let Some(literal) = literal => {
+                ctx.push_str(literal);
             }
             DateStrongAnyForm::Year(brevity) => {
                 let ad = ctx

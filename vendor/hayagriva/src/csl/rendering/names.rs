@@ -504,7 +504,18 @@ fn add_names<T: EntryLike>(
                 && !has_et_al
                 && let Some(d) = name_opts.and
             {
-                delim = match name_opts.delimiter_precedes_last {
+                // Ibid patch: two names of which the last is a literal
+                // (an institution's) are joined as citeproc-js joins an
+                // institution: the cs:name's delimiter-precedes-last does
+                // not apply, only one the style, citation or bibliography
+                // sets ("Cunningham, W. & others", "Sunset Seed and Plant
+                // Co. & Henry G. Gilbert…").
+                let behavior = if i == 1 && ctx.instance.entry.is_literal_name(variable, name) {
+                    names_opts.delimiter_precedes_last.unwrap_or_default()
+                } else {
+                    name_opts.delimiter_precedes_last
+                };
+                delim = match behavior {
                     DelimiterBehavior::Contextual if i >= 2 => EndDelim::DelimAnd(d),
                     DelimiterBehavior::AfterInvertedName if last_inverted => {
                         EndDelim::DelimAnd(d)
@@ -634,7 +645,9 @@ fn write_name<T: EntryLike>(
         if let Some(first) = &name.given_name {
             if let Some(initialize_with) = name_opts.initialize_with {
                 if form == DisambiguatedNameForm::LongInitialized {
-                    name.initials(ctx, Some(initialize_with), hyphen_init).unwrap();
+                    // Ibid patch: initials as citeproc-js forms them.
+                    let initials = citeproc_initials(first, initialize_with, hyphen_init);
+                    ctx.push_str(&initials);
                 } else {
                     name.first_name_with_delimiter(ctx, Some(initialize_with)).unwrap();
                 }
@@ -888,3 +901,169 @@ fn render_substitutes<T: EntryLike>(
     }
     false
 }
+
+/// Ibid patch: a given name's initials as citeproc-js forms them
+/// (`CSL.Util.Names.initializeWith`, `doInitialize`): words are split at
+/// spaces and hyphens; a word that starts with an upper-case letter becomes
+/// that letter followed by the terminator, keeping the upper-case letters
+/// right after it when lower-case ones follow ("IJsbrand" → "Ij.",
+/// "AAstrand" → "Aa."); a word ending in a period is an abbreviation kept
+/// whole ("Chris.", "Aug.", "St."); a hyphen before a lower-case letter
+/// does not start a new part ("Jae-sung" → "J."); a hyphen before an
+/// upper-case letter is kept ("Jan-Willem" → "J.-W.") unless
+/// `initialize-with-hyphen` is false; lower-case words ("de") stay as they
+/// are. A name that does not start with a letter is printed as it is.
+fn citeproc_initials(given: &str, terminator: &str, with_hyphen: bool) -> String {
+    // citeproc-js's `NAME_INITIAL_REGEXP` first character (an upper-case
+    // letter, or one of a script without case) and its following letters.
+    fn initial_char(c: char) -> bool {
+        let u = c as u32;
+        c.is_ascii_uppercase()
+            || ((0xC0..=0x17F).contains(&u) && !c.is_lowercase())
+            || (0x400..=0x42F).contains(&u)
+            || (0x590..=0x5D4).contains(&u)
+            || (0x5D6..=0x5FF).contains(&u)
+            || (0x600..=0x6FF).contains(&u)
+            || (0xE01..=0xE5B).contains(&u)
+            || [0x370, 0x372, 0x376, 0x386].contains(&u)
+            || (0x388..=0x3AB).contains(&u)
+            || [0x3E2, 0x3E4, 0x3E6, 0x3E8, 0x3EA, 0x3EC, 0x3EE, 0x3F4, 0x3F7].contains(&u)
+            || (0x3FD..=0x3FF).contains(&u)
+    }
+    fn name_letter(c: char) -> bool {
+        let u = c as u32;
+        c.is_ascii_alphabetic()
+            || (0xE01..=0xE5B).contains(&u)
+            || (0xC0..=0x17F).contains(&u)
+            || (0x400..=0x52F).contains(&u)
+            || (0x600..=0x6FF).contains(&u)
+            || (0x370..=0x3FF).contains(&u)
+            || (0x1F00..=0x1FFF).contains(&u)
+    }
+    // `ROMANESQUE_REGEXP` (less a few format characters).
+    fn romanesque(c: char) -> bool {
+        let u = c as u32;
+        c == '-'
+            || c.is_ascii_alphanumeric()
+            || (0xE01..=0xE5B).contains(&u)
+            || (0xC0..=0x17F).contains(&u)
+            || (0x370..=0x3FF).contains(&u)
+            || (0x400..=0x52F).contains(&u)
+            || (0x590..=0x5D4).contains(&u)
+            || (0x5D6..=0x5FF).contains(&u)
+            || (0x1F00..=0x1FFF).contains(&u)
+            || (0x600..=0x6FF).contains(&u)
+    }
+    let starts_romanesque = given.chars().next().is_some_and(|c| c == '&' || (c != '-' && !c.is_ascii_digit() && romanesque(c)));
+    if given == "Lord" || given == "Lady" || !starts_romanesque {
+        return given.to_string();
+    }
+    let name = if with_hyphen { given.to_string() } else { given.replace('-', " ") };
+    // Spaces around hyphens go, runs of spaces are one; a hyphen before a
+    // lower-case letter is marked (an en dash) so that it does not split.
+    let mut norm = String::with_capacity(name.len());
+    let chars: Vec<char> = name.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() || c == '-' {
+            let mut j = i;
+            let mut hyphen = false;
+            while j < chars.len() && (chars[j].is_whitespace() || (chars[j] == '-' && !hyphen)) {
+                hyphen |= chars[j] == '-';
+                j += 1;
+                // `\s*-\s*`: one hyphen with the spaces around it.
+                if hyphen && j < chars.len() && chars[j] == '-' {
+                    break;
+                }
+            }
+            if hyphen {
+                norm.push(if chars.get(j).is_some_and(char::is_ascii_lowercase) { '\u{2013}' } else { '-' });
+            } else {
+                norm.push(' ');
+            }
+            i = j;
+            continue;
+        }
+        norm.push(c);
+        // A period directly before a letter or other character gets a space.
+        if c == '.' && chars.get(i + 1).is_some_and(|n| *n != ' ' && !n.is_whitespace()) && i + 1 < chars.len() {
+            norm.push(' ');
+        }
+        i += 1;
+    }
+    // Words and the separators (runs of spaces and hyphens) between them.
+    let mut list: Vec<String> = vec![String::new()];
+    for c in norm.chars() {
+        let sep = c == ' ' || c == '-';
+        let in_sep = list.len() % 2 == 0;
+        if sep != in_sep {
+            list.push(String::new());
+        }
+        list.last_mut().unwrap().push(c);
+    }
+    if list.len() == 1 {
+        let tail = list[0].rsplit('.').next().unwrap_or_default();
+        if tail.chars().count() == 1 && tail.chars().all(|c| !c.is_lowercase()) {
+            list[0].push('.');
+        }
+    }
+    let len = list.len();
+    let mut i = 0;
+    while i < len {
+        let n = list[i].clone();
+        if n.is_empty() {
+            i += 2;
+            continue;
+        }
+        let mut cs = n.chars();
+        let first = cs.next().unwrap();
+        let rest: String = cs.clone().take_while(|c| name_letter(*c)).collect();
+        let period = n[first.len_utf8() + rest.len()..].starts_with('.');
+        let matched = initial_char(first);
+        if matched && first.to_uppercase().eq(std::iter::once(first)) {
+            let (head, rest) = if !rest.is_empty() && period {
+                (format!("{first}{rest}"), String::new())
+            } else {
+                (first.to_string(), rest)
+            };
+            let upper: String = rest.chars().take_while(|c| c.to_uppercase().eq(std::iter::once(*c))).collect();
+            let extra = if upper.chars().count() < rest.chars().count() { upper.to_lowercase() } else { String::new() };
+            list[i] = format!("{head}{extra}");
+            if i + 1 < len {
+                list[i + 1] = if list[i + 1].contains('-') { format!("{terminator}-") } else { terminator.to_string() };
+            } else {
+                list.push(terminator.to_string());
+            }
+        } else if n.chars().any(romanesque) && (!matched || !period) {
+            list[i] = format!(" {n}");
+        }
+        i += 2;
+    }
+    let joined: String = list.concat();
+    let joined = joined.trim_end_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    // `\s*-\s*` → `-`, runs of white space → one space.
+    let mut out = String::with_capacity(joined.len());
+    let mut pending_space = false;
+    for c in joined.chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+        } else if c == '-' {
+            // No spaces before or after a hyphen.
+            pending_space = false;
+            while out.ends_with(' ') {
+                out.pop();
+            }
+            out.push('-');
+        } else {
+            if pending_space && !out.is_empty() && !out.ends_with('-') {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(c);
+        }
+    }
+    // The marked hyphens come back.
+    out.replace('\u{2013}', "-")
+}
+
