@@ -221,14 +221,10 @@ fn is_text_variable(key: &str) -> bool {
 /// closing `'` with no opening one is one too ("x'"). A `'` after a letter
 /// is always printed ’ (a closing quote of a pair: hayagriva pairs it with
 /// its opening one, patch 21). Other marks are left as they are.
+///
+/// It replaces marks one for one: the result has as many characters as `s`.
 fn apostrophes(s: &str) -> String {
-    apostrophes_after(s, &mut None)
-}
-
-/// `apostrophes`, for text that follows text ending in `prev` (updated).
-fn apostrophes_after(s: &str, prev_before: &mut Option<char>) -> String {
     if !s.contains('\'') {
-        *prev_before = s.chars().next_back().or(*prev_before);
         return s.to_string();
     }
     #[derive(Clone, Copy, PartialEq)]
@@ -243,7 +239,7 @@ fn apostrophes_after(s: &str, prev_before: &mut Option<char>) -> String {
     let mut stack: Vec<(usize, Kind)> = Vec::new();
     let mut opened_at: Vec<usize> = Vec::new();
     for (i, &c) in chars.iter().enumerate() {
-        let prev = if i == 0 { *prev_before } else { Some(chars[i - 1]) };
+        let prev = i.checked_sub(1).map(|j| chars[j]);
         let next = chars.get(i + 1).copied();
         let is_quote = |c: char| matches!(c, '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}');
         // Where a straight mark opens a quotation: at the start, after a
@@ -302,7 +298,6 @@ fn apostrophes_after(s: &str, prev_before: &mut Option<char>) -> String {
             out[j] = '\u{2019}';
         }
     }
-    *prev_before = chars.last().copied().or(*prev_before);
     out.into_iter().collect()
 }
 
@@ -478,11 +473,20 @@ pub(crate) fn strip_markup(s: &str) -> String {
 /// caps, `<span class="nocase">`; `<em>` and `<strong>` are dropped), any
 /// other `<…>` left as text, and typographic apostrophes in the text.
 fn rich_text(s: &str) -> String {
+    let pieces = markup_pieces(s);
+    // Apostrophes are judged on the text without its tags (a quotation may
+    // open before an `<i>` and close after it), then put back piece by piece.
+    let plain: String = pieces.iter().filter_map(|p| if let Markup::Text(t) = p { Some(*t) } else { None }).collect();
+    let typographic: Vec<char> = apostrophes(&plain).chars().collect();
     let mut out = String::with_capacity(s.len());
-    let mut prev = None;
-    for piece in markup_pieces(s) {
+    let mut at = 0;
+    for piece in pieces {
         match piece {
-            Markup::Text(t) => out.push_str(&apostrophes_after(t, &mut prev)),
+            Markup::Text(t) => {
+                let n = t.chars().count();
+                out.extend(&typographic[at..at + n]);
+                at += n;
+            }
             Markup::Tag(tag) => out.push_str(tag),
         }
     }
