@@ -17,35 +17,25 @@ pub(crate) fn substitute_subsequent_authors(subs: Option<&String>, mut rule: Sub
     let Some(subs) = subs else { return };
     let subs = Formatted { text: subs.clone(), formatting: Formatting::default() };
 
-    fn remove_name(mut child: Elem) -> Option<ElemChild> {
-        if matches!(child.meta, Some(ElemMeta::Name(_, _))) {
-            return None;
+    fn labels(children: ElemChildren, out: &mut Vec<ElemChild>) {
+        for child in children.0 {
+            if let ElemChild::Elem(e) = child {
+                if matches!(e.meta, Some(ElemMeta::Label)) {
+                    out.push(ElemChild::Elem(e));
+                } else {
+                    labels(e.children, out);
+                }
+            }
         }
-        child.children.0 = child
-            .children
-            .0
-            .into_iter()
-            .filter_map(|e| match e {
-                ElemChild::Elem(e) => remove_name(e),
-                _ => Some(e),
-            })
-            .collect();
-        Some(ElemChild::Elem(child))
     }
 
+    /// `complete-all` as citeproc-js does it: the whole name list, with its
+    /// delimiters, "and" and "et al.", becomes the substitute; only the
+    /// label stays ("---, editor").
     fn replace_all(names: &mut Elem, is_empty: bool, subs: &Formatted) {
         let old_children = std::mem::replace(&mut names.children, ElemChildren(vec![ElemChild::Text(subs.clone())]));
         if !is_empty {
-            for child in old_children.0 {
-                match child {
-                    ElemChild::Elem(e) => {
-                        if let Some(c) = remove_name(e) {
-                            names.children.0.push(c);
-                        }
-                    }
-                    _ => names.children.0.push(child),
-                }
-            }
+            labels(old_children, &mut names.children.0);
         }
     }
 

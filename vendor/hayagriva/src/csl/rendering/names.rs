@@ -345,11 +345,16 @@ impl RenderCsl for Names {
                     && let Some((label, pos)) = label
                     && pos == requested_pos
                 {
-                    render_label_with_var(
-                        label,
-                        ctx,
-                        ctx.term(variable.into(), label.form, plural).unwrap_or_default(),
-                    )
+                    // Ibid patch: the label is an element of its own, so
+                    // that the subsequent-author substitute can keep it
+                    // while replacing the names (citeproc-js: "---, editor").
+                    let content =
+                        ctx.term(variable.into(), label.form, plural).unwrap_or_default();
+                    if !content.is_empty() {
+                        let depth = ctx.push_elem(citationberg::Formatting::default());
+                        render_label_with_var(label, ctx, content);
+                        ctx.commit_elem(depth, None, Some(ElemMeta::Label));
+                    }
                 }
             };
 
@@ -500,8 +505,11 @@ fn add_names<T: EntryLike>(
 
         if !first {
             let mut delim = EndDelim::Delim;
+            // Ibid patch: a sort key joins its names with the delimiter
+            // only, without "and" (as citeproc-js's sort keys).
             if last
                 && !has_et_al
+                && ctx.instance.sorting.is_none()
                 && let Some(d) = name_opts.and
             {
                 delim = match name_opts.delimiter_precedes_last {
