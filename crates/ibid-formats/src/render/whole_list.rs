@@ -77,9 +77,12 @@ pub(crate) fn substitute_subsequent_authors(subs: Option<&String>, mut rule: Sub
         }
     }
 
-    fn get_names(elem: &Elem, names: &mut Vec<Elem>) {
+    /// The names as printed: citeproc-js compares the names' text, not
+    /// which variable they come from (an editor substituted for the author
+    /// matches the same person as author).
+    fn get_names(elem: &Elem, names: &mut Vec<String>) {
         if matches!(elem.meta, Some(ElemMeta::Name(_, _))) {
-            names.push(elem.clone());
+            names.push(super::output::plain(&elem.children));
         } else {
             for c in &elem.children.0 {
                 if let ElemChild::Elem(e) = c {
@@ -108,11 +111,11 @@ pub(crate) fn substitute_subsequent_authors(subs: Option<&String>, mut rule: Sub
         }
     }
 
-    fn num_of_matches(ns1: &[Elem], ns2: &[Elem]) -> usize {
+    fn num_of_matches(ns1: &[String], ns2: &[String]) -> usize {
         ns1.iter().zip(ns2.iter()).take_while(|(a, b)| a == b).count()
     }
 
-    let mut last_names: Option<(Elem, Vec<Elem>)> = None;
+    let mut last_names: Option<(Elem, Vec<String>)> = None;
     for ec in items.iter_mut() {
         let Some(names_elem) = ec.find_names() else { continue };
         let mut xnames = Vec::new();
