@@ -77,16 +77,27 @@ pub(crate) fn substitute_subsequent_authors(subs: Option<&String>, mut rule: Sub
         }
     }
 
-    /// The names as printed: citeproc-js compares the names' text, not
-    /// which variable they come from (an editor substituted for the author
-    /// matches the same person as author).
-    fn get_names(elem: &Elem, names: &mut Vec<String>) {
-        if matches!(elem.meta, Some(ElemMeta::Name(_, _))) {
-            names.push(super::output::plain(&elem.children));
+    /// The printed names, each as its parts in the data (family name with
+    /// particle, given name, particle, suffix), as citeproc-js compares
+    /// them: not the variable they come from (an editor substituted for
+    /// the author is the same person) nor how they are printed ("Daniel S"
+    /// and "Daniel S." differ, though both print "Daniel S.").
+    fn get_names(elem: &Elem, people: &[(Vec<hayagriva::types::Person>, hayagriva::citationberg::taxonomy::NameVariable)], names: &mut Vec<String>) {
+        if let Some(ElemMeta::Name(var, idx)) = &elem.meta {
+            let person = people.iter().find(|(_, v)| v == var).and_then(|(ps, _)| ps.get(*idx));
+            names.push(match person {
+                Some(p) => [Some(&p.name), p.given_name.as_ref(), p.prefix.as_ref(), p.suffix.as_ref()].into_iter().flatten().map(String::as_str).collect::<Vec<_>>().join("\u{1}"),
+                None => super::output::plain(&elem.children),
+            });
         } else {
+            // A substitute's names carry their own people.
+            let people = match &elem.meta {
+                Some(ElemMeta::Names(inner)) if !inner.is_empty() => inner.as_slice(),
+                _ => people,
+            };
             for c in &elem.children.0 {
                 if let ElemChild::Elem(e) = c {
-                    get_names(e, names);
+                    get_names(e, people, names);
                 }
             }
         }
@@ -119,7 +130,7 @@ pub(crate) fn substitute_subsequent_authors(subs: Option<&String>, mut rule: Sub
     for ec in items.iter_mut() {
         let Some(names_elem) = ec.find_names() else { continue };
         let mut xnames = Vec::new();
-        get_names(names_elem, &mut xnames);
+        get_names(names_elem, &[], &mut xnames);
         let Some((lnames_elem, lnames)) = &last_names else {
             last_names = Some((names_elem.clone(), xnames));
             continue;
