@@ -50,15 +50,21 @@ use serde_json::{json, Map, Value};
 /// `capitalize-first` that leaves "bioRxiv" alone, quotation marks inside
 /// values printed as the locale's (inner) quotes and family names kept whole
 /// ("van Lieshout"): apa 974, chicago-author-date 955,
-/// chicago-notes-bibliography 958, mla 927, ieee 975, vancouver 984), less 3‰ because work keys are random and citeproc-js
+/// chicago-notes-bibliography 958, mla 927, ieee 975, vancouver 984; fifth
+/// round: sort keys compared as citeproc-js compares them (year suffixes in
+/// its order), the names citations needed to tell items apart carried into
+/// the bibliography, MLA's "---" for the whole name list as citeproc-js
+/// decides it, name particles parsed as citeproc-js: apa 976,
+/// chicago-author-date 964, chicago-notes-bibliography 963, mla 966), less
+/// 3‰ because work keys are random and citeproc-js
 /// may break sort ties (and its name disambiguation) by them. Every style is
 /// below the target of 990; what remains is listed in ADR 0007.
 /// Raise a floor when a fix raises the agreement.
 const FLOOR: &[(&str, u32)] = &[
-    ("apa", 971),
-    ("chicago-author-date", 952),
-    ("chicago-notes-bibliography", 955),
-    ("modern-language-association", 924),
+    ("apa", 973),
+    ("chicago-author-date", 961),
+    ("chicago-notes-bibliography", 960),
+    ("modern-language-association", 963),
     ("ieee", 972),
     ("vancouver", 981),
 ];

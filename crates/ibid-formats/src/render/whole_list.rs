@@ -5,10 +5,12 @@
 //!
 //! Both are ports of hayagriva 0.10's `substitute_subsequent_authors` and
 //! `ElemChildren::remove_any_meta` (MIT OR Apache-2.0, © the hayagriva
-//! authors), kept behaviour for behaviour so that the grouped renderer
-//! prints what hayagriva's driver prints for the whole list — including the
-//! quirk that once an entry without names is met, the rule stays
-//! `complete-all` for the rest of the list.
+//! authors) — including the quirk that once an entry without names is met,
+//! the rule stays `complete-all` for the rest of the list — except where
+//! citeproc-js decides otherwise: names are compared by their data (family,
+//! given, particle, suffix), not by variable or printed form, and
+//! `complete-all` replaces the whole name list ("and", "et al." too) and
+//! keeps only its label ("---, editor").
 
 use hayagriva::citationberg::SubsequentAuthorSubstituteRule;
 use hayagriva::{Elem, ElemChild, ElemChildren, ElemMeta, Formatted, Formatting};
