@@ -55,7 +55,7 @@ use serde_json::{json, Map, Value};
 /// its order), the names citations needed to tell items apart carried into
 /// the bibliography, MLA's "---" for the whole name list as citeproc-js
 /// decides it, name particles parsed as citeproc-js: apa 976,
-/// chicago-author-date 964, chicago-notes-bibliography 963, mla 966), less
+/// chicago-author-date 964, chicago-notes-bibliography 963, mla 968), less
 /// 3‰ because work keys are random and citeproc-js
 /// may break sort ties (and its name disambiguation) by them. Every style is
 /// below the target of 990; what remains is listed in ADR 0007.
@@ -64,7 +64,7 @@ const FLOOR: &[(&str, u32)] = &[
     ("apa", 973),
     ("chicago-author-date", 961),
     ("chicago-notes-bibliography", 960),
-    ("modern-language-association", 963),
+    ("modern-language-association", 965),
     ("ieee", 972),
     ("vancouver", 981),
 ];

@@ -10,7 +10,8 @@
 //! citeproc-js decides otherwise: names are compared by their data (family,
 //! given, particle, suffix), not by variable or printed form, and
 //! `complete-all` replaces the whole name list ("and", "et al." too) and
-//! keeps only its label ("---, editor").
+//! keeps only its label ("---, editor"); a title standing in for the names
+//! keeps its quotation marks and formatting ("“---.”").
 
 use hayagriva::citationberg::SubsequentAuthorSubstituteRule;
 use hayagriva::{Elem, ElemChild, ElemChildren, ElemMeta, Formatted, Formatting};
@@ -34,10 +35,34 @@ pub(crate) fn substitute_subsequent_authors(subs: Option<&String>, mut rule: Sub
     /// `complete-all` as citeproc-js does it: the whole name list, with its
     /// delimiters, "and" and "et al.", becomes the substitute; only the
     /// label stays ("---, editor").
+    fn first_formatting(children: &ElemChildren) -> Option<Formatting> {
+        children.0.iter().find_map(|c| match c {
+            ElemChild::Text(t) => Some(t.formatting),
+            ElemChild::Elem(e) => first_formatting(&e.children),
+            _ => None,
+        })
+    }
+
     fn replace_all(names: &mut Elem, is_empty: bool, subs: &Formatted) {
         let old_children = std::mem::replace(&mut names.children, ElemChildren(vec![ElemChild::Text(subs.clone())]));
         if !is_empty {
             labels(old_children, &mut names.children.0);
+        } else {
+            // What stood in for the names (a title): citeproc-js replaces its
+            // text and keeps its quotation marks, with any punctuation pulled
+            // into them ("“---.”"), and its formatting.
+            let text = super::output::plain(&old_children);
+            let open: String = text.chars().take_while(|c| matches!(c, '“' | '‘' | '"' | '«' | '„')).collect();
+            let rest = &text[open.len()..];
+            let close_len: usize = rest
+                .chars()
+                .rev()
+                .take_while(|c| matches!(c, '”' | '’' | '"' | '»' | '.' | ',' | ';' | ':' | '!' | '?'))
+                .map(char::len_utf8)
+                .sum();
+            let close = if open.is_empty() { "" } else { &rest[rest.len() - close_len..] };
+            let formatting = first_formatting(&old_children).unwrap_or(subs.formatting);
+            names.children = ElemChildren(vec![ElemChild::Text(Formatted { text: format!("{open}{}{close}", subs.text), formatting })]);
         }
     }
 
