@@ -16,9 +16,9 @@
 //!
 //! An entry agrees when its text is identical once markup is stripped (both
 //! engines write plain text) and whitespace normalised. The issue's target
-//! is 99% per style; [`FLOOR`] is what each style reaches now (a ratchet:
-//! raise it when a fix raises the agreement, never lower it; where it is
-//! below 99%, ADR 0007 says why). Every remaining difference is printed,
+//! is 99% per style, and every style reaches it; [`FLOOR`] is what each
+//! style reaches now, less a margin, never below 99% (a ratchet: raise it
+//! when a fix raises the agreement). Every remaining difference is printed,
 //! grouped by kind.
 //!
 //! `IBID_CITEPROC_DUMP=DIR` writes both engines' entries per style and the
@@ -38,40 +38,26 @@ use ibid_formats::render::{self, Format};
 use serde_json::{json, Map, Value};
 
 /// Entries identical to citeproc-js's, per style, in thousandths: a ratchet
-/// at the level reached (2026-11-30, fourth round: with the vendored
-/// hayagriva's citeproc-js title case, delimiters taken back before empty
-/// output, punctuation merging, dates without a missing part's delimiter,
-/// empty entries left out, typographic "’07", a term capitalised when it
-/// starts an entry ("N.d."), date ranges, conditions that see substituted
-/// variables, substitute names inside `cs:choose`, periods after quotations,
-/// and now short forms from `container-title-short` (journal abbreviations),
-/// spaced initials ("F. R."), hyphenated identifiers that are not numbers
-/// ("CSRP-97-23"), plural page labels for every range ("pp. 313–313"),
-/// `capitalize-first` that leaves "bioRxiv" alone, quotation marks inside
-/// values printed as the locale's (inner) quotes and family names kept whole
-/// ("van Lieshout"): apa 974, chicago-author-date 955,
-/// chicago-notes-bibliography 958, mla 927, ieee 975, vancouver 984; fifth
-/// round: a comma after a suffix's space (IEEE "Science. ,"), numbers read
-/// as citeproc-js reads them (no "ed." for "Spring 2019", "ML-96–03"),
-/// "(TIB))", prefix punctuation merged, punctuation into a quotation ending
-/// a multi-part title, "’t", and a note's `URL: …` line (helper round B),
-/// and title case as citeproc-js in its last details (stop-word patterns, a
-/// stop word last, apostrophes, unpaired quotes, lone Greek letters), small
-/// caps and `<sup>` kept from case changes, `capitalize-first` after
-/// punctuation ("[S.n.]") and "English" read as English (round D): apa 982,
-/// chicago-author-date 965, chicago-notes-bibliography 968, mla 932, ieee
-/// 994, vancouver 993), less 3‰ because work keys are random and citeproc-js
-/// may break sort ties (and its name disambiguation) by them. IEEE and
-/// Vancouver reach the issue's target of 990, the others not; what remains
-/// is listed in ADR 0007. Raise a floor when a fix raises the agreement.
+/// at the level reached, less 3‰ because work keys are random and
+/// citeproc-js may break sort ties (and its name disambiguation) by them.
+/// Every floor is at or above the issue's target of 990, so this test holds
+/// the target. Reached on 2026-11-30 after five rounds of fixes (ADR 0007,
+/// "Agreement with citeproc-js", tells them round by round; the vendored
+/// hayagriva's patches are listed in vendor/hayagriva/IBID-PATCHES.md): apa
+/// 996, chicago-author-date 995, chicago-notes-bibliography 993, mla 997,
+/// ieee 997, vancouver 998. Raise a floor when a fix raises the agreement;
+/// never lower one below [`TARGET`].
 const FLOOR: &[(&str, u32)] = &[
-    ("apa", 992),
-    ("chicago-author-date", 985),
-    ("chicago-notes-bibliography", 985),
-    ("modern-language-association", 951),
-    ("ieee", 993),
-    ("vancouver", 994),
+    ("apa", 993),
+    ("chicago-author-date", 992),
+    ("chicago-notes-bibliography", 990),
+    ("modern-language-association", 994),
+    ("ieee", 994),
+    ("vancouver", 995),
 ];
+
+/// Issue 5's target: 99% of entries identical, in every style.
+const TARGET: u32 = 990;
 
 /// Every sixteenth kwarc.bib entry (~480 entries; ~1k works with the records).
 const KWARC_STEP: usize = 16;
@@ -332,8 +318,8 @@ fn bibliographies_agree_with_citeproc_js() {
                 }
             }
         }
-        if per_mille < floor {
-            failures.push(format!("{name}: {per_mille}‰ identical, below the floor {floor}‰"));
+        if per_mille < floor.max(TARGET) {
+            failures.push(format!("{name}: {per_mille}‰ identical, below the floor {floor}‰ (the issue's target: {TARGET}‰)"));
         }
     }
     eprintln!("\n{}\n({} items, {:.1} s)", summary.join("\n"), items.len(), t0.elapsed().as_secs_f64());

@@ -208,30 +208,21 @@ fn threads() -> usize {
 }
 
 /// The steps after hayagriva, over the whole list in bibliography order:
-/// each entry is (key, citation, bibliography entry, the entry as rendered
-/// alone if it was rendered with others).
+/// each entry is (key, citation, bibliography entry).
 ///
-/// 1. Undo a hayagriva 0.10 bug: an entry whose citation was told apart by
-///    names (added names, initials) is printed in the bibliography with the
-///    *citation's* name forms ("Çelik et al. (2003)." in APA's reference
-///    list). Its names are taken from the entry rendered alone, which has
-///    no disambiguation; the rest (a year suffix) stays.
-/// 2. The subsequent-author substitute (`———`).
-/// 3. The first field of a `second-field-align` style (`[1]`).
-/// 4. An entry that prints nothing (an untitled item in a style that prints
+/// 1. The subsequent-author substitute (`———`).
+/// 2. The first field of a `second-field-align` style (`[1]`).
+/// 3. An entry that prints nothing (an untitled item in a style that prints
 ///    only the title, say) is left out, as citeproc-js leaves it out.
-fn finish_entries(
-    entries: Vec<(String, ElemChildren, ElemChildren, Option<&ElemChildren>)>,
-    bib_style: &hayagriva::citationberg::Bibliography,
-    format: Format,
-) -> Vec<BibEntry> {
+///
+/// (An entry rendered in a group keeps its own name forms and gets the
+/// names its citation's `disambiguate-add-names` added: our hayagriva's
+/// `Names::render`, vendor/hayagriva/IBID-PATCHES.md.)
+fn finish_entries(entries: Vec<(String, ElemChildren, ElemChildren)>, bib_style: &hayagriva::citationberg::Bibliography, format: Format) -> Vec<BibEntry> {
     let mut keys = Vec::with_capacity(entries.len());
     let mut cites = Vec::with_capacity(entries.len());
     let mut contents = Vec::with_capacity(entries.len());
-    for (key, cite, mut bib, alone) in entries {
-        if let Some(alone) = alone {
-            restore_names(&mut bib, alone);
-        }
+    for (key, cite, bib) in entries {
         keys.push(key);
         cites.push(cite);
         contents.push(bib);
@@ -249,43 +240,6 @@ fn finish_entries(
             Some(BibEntry { key, text: write(first.as_ref(), &content, format), citation: write(None, &cite, format) })
         })
         .collect()
-}
-
-fn names_elems(children: &ElemChildren, out: &mut Vec<hayagriva::Elem>) {
-    for c in &children.0 {
-        if let ElemChild::Elem(e) = c {
-            if matches!(e.meta, Some(ElemMeta::Names(_))) {
-                out.push(e.clone());
-            } else {
-                names_elems(&e.children, out);
-            }
-        }
-    }
-}
-
-fn replace_names(children: &mut ElemChildren, with: &mut std::vec::IntoIter<hayagriva::Elem>) {
-    for c in children.0.iter_mut() {
-        if let ElemChild::Elem(e) = c {
-            if matches!(e.meta, Some(ElemMeta::Names(_))) {
-                if let Some(n) = with.next() {
-                    *e = n;
-                }
-            } else {
-                replace_names(&mut e.children, with);
-            }
-        }
-    }
-}
-
-/// Puts the names of `alone` into `bib` (same layout, so the same `<names>`
-/// in the same order; left as is if they do not pair up).
-fn restore_names(bib: &mut ElemChildren, alone: &ElemChildren) {
-    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
-    names_elems(bib, &mut mine);
-    names_elems(alone, &mut theirs);
-    if mine.len() == theirs.len() && mine != theirs {
-        replace_names(bib, &mut theirs.into_iter());
-    }
 }
 
 /// Marks a group's helper item in cache keys.
@@ -545,8 +499,8 @@ impl RenderCache {
             .map(|(p, &i)| {
                 let key = conv[i].0.id().unwrap_or_default().to_string();
                 match pieces[p].take() {
-                    Some(piece) => (key, piece.cite_full, piece.bib, Some(&solos[p].piece.bib)),
-                    None => (key, solos[p].piece.cite_full.clone(), solos[p].piece.bib.clone(), None),
+                    Some(piece) => (key, piece.cite_full, piece.bib),
+                    None => (key, solos[p].piece.cite_full.clone(), solos[p].piece.bib.clone()),
                 }
             })
             .collect();
@@ -755,22 +709,10 @@ pub(super) fn single_pass(items: &[Map<String, Value>], style: &Style, locale: O
     }))
     .map_err(|p| RenderError::Item { key: "(bibliography)".into(), message: panic_message(p) })?;
     let mut citation_of: HashMap<String, ElemChildren> = HashMap::new();
-    let mut item_of: HashMap<String, &Item> = HashMap::new();
     for (item, c) in conv.iter().zip(rendered.citations) {
-        let key = item.id().unwrap_or_default().to_string();
-        citation_of.entry(key.clone()).or_insert(c.citation);
-        item_of.entry(key).or_insert(item);
+        citation_of.entry(item.id().unwrap_or_default().to_string()).or_insert(c.citation);
     }
     let bib_items = rendered.bibliography.map(|b| b.items).unwrap_or_default();
-    let mut alone: Vec<ElemChildren> = Vec::with_capacity(bib_items.len());
-    for (p, b) in bib_items.iter().enumerate() {
-        let item = item_of.get(&b.key).copied().ok_or_else(|| RenderError::Item { key: b.key.clone(), message: "not in the list".into() })?;
-        alone.push(render_run(&ctx, &[item], p)?.pop().map(|piece| piece.bib).unwrap_or_default());
-    }
-    let entries = bib_items
-        .into_iter()
-        .zip(&alone)
-        .map(|(b, alone)| (b.key.clone(), citation_of.get(&b.key).cloned().unwrap_or_default(), b.content, Some(alone)))
-        .collect();
+    let entries = bib_items.into_iter().map(|b| (b.key.clone(), citation_of.get(&b.key).cloned().unwrap_or_default(), b.content)).collect();
     Ok(finish_entries(entries, bib_style, format))
 }

@@ -104,6 +104,12 @@ impl Style {
                 s.citation.disambiguate_add_names = false;
                 s.citation.disambiguate_add_year_suffix = false;
                 s.citation.collapse = None;
+                // The bibliography's et-al options cut the names in its
+                // sort keys (citeproc-js; our hayagriva reads the sorted
+                // element's options).
+                if let Some(b) = csl.bibliography.as_ref() {
+                    s.citation.name_options = b.name_options.clone();
+                }
                 Some((s, *var))
             }
             None => None,

@@ -5,10 +5,13 @@
 //!
 //! Both are ports of hayagriva 0.10's `substitute_subsequent_authors` and
 //! `ElemChildren::remove_any_meta` (MIT OR Apache-2.0, © the hayagriva
-//! authors), kept behaviour for behaviour so that the grouped renderer
-//! prints what hayagriva's driver prints for the whole list — including the
-//! quirk that once an entry without names is met, the rule stays
-//! `complete-all` for the rest of the list.
+//! authors) — including the quirk that once an entry without names is met,
+//! the rule stays `complete-all` for the rest of the list — except where
+//! citeproc-js decides otherwise: names are compared by their data (family,
+//! given, particle, suffix), not by variable or printed form, and
+//! `complete-all` replaces the whole name list ("and", "et al." too) and
+//! keeps only its label ("---, editor"); a title standing in for the names
+//! keeps its quotation marks and formatting ("“---.”").
 
 use hayagriva::citationberg::SubsequentAuthorSubstituteRule;
 use hayagriva::{Elem, ElemChild, ElemChildren, ElemMeta, Formatted, Formatting};
@@ -17,35 +20,49 @@ pub(crate) fn substitute_subsequent_authors(subs: Option<&String>, mut rule: Sub
     let Some(subs) = subs else { return };
     let subs = Formatted { text: subs.clone(), formatting: Formatting::default() };
 
-    fn remove_name(mut child: Elem) -> Option<ElemChild> {
-        if matches!(child.meta, Some(ElemMeta::Name(_, _))) {
-            return None;
+    fn labels(children: ElemChildren, out: &mut Vec<ElemChild>) {
+        for child in children.0 {
+            if let ElemChild::Elem(e) = child {
+                if matches!(e.meta, Some(ElemMeta::Label)) {
+                    out.push(ElemChild::Elem(e));
+                } else {
+                    labels(e.children, out);
+                }
+            }
         }
-        child.children.0 = child
-            .children
-            .0
-            .into_iter()
-            .filter_map(|e| match e {
-                ElemChild::Elem(e) => remove_name(e),
-                _ => Some(e),
-            })
-            .collect();
-        Some(ElemChild::Elem(child))
+    }
+
+    /// `complete-all` as citeproc-js does it: the whole name list, with its
+    /// delimiters, "and" and "et al.", becomes the substitute; only the
+    /// label stays ("---, editor").
+    fn first_formatting(children: &ElemChildren) -> Option<Formatting> {
+        children.0.iter().find_map(|c| match c {
+            ElemChild::Text(t) => Some(t.formatting),
+            ElemChild::Elem(e) => first_formatting(&e.children),
+            _ => None,
+        })
     }
 
     fn replace_all(names: &mut Elem, is_empty: bool, subs: &Formatted) {
         let old_children = std::mem::replace(&mut names.children, ElemChildren(vec![ElemChild::Text(subs.clone())]));
         if !is_empty {
-            for child in old_children.0 {
-                match child {
-                    ElemChild::Elem(e) => {
-                        if let Some(c) = remove_name(e) {
-                            names.children.0.push(c);
-                        }
-                    }
-                    _ => names.children.0.push(child),
-                }
-            }
+            labels(old_children, &mut names.children.0);
+        } else {
+            // What stood in for the names (a title): citeproc-js replaces its
+            // text and keeps its quotation marks, with any punctuation pulled
+            // into them ("“---.”"), and its formatting.
+            let text = super::output::plain(&old_children);
+            let open: String = text.chars().take_while(|c| matches!(c, '“' | '‘' | '"' | '«' | '„')).collect();
+            let rest = &text[open.len()..];
+            let close_len: usize = rest
+                .chars()
+                .rev()
+                .take_while(|c| matches!(c, '”' | '’' | '"' | '»' | '.' | ',' | ';' | ':' | '!' | '?'))
+                .map(char::len_utf8)
+                .sum();
+            let close = if open.is_empty() { "" } else { &rest[rest.len() - close_len..] };
+            let formatting = first_formatting(&old_children).unwrap_or(subs.formatting);
+            names.children = ElemChildren(vec![ElemChild::Text(Formatted { text: format!("{open}{}{close}", subs.text), formatting })]);
         }
     }
 
@@ -87,13 +104,27 @@ pub(crate) fn substitute_subsequent_authors(subs: Option<&String>, mut rule: Sub
         }
     }
 
-    fn get_names(elem: &Elem, names: &mut Vec<Elem>) {
-        if matches!(elem.meta, Some(ElemMeta::Name(_, _))) {
-            names.push(elem.clone());
+    /// The printed names, each as its parts in the data (family name with
+    /// particle, given name, particle, suffix), as citeproc-js compares
+    /// them: not the variable they come from (an editor substituted for
+    /// the author is the same person) nor how they are printed ("Daniel S"
+    /// and "Daniel S." differ, though both print "Daniel S.").
+    fn get_names(elem: &Elem, people: &[(Vec<hayagriva::types::Person>, hayagriva::citationberg::taxonomy::NameVariable)], names: &mut Vec<String>) {
+        if let Some(ElemMeta::Name(var, idx)) = &elem.meta {
+            let person = people.iter().find(|(_, v)| v == var).and_then(|(ps, _)| ps.get(*idx));
+            names.push(match person {
+                Some(p) => [Some(&p.name), p.given_name.as_ref(), p.prefix.as_ref(), p.suffix.as_ref()].into_iter().flatten().map(String::as_str).collect::<Vec<_>>().join("\u{1}"),
+                None => super::output::plain(&elem.children),
+            });
         } else {
+            // A substitute's names carry their own people.
+            let people = match &elem.meta {
+                Some(ElemMeta::Names(inner)) if !inner.is_empty() => inner.as_slice(),
+                _ => people,
+            };
             for c in &elem.children.0 {
                 if let ElemChild::Elem(e) = c {
-                    get_names(e, names);
+                    get_names(e, people, names);
                 }
             }
         }
@@ -118,15 +149,15 @@ pub(crate) fn substitute_subsequent_authors(subs: Option<&String>, mut rule: Sub
         }
     }
 
-    fn num_of_matches(ns1: &[Elem], ns2: &[Elem]) -> usize {
+    fn num_of_matches(ns1: &[String], ns2: &[String]) -> usize {
         ns1.iter().zip(ns2.iter()).take_while(|(a, b)| a == b).count()
     }
 
-    let mut last_names: Option<(Elem, Vec<Elem>)> = None;
+    let mut last_names: Option<(Elem, Vec<String>)> = None;
     for ec in items.iter_mut() {
         let Some(names_elem) = ec.find_names() else { continue };
         let mut xnames = Vec::new();
-        get_names(names_elem, &mut xnames);
+        get_names(names_elem, &[], &mut xnames);
         let Some((lnames_elem, lnames)) = &last_names else {
             last_names = Some((names_elem.clone(), xnames));
             continue;

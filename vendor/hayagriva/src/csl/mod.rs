@@ -896,6 +896,8 @@ fn disambiguate_names<F, T>(
     // Successively add names
     for i in 1..=max_names {
         let disamb_len = disambiguated.len();
+        // Ibid patch: the items told apart in an earlier round.
+        let done_before = disambiguated.clone();
         if disamb_len == group.len() {
             // Already fully disambiguated
             break;
@@ -964,7 +966,12 @@ fn disambiguate_names<F, T>(
             }
         }
         if disambiguated.len() > disamb_len {
-            for d in &group {
+            // Ibid patch: the name is added to the items still ambiguous
+            // at this round, not to those told apart before (citeproc-js
+            // keeps an item's names from when it became unambiguous: "S.
+            // Autexier et al." stays one name after "Serge Autexier,
+            // Dieter Hutter et al." needed two).
+            for d in group.iter().filter(|d| !done_before.contains(&(d.cite_id, d.item_id))) {
                 let name_props_slot =
                     if let Some(DisambiguateState::NameDisambiguation(ndp)) =
                         changed_states.get(&(d.cite_id, d.item_id))

@@ -21,11 +21,33 @@ use super::{CitationItem, InstanceContext, StyleContext};
 // once per sort instead of on every comparison. The comparisons are the
 // same as upstream's `collation_cmp`.
 
-/// The collator upstream's `collation_cmp` builds for `locale`, or `None` where it
-/// compares code points.
+/// The collator for `locale`, or `None` where it compares code points.
+///
+/// Ibid patch: compares as citeproc-js does (`Intl.Collator` with
+/// `sensitivity: "base"`, `ignorePunctuation: true`, `numeric: true`):
+/// base letters only, spaces and punctuation ignored, digits by their
+/// value. Upstream compared every character at tertiary strength, so
+/// "Computer Science: GenCS" came after "Computer Science; Problems".
 fn collator_for(locale: &LocaleCode) -> Option<CollatorBorrowed<'static>> {
+    use icu_collator::options::{AlternateHandling, Strength};
+    use icu_collator::preferences::CollationNumericOrdering;
     let locale = locale.0.parse::<IcuLocale>().ok()?;
-    Some(Collator::try_new(locale.into(), CollatorOptions::default()).unwrap())
+    let mut prefs: icu_collator::CollatorPreferences = locale.into();
+    prefs.numeric_ordering = Some(CollationNumericOrdering::True);
+    let mut options = CollatorOptions::default();
+    options.strength = Some(Strength::Primary);
+    options.alternate_handling = Some(AlternateHandling::Shifted);
+    Some(Collator::try_new(prefs, options).unwrap())
+}
+
+/// Ibid patch: a key as citeproc-js compares it: each space becomes `|`
+/// and one ends the key. `|` is a symbol, which the collator does not
+/// ignore, so word boundaries count ("Adhesives - One" before "Adhesives
+/// for"), while punctuation does not.
+fn key_string(s: &str) -> String {
+    let mut out = s.replace(' ', "|");
+    out.push('|');
+    out
 }
 
 /// `Option<String>::collation_cmp` with a prepared collator.
@@ -73,18 +95,19 @@ impl StyleContext<'_> {
         term_locale: Option<&LocaleCode>,
         cached: (&OnceCell<Option<String>>, &OnceCell<Option<String>>),
         collator: Option<&CollatorBorrowed<'static>>,
+        layout_names: &InheritableNameOptions,
     ) -> Ordering {
         let (ordering, empty_value) = match key {
             SortKey::Variable { variable: Variable::Standard(s), .. } => {
                 let a = cached.0.get_or_init(|| {
                     InstanceContext::variable_sort_instance(a, a_idx)
                         .resolve_standard_variable(LongShortForm::default(), *s)
-                        .map(|s| s.to_string().to_lowercase())
+                        .map(|s| key_string(&s.to_string().to_lowercase()))
                 });
                 let b = cached.1.get_or_init(|| {
                     InstanceContext::variable_sort_instance(b, b_idx)
                         .resolve_standard_variable(LongShortForm::default(), *s)
-                        .map(|s| s.to_string().to_lowercase())
+                        .map(|s| key_string(&s.to_string().to_lowercase()))
                 });
 
                 (cmp_opt_str(a, b, collator), a.is_none() || b.is_none())
@@ -168,7 +191,14 @@ impl StyleContext<'_> {
                         term_locale,
                         false,
                     );
-                    ctx.writing.name_options.push(InheritableNameOptions {
+                    // Ibid patch: the names in a macro key are cut by the
+                    // et-al options of the element being sorted (the
+                    // bibliography's for its sort), as citeproc-js cuts
+                    // them; upstream printed every name. The key's own
+                    // `names-min` etc. apply on top of them (upstream's
+                    // push replaced every inherited name option).
+                    ctx.writing.push_name_options(layout_names);
+                    ctx.writing.push_name_options(&InheritableNameOptions {
                         et_al_min: *names_min,
                         et_al_subsequent_min: *names_min,
                         et_al_use_first: *names_use_first,
@@ -188,10 +218,17 @@ impl StyleContext<'_> {
                     })
                 };
 
-                let a_rendered = cached.0.get_or_init(|| render(a, a_idx));
-                let b_rendered = cached.1.get_or_init(|| render(b, b_idx));
+                // Ibid patch: an empty rendering is no key (citeproc-js:
+                // `undefined`), which sorts after every key in either
+                // direction; upstream sorted "" first.
+                let key = |r: Option<String>| r.filter(|s| !s.is_empty()).map(|s| key_string(&s));
+                let a_rendered = cached.0.get_or_init(|| key(render(a, a_idx)));
+                let b_rendered = cached.1.get_or_init(|| key(render(b, b_idx)));
 
-                (cmp_opt_str(a_rendered, b_rendered, collator), false)
+                (
+                    cmp_opt_str(a_rendered, b_rendered, collator),
+                    a_rendered.is_none() || b_rendered.is_none(),
+                )
             }
         };
 
@@ -218,6 +255,12 @@ impl StyleContext<'_> {
                 return;
             }
             let collator = collator_for(&self.locale());
+            let layout_names = match self.csl.bibliography.as_ref() {
+                Some(b) if b.sort.as_ref().is_some_and(|bs| std::ptr::eq(bs, sort)) => {
+                    &b.name_options
+                }
+                _ => &self.csl.citation.name_options,
+            };
             let k = sort.keys.len();
             let cache: Vec<OnceCell<Option<String>>> =
                 (0..cites.len() * k).map(|_| OnceCell::new()).collect();
@@ -238,6 +281,7 @@ impl StyleContext<'_> {
                             term_locale,
                             (&cache[a * k + ki], &cache[b * k + ki]),
                             collator.as_ref(),
+                            layout_names,
                         );
                         if ordering != Ordering::Equal {
                             break;

@@ -936,6 +936,7 @@ impl EntryLike for citationberg::json::Item {
                             given_name: None,
                             alias: None,
                             comma_suffix: false,
+                            given_particle: None,
                         },
                         csl_json::NameValue::Item(csl_json::NameItem {
                             family,
@@ -956,6 +957,7 @@ impl EntryLike for citationberg::json::Item {
                                 given_name: given.clone(),
                                 alias: None,
                                 comma_suffix: false,
+                                given_particle: None,
                             };
                             if let Some(suffix) = suffix {
                                 p.suffix = Some(suffix.as_str().to_owned());
@@ -984,6 +986,7 @@ impl EntryLike for citationberg::json::Item {
                             given_name: given.clone(),
                             alias: None,
                             comma_suffix: comma_suffix.unwrap_or_default(),
+                            given_particle: non_dropping_particle.clone(),
                         },
                     }))
                 })

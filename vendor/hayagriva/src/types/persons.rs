@@ -102,6 +102,11 @@ derive_or_from_str! {
         pub comma_suffix: bool,
         /// Another name (often user name) the person might be known under.
         pub alias: Option<String>,
+        /// Ibid patch: the non-dropping particle at the start of `name`
+        /// when it was given apart (CSL-JSON `non-dropping-particle`); it
+        /// is a particle whatever its case or spelling.
+        #[serde(skip)]
+        pub given_particle: Option<String>,
     }
 }
 
@@ -238,6 +243,7 @@ impl Person {
             suffix,
             comma_suffix: false,
             alias: None,
+            given_particle: None,
         })
     }
 
@@ -437,7 +443,19 @@ impl Person {
     }
 
     /// Get the non-dropping name particle in the family name.
+    ///
+    /// Ibid patch: a particle given apart is the particle. One read from
+    /// the family name counts only if it starts with a lower-case letter,
+    /// as citeproc-js parses particles ("van der Walt" has one, "Van den
+    /// Akker" and "De Vries" are family names; upstream took any case).
     pub fn name_particle(&self) -> Option<&str> {
+        if let Some(p) = &self.given_particle {
+            return self
+                .name
+                .starts_with(p.as_str())
+                .then(|| &self.name[..p.len()])
+                .filter(|p| !p.is_empty());
+        }
         for (idx, char) in self.name.char_indices().rev() {
             if char != ' ' {
                 continue;
@@ -445,7 +463,12 @@ impl Person {
 
             let particle = &self.name[0..idx];
             let lowercase = particle.to_lowercase();
-            if NAME_PARTICLES.binary_search(&lowercase.as_str()).is_ok() {
+            let first = particle
+                .chars()
+                .find(|c| !matches!(c, '-' | '\'' | '\u{2bb}' | '\u{2019}') && !c.is_whitespace());
+            if NAME_PARTICLES.binary_search(&lowercase.as_str()).is_ok()
+                && first.is_some_and(|c| c.to_uppercase().ne(std::iter::once(c)))
+            {
                 return Some(particle);
             }
         }

@@ -796,22 +796,28 @@ impl RenderCsl for citationberg::Date {
                 } else {
                     ("P", date.year)
                 };
-                write!(ctx, "{prefix}{yr:09}").unwrap();
+                // Ibid patch: each key part is written into the buffer in
+                // one piece. Through `push_str` (what `write!` used), the
+                // padding zeros came one at a time and the "duplicate
+                // affix" rule dropped each one that repeated the last
+                // character ("P000002023" + "10" + "04" → "P02023104"),
+                // so dates sorted wrongly once compared as numbers.
+                ctx.writing.buf.push_str(&format!("{prefix}{yr:09}"));
                 render_year_suffix_implicitly(ctx);
             }
 
             if month {
-                write!(
-                    ctx,
+                ctx.writing.buf.push_str(&format!(
                     "{:02}",
                     date.month.map(|m| m as i32 + 1).unwrap_or_default()
-                )
-                .unwrap();
+                ));
             }
 
             if day {
-                write!(ctx, "{:02}", date.day.map(|d| d as i32 + 1).unwrap_or_default())
-                    .unwrap();
+                ctx.writing.buf.push_str(&format!(
+                    "{:02}",
+                    date.day.map(|d| d as i32 + 1).unwrap_or_default()
+                ));
             }
 
             return;

@@ -91,6 +91,19 @@ impl NameDisambiguationProperties {
         }
     }
 
+    /// Ibid patch: makes at least as many of the first names of each
+    /// variable visible as `other` shows.
+    pub fn show_at_least(&mut self, other: &NameDisambiguationProperties) {
+        for (mine, theirs) in self.name_forms.iter_mut().zip(&other.name_forms) {
+            let shown = theirs.iter().take_while(|f| f.is_some()).count();
+            for f in mine.iter_mut().take(shown) {
+                if f.is_none() {
+                    *f = Some(self.default_name_form);
+                }
+            }
+        }
+    }
+
     /// Disambuiguate a list of identical names.
     ///
     /// TODO: Use for disambiguation of identical names.
@@ -296,7 +309,7 @@ impl RenderCsl for Names {
 
         // If we disambiguate, we need to copy the name forms and otherwise
         // compute them using the options.
-        let props = if let DisambiguateState::NameDisambiguation(props) =
+        let disambiguated = if let DisambiguateState::NameDisambiguation(props) =
             &ctx.instance.cite_props.speculative.disambiguation
         {
             if props.variables.iter().eq(people.iter().map(|(_, v)| v)) {
@@ -306,8 +319,8 @@ impl RenderCsl for Names {
             }
         } else {
             None
-        }
-        .unwrap_or_else(|| NameDisambiguationProperties {
+        };
+        let own = NameDisambiguationProperties {
             default_name_form: default_form,
             variables: self.variable.clone(),
             name_forms: people
@@ -329,7 +342,28 @@ impl RenderCsl for Names {
                         .collect()
                 })
                 .collect(),
-        });
+        };
+        // Ibid patch: a bibliography entry keeps its own name forms; the
+        // citation's disambiguation (its short forms, added given names)
+        // printed the citation's forms in the bibliography ("Çelik et al.
+        // (2003)." in APA). Only the names `disambiguate-add-names` added
+        // to the citation's first names reach the entry's first names, as
+        // in citeproc-js: the entry prints at least as many names as the
+        // citation ("Aspinall, David, Christoph Lüth, et al." where the
+        // citation needed "Aspinall, Lüth, et al.").
+        let props = match disambiguated {
+            Some(cite) if ctx.bibliography => {
+                let mut own = own;
+                if ctx.style.csl.citation.disambiguate_add_names
+                    && ctx.writing.first_name.is_none()
+                {
+                    own.show_at_least(&cite);
+                }
+                own
+            }
+            Some(cite) => cite,
+            None => own,
+        };
 
         for (i, ((persons, variable), forms)) in people
             .into_iter()
@@ -345,11 +379,16 @@ impl RenderCsl for Names {
                     && let Some((label, pos)) = label
                     && pos == requested_pos
                 {
-                    render_label_with_var(
-                        label,
-                        ctx,
-                        ctx.term(variable.into(), label.form, plural).unwrap_or_default(),
-                    )
+                    // Ibid patch: the label is an element of its own, so
+                    // that the subsequent-author substitute can keep it
+                    // while replacing the names (citeproc-js: "---, editor").
+                    let content =
+                        ctx.term(variable.into(), label.form, plural).unwrap_or_default();
+                    if !content.is_empty() {
+                        let depth = ctx.push_elem(citationberg::Formatting::default());
+                        render_label_with_var(label, ctx, content);
+                        ctx.commit_elem(depth, None, Some(ElemMeta::Label));
+                    }
                 }
             };
 
@@ -500,8 +539,11 @@ fn add_names<T: EntryLike>(
 
         if !first {
             let mut delim = EndDelim::Delim;
+            // Ibid patch: a sort key joins its names with the delimiter
+            // only, without "and" (as citeproc-js's sort keys).
             if last
                 && !has_et_al
+                && ctx.instance.sorting.is_none()
                 && let Some(d) = name_opts.and
             {
                 // Ibid patch: two names of which the last is a literal
