@@ -64,13 +64,18 @@ use serde_json::{json, Map, Value};
 /// may break sort ties (and its name disambiguation) by them. IEEE and
 /// Vancouver reach the target of 990, the others not; what remains
 /// is listed in ADR 0007. Raise a floor when a fix raises the agreement.
+/// Round E (numbers and pages as citeproc-js reads them: "253-269–135",
+/// "Nos. 14–01", "No. 10/96", "REC-Html40", "315–32" without
+/// `page-range-format`) reached apa 1000, chicago-author-date 993,
+/// chicago-notes-bibliography 993, mla 956, ieee 1000, vancouver 1000; the
+/// floors are those less 3.
 const FLOOR: &[(&str, u32)] = &[
-    ("apa", 992),
-    ("chicago-author-date", 985),
-    ("chicago-notes-bibliography", 985),
-    ("modern-language-association", 951),
-    ("ieee", 993),
-    ("vancouver", 994),
+    ("apa", 997),
+    ("chicago-author-date", 990),
+    ("chicago-notes-bibliography", 990),
+    ("modern-language-association", 953),
+    ("ieee", 997),
+    ("vancouver", 997),
 ];
 
 /// Every sixteenth kwarc.bib entry (~480 entries; ~1k works with the records).
