@@ -531,6 +531,13 @@ mod test {
     use super::*;
 
     #[test]
+    fn ibid_later_leading_zero_is_text() {
+        assert!("14-01".parse::<Numeric>().is_err());
+        assert!("14-1".parse::<Numeric>().is_ok());
+        assert!("007".parse::<Numeric>().is_ok());
+    }
+
+    #[test]
     fn test_mixed_range() {
         let s = "34,37--39";
         let n: Numeric = s.parse().unwrap();

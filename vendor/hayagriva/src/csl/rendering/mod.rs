@@ -1804,3 +1804,25 @@ impl From<TextCase> for Case {
         }
     }
 }
+
+#[cfg(test)]
+mod ibid_tests {
+    use super::{citeproc_numeric_text, page_text_dashes};
+
+    #[test]
+    fn ibid_numeric_text_as_citeproc_js() {
+        assert_eq!(citeproc_numeric_text("10/96"), Some(false));
+        assert_eq!(citeproc_numeric_text("14-01"), Some(true));
+        assert_eq!(citeproc_numeric_text("5, 07"), Some(true));
+        assert_eq!(citeproc_numeric_text("10/96b"), None);
+        assert_eq!(citeproc_numeric_text("REC-html40"), None);
+        assert_eq!(citeproc_numeric_text("12"), None);
+    }
+
+    #[test]
+    fn ibid_page_text_dashes_on_last_pair() {
+        assert_eq!(page_text_dashes("253-269-135"), "253-269–135");
+        assert_eq!(page_text_dashes("vi-vii"), "vi–vii");
+        assert_eq!(page_text_dashes("1-2-3, 5-7"), "1-2–3, 5–7");
+    }
+}
