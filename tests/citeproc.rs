@@ -44,16 +44,16 @@ use serde_json::{json, Map, Value};
 /// the target. Reached on 2026-11-30 after five rounds of fixes (ADR 0007,
 /// "Agreement with citeproc-js", tells them round by round; the vendored
 /// hayagriva's patches are listed in vendor/hayagriva/IBID-PATCHES.md): apa
-/// 996, chicago-author-date 995, chicago-notes-bibliography 993, mla 997,
-/// ieee 997, vancouver 998. Raise a floor when a fix raises the agreement;
+/// 1000, chicago-author-date 999, chicago-notes-bibliography 998, mla 999,
+/// ieee 1000, vancouver 1000. Raise a floor when a fix raises the agreement;
 /// never lower one below [`TARGET`].
 const FLOOR: &[(&str, u32)] = &[
-    ("apa", 993),
-    ("chicago-author-date", 992),
-    ("chicago-notes-bibliography", 990),
-    ("modern-language-association", 994),
-    ("ieee", 994),
-    ("vancouver", 995),
+    ("apa", 997),
+    ("chicago-author-date", 996),
+    ("chicago-notes-bibliography", 995),
+    ("modern-language-association", 996),
+    ("ieee", 997),
+    ("vancouver", 997),
 ];
 
 /// Issue 5's target: 99% of entries identical, in every style.

@@ -990,6 +990,29 @@ impl CaseFolder {
         self.case
     }
 
+    /// Ibid patch: start the current case afresh, as for a new value: the
+    /// next word is a first word again (`capitalize-first`, title case).
+    /// citeproc-js cases each part of a number variable on its own.
+    /// Only the word state is reset: spaces around the parts stay.
+    pub fn restart_case(&mut self) {
+        if matches!(self.case, Case::Title(_) | Case::FirstUpper | Case::AllUpper) {
+            self.reset_title_state();
+        }
+    }
+
+    fn reset_title_state(&mut self) {
+        self.title_word = None;
+        self.title_first = true;
+        self.title_after_punct = false;
+        self.title_tag_seen = false;
+        self.title_last = None;
+        self.title_hold_last = false;
+        self.title_quotes.clear();
+        self.title_after_opener = false;
+        self.title_keep_next = false;
+        self.title_pending_mark = None;
+    }
+
     /// Change the configuration of the CaseFolder.
     pub fn reconfigure(&mut self, case: Case) {
         if self.case == case {
@@ -1002,16 +1025,7 @@ impl CaseFolder {
         // Ibid patch: title case starts afresh (see `title_push`), and so
         // do `capitalize-first` and `capitalize-all` (`capitalize_push`).
         if matches!(case, Case::Title(_) | Case::FirstUpper | Case::AllUpper) {
-            self.title_word = None;
-            self.title_first = true;
-            self.title_after_punct = false;
-            self.title_tag_seen = false;
-            self.title_last = None;
-            self.title_hold_last = false;
-            self.title_quotes.clear();
-            self.title_after_opener = false;
-            self.title_keep_next = false;
-            self.title_pending_mark = None;
+            self.reset_title_state();
         }
         self.case = case;
     }

@@ -287,6 +287,16 @@ impl FromStr for Numeric {
                 let mut items = vec![(value, Some(NumericDelimiter::try_from(c)?))];
                 loop {
                     s.eat_whitespace();
+                    // Ibid patch: a later number with leading zeros ("14-01")
+                    // keeps them in citeproc-js ("14–01"); hayagriva's numbers
+                    // would drop them, so the value stays text (its range
+                    // dash, `is-numeric` and plural label are then
+                    // citeproc-js's, see `csl::rendering::citeproc_numeric_text`).
+                    if s.after().starts_with('0')
+                        && s.after()[1..].starts_with(|c: char| c.is_ascii_digit())
+                    {
+                        return Err(NumericError::NoNumber);
+                    }
                     let num = number(&mut s).ok_or(NumericError::NoNumber)?;
                     s.eat_whitespace();
                     match NumericDelimiter::from_str(s.eat_while(is_delimiter)) {
@@ -519,6 +529,13 @@ impl TryFrom<char> for NumericDelimiter {
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn ibid_later_leading_zero_is_text() {
+        assert!("14-01".parse::<Numeric>().is_err());
+        assert!("14-1".parse::<Numeric>().is_ok());
+        assert!("007".parse::<Numeric>().is_ok());
+    }
 
     #[test]
     fn test_mixed_range() {

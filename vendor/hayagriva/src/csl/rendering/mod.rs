@@ -118,7 +118,7 @@ impl RenderCsl for citationberg::Text {
                 }
                 NumberVariableResult::Regular(MaybeTyped::String(s)) => {
                     let s = number_text_range(var, &s, ctx);
-                    ctx.push_str(&s)
+                    push_number_text(ctx, &s)
                 }
                 NumberVariableResult::Regular(n) => ctx.push_str(&n.to_str()),
                 NumberVariableResult::Transparent(n) => ctx.push_transparent(n),
@@ -126,11 +126,12 @@ impl RenderCsl for citationberg::Text {
             ResolvedTextTarget::PageVariable(p) => match p {
                 MaybeTyped::Typed(r) => render_page_range(&r, ctx),
                 // Ibid patch: the hyphens become range dashes only when every
-                // part is a page number (citeproc-js keeps "233-240.e2").
+                // part is a page number (citeproc-js keeps "233-240.e2"), the
+                // last of each piece only (`page_text_dashes`).
                 MaybeTyped::String(s) if !s.split(['-', ',', '&']).all(is_page_number) => {
                     ctx.push_str(&s)
                 }
-                MaybeTyped::String(s) => ctx.push_str(&s.replace('-', "–")),
+                MaybeTyped::String(s) => ctx.push_str(&page_text_dashes(&s)),
             },
             ResolvedTextTarget::Macro(mac) => {
                 // Treat macros as groups: don't render if all variables are empty.
@@ -394,7 +395,7 @@ impl RenderCsl for citationberg::Number {
                     NumberOrPageVariable::Number(var) => number_text_range(var, &s, ctx),
                     _ => Cow::Borrowed(s.as_str()),
                 };
-                ctx.push_str(&s)
+                push_number_text(ctx, &s)
             }
 
             Some(NumberOrPageVariableResult::Number(
@@ -487,16 +488,47 @@ fn render_typed_num<T: EntryLike>(
 /// Ibid patch: whether a page variable takes a plural label. As in
 /// citeproc-js, every range is plural, also one that starts and ends on the
 /// same page ("pp. 313–313"), and so is a page value hayagriva cannot read as
-/// numbers when it holds one range ("pp. vi–vii", "pp. 233-240.e2").
+/// numbers when it holds one range ("pp. vi–vii", "pp. 233-240.e2") or one
+/// piece of several hyphenated numbers ("pp. 253-269–135", patch 62).
 fn page_is_plural(p: &MaybeTyped<PageRanges>) -> bool {
     match p {
         MaybeTyped::Typed(p) => p.is_plural(),
         // One range only: citeproc-js prints "p. I–XII, 1–334".
         MaybeTyped::String(s) => {
             !s.contains([',', '&'])
-                && s.split(['-', '–']).filter(|part| !part.trim().is_empty()).count() == 2
+                && s.split(['-', '–']).filter(|part| !part.trim().is_empty()).count() >= 2
         }
     }
+}
+
+/// Ibid patch: a number variable's text written part by part, its text case
+/// applied to each part on its own as citeproc-js does (it splits the value
+/// at hyphens, dashes, commas, semicolons and ampersands and cases each
+/// part): `capitalize-first` on "REC-html40" gives "REC-Html40".
+fn push_number_text<T: EntryLike>(ctx: &mut Context<T>, s: &str) {
+    for (i, piece) in s.split_inclusive(['-', '\u{2013}', ',', ';', '&']).enumerate() {
+        if i > 0 {
+            ctx.writing.buf.restart_case();
+        }
+        ctx.push_str(piece);
+    }
+}
+
+/// Ibid patch: whether citeproc-js counts a number variable hayagriva keeps
+/// as text as numeric, and if so whether it is plural (`Some(plural)`).
+/// Numbers joined by slashes ("10/96") are one number (citeproc-js's
+/// `processNumber` makes a value matching `^[0-9]+(/[0-9]+)+$` numeric and
+/// singular); numbers joined by hyphens, commas or ampersands whose later
+/// parts have leading zeros ("14-01", which hayagriva's numbers cannot hold)
+/// are numeric and, being several, plural ("Nos. 14–01").
+pub(crate) fn citeproc_numeric_text(s: &str) -> Option<bool> {
+    let s = s.trim();
+    let digits = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit());
+    if s.contains('/') {
+        return s.split('/').all(digits).then_some(false);
+    }
+    let parts: Vec<&str> = s.split(['-', '\u{2013}', ',', '&']).map(str::trim).collect();
+    (parts.len() > 1 && parts.iter().all(|p| digits(p))).then_some(true)
 }
 
 /// Ibid patch: a number variable that is not a number, printed as citeproc-js
@@ -551,6 +583,26 @@ fn number_text_range<'s, T: EntryLike>(
     Cow::Owned(format!("{}–{}", &s[..cut], b))
 }
 
+/// Ibid patch: the range dashes of a page value hayagriva cannot read as
+/// page ranges whose parts are all page numbers. citeproc-js pairs the
+/// numbers of each comma- or ampersand-separated piece and treats only the
+/// last pair as a range: "253-269-135" → "253-269–135" (its other hyphens
+/// stay), "vi-vii" → "vi–vii".
+fn page_text_dashes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for piece in s.split_inclusive([',', '&']) {
+        match piece.rfind('-') {
+            Some(at) => {
+                out.push_str(&piece[..at]);
+                out.push('–');
+                out.push_str(&piece[at + 1..]);
+            }
+            None => out.push_str(piece),
+        }
+    }
+    out
+}
+
 /// Ibid patch: a page number as citeproc-js counts one in a range: digits with
 /// letters before or after them ("S12", "12a"), or a roman numeral.
 fn is_page_number(part: &str) -> bool {
@@ -586,6 +638,21 @@ fn render_page_range<T: EntryLike>(range: &PageRanges, ctx: &mut Context<T>) {
                     delim,
                 )
             }
+            // Ibid patch: without `page-range-format`, citeproc-js leaves a
+            // range whose end is the smaller number as it is ("315–32"; the
+            // default, expanded, gave "315–332").
+            crate::PageRangesPart::Range(start, end)
+                if ctx.style.csl.settings.page_range_format.is_none()
+                    && matches!(
+                        (start.single_number(), end.single_number()),
+                        (Some(a), Some(b)) if a > b
+                    ) =>
+            {
+                ctx.write_str(&format!(
+                    "{start}{}{end}",
+                    delim.unwrap_or("–")
+                ))
+            }
             crate::PageRangesPart::Range(start, end) => {
                 format.format(ctx, &start.to_string(), &end.to_string(), delim)
             }
@@ -601,7 +668,9 @@ fn label_pluralization(
         LabelPluralize::Always => true,
         LabelPluralize::Never => false,
         LabelPluralize::Contextual => match variable {
-            NumberVariableResult::Regular(MaybeTyped::String(_)) => false,
+            NumberVariableResult::Regular(MaybeTyped::String(s)) => {
+                citeproc_numeric_text(&s) == Some(true)
+            }
             NumberVariableResult::Regular(MaybeTyped::Typed(n)) => {
                 if let NumberOrPageVariable::Number(v) = label.variable {
                     n.is_plural(v.is_number_of_variable())
@@ -1399,10 +1468,13 @@ impl<T: EntryLike> Iterator for BranchConditionIter<'_, '_, T> {
                             .resolve_standard_variable(LongShortForm::default(), var)
                             .map(|v| Numeric::from_str(&v.to_string()).is_ok())
                             .unwrap_or_default(),
-                        Variable::Number(var) => matches!(
-                            self.ctx.resolve_number_variable(var),
-                            Some(NumberVariableResult::Regular(MaybeTyped::Typed(_)))
-                        ),
+                        Variable::Number(var) => match self.ctx.resolve_number_variable(var) {
+                            Some(NumberVariableResult::Regular(MaybeTyped::Typed(_))) => true,
+                            Some(NumberVariableResult::Regular(MaybeTyped::String(s))) => {
+                                citeproc_numeric_text(&s).is_some()
+                            }
+                            _ => false,
+                        },
                         Variable::Page(var) => matches!(
                             self.ctx.resolve_page_variable(var),
                             Some(MaybeTyped::Typed(_))
@@ -1736,5 +1808,27 @@ impl From<TextCase> for Case {
             TextCase::CapitalizeFirst => Case::FirstUpper,
             TextCase::CapitalizeAll => Case::AllUpper,
         }
+    }
+}
+
+#[cfg(test)]
+mod ibid_tests {
+    use super::{citeproc_numeric_text, page_text_dashes};
+
+    #[test]
+    fn ibid_numeric_text_as_citeproc_js() {
+        assert_eq!(citeproc_numeric_text("10/96"), Some(false));
+        assert_eq!(citeproc_numeric_text("14-01"), Some(true));
+        assert_eq!(citeproc_numeric_text("5, 07"), Some(true));
+        assert_eq!(citeproc_numeric_text("10/96b"), None);
+        assert_eq!(citeproc_numeric_text("REC-html40"), None);
+        assert_eq!(citeproc_numeric_text("12"), None);
+    }
+
+    #[test]
+    fn ibid_page_text_dashes_on_last_pair() {
+        assert_eq!(page_text_dashes("253-269-135"), "253-269–135");
+        assert_eq!(page_text_dashes("vi-vii"), "vi–vii");
+        assert_eq!(page_text_dashes("1-2-3, 5-7"), "1-2–3, 5–7");
     }
 }
