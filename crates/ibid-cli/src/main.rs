@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod cite;
 mod formats;
 mod notes;
 mod resolve;
@@ -196,6 +197,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a citation of works (keys, DOIs, ISBNs, arXiv ids, PMIDs; KEY:LOCATOR for a page); an identifier not in the library is looked up and added first
+    Cite {
+        /// Works, in citation order: a key, a DOI (any form), an ISBN, an arXiv id or a PMID, each optionally followed by :LOCATOR ("p. 79")
+        #[arg(required = true, value_name = "ID|KEY[:LOCATOR]")]
+        ids: Vec<String>,
+        /// A bundled style's id, or the path of a .csl file
+        #[arg(long, default_value = "apa")]
+        style: String,
+        /// text, html, markdown, rtf (in the style), or pandoc, latex, typst (by citation key)
+        #[arg(long, default_value = "text", value_parser = cite::CITE_FORMATS)]
+        format: String,
+        /// A locale (en-US, de-DE, …) [default: the style's]
+        #[arg(long)]
+        locale: Option<String>,
+        /// The works' bibliography entries rather than an in-text citation
+        #[arg(long)]
+        bibliography: bool,
+        /// Only print: look up identifiers not in the library without adding them
+        #[arg(long)]
+        no_add: bool,
+    },
     /// Import a saved publisher page (HTML or text): the work, its book, and the works its notes cite, linked
     ImportPage {
         file: PathBuf,
@@ -300,6 +322,10 @@ fn run(cli: Cli) -> Res<ExitCode> {
         Command::Settings { key, value, unset } => return resolve::settings_cmd(lib, key.as_deref(), value.as_deref(), unset),
         Command::ImportPage { file, json, offline, match_crossref } => return notes::import_page_cmd(lib, &file, json, offline, match_crossref),
         Command::Cited { key, json } => return notes::cited_cmd(&lib, &key, json),
+        Command::Cite { ids, style, format, locale, bibliography, no_add } => {
+            let opts = cite::CiteOptions { style, format, locale, bibliography, add: !no_add };
+            return cite::cite_cmd(lib, &ids, &opts);
+        }
         _ => {}
     }
     let mut out = std::io::stdout().lock();
@@ -462,7 +488,8 @@ fn run(cli: Cli) -> Res<ExitCode> {
         | Command::Refresh { .. }
         | Command::Settings { .. }
         | Command::ImportPage { .. }
-        | Command::Cited { .. } => {
+        | Command::Cited { .. }
+        | Command::Cite { .. } => {
             unreachable!("handled above")
         }
         Command::Export { format, style, locale, cite, keys, collection, tag, search, cited_by, latex, key_pattern, output } => {

@@ -12,7 +12,7 @@ use serde_json::json;
 
 type Res<T> = Result<T, ibid_core::Error>;
 
-fn runtime() -> Res<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Res<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

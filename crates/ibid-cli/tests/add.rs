@@ -137,3 +137,50 @@ fn refresh_and_settings() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach crossref"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Issue 7: `ibid cite` prints a citation of an identifier not in the
+/// library (looked up, and added unless `--no-add`), in a style or by
+/// citation key, with a locator.
+#[test]
+fn issue_7_ibid_cite_looks_up_adds_and_cites() {
+    let s = server(Recorded::project());
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    let run = |args: &[&str]| {
+        let out = ibid(&lib, &s.server.uri(), args, None);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let doi = "10.1007/978-981-13-8641-1_7";
+
+    // Only printed: the library stays empty.
+    let (text, _) = run(&["cite", doi, "--no-add"]);
+    assert_eq!(text, "(Shen, 2020)\n");
+    let (text, _) = run(&["cite", doi, "--no-add", "--format", "pandoc"]);
+    assert_eq!(text, "[@shen2020political]\n");
+    let (list, _) = run(&["list", "--json"]);
+    assert_eq!(serde_json::from_str::<Value>(&list).unwrap(), serde_json::json!([]), "{list}");
+
+    // Added, then cited with a page.
+    let (text, err) = run(&["cite", &format!("{doi}:p. 79")]);
+    assert_eq!(text, "(Shen, 2020, p. 79)\n");
+    let key = err.trim().strip_prefix("added ").and_then(|r| r.split(' ').next()).unwrap_or_else(|| panic!("{err}")).to_string();
+    // Cited again by key: nothing is added, and the citation key is the stored one.
+    let (text, err) = run(&["cite", &format!("{key}:p. 79"), "--format", "latex"]);
+    assert_eq!((text.as_str(), err.as_str()), ("\\cite[p.~79]{shen2020political}\n", ""));
+    let (text, _) = run(&["cite", &key, "--format", "typst"]);
+    assert_eq!(text, "@shen2020political\n");
+    let (text, _) = run(&["cite", doi, "--bibliography", "--style", "springer-link"]);
+    assert_eq!(
+        text,
+        "Shen, Z. (2020). The Political and Economic Foundations of the Sino-Soviet Alliance, 1948–1949. In: Shen, Z. (eds) \
+         A Short History of Sino-Soviet Relations, 1917–1991. China Connections. Palgrave Macmillan, Singapore. \
+         https://doi.org/10.1007/978-981-13-8641-1_7\n"
+    );
+    assert_eq!(show(&lib, &key)["citation-key"], "shen2020political");
+
+    // Neither a work nor an identifier: a clear error, nothing printed.
+    let out = ibid(&lib, &s.server.uri(), &["cite", "no-such-thing"], None);
+    assert!(!out.status.success() && out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neither a work in the library"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -3,6 +3,7 @@
 //! * [`bibtex`]: BibTeX/BibLaTeX in (through the `biblatex` crate, made
 //!   tolerant: one broken entry is reported, the rest import) and out.
 //! * [`citekey`]: citation keys from a pattern, made unique.
+//! * [`keycite`]: citations by key for Pandoc, LaTeX and Typst.
 //! * [`ris`]: RIS in and out (our own: no crate handles vendor exports).
 //! * [`render`]: bibliographies and citations in any CSL style (hayagriva).
 //!
@@ -11,6 +12,7 @@
 
 pub mod bibtex;
 pub mod citekey;
+pub mod keycite;
 pub mod render;
 pub mod ris;
 
