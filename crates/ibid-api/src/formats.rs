@@ -12,7 +12,7 @@ use std::sync::{Mutex, OnceLock};
 
 use ibid_core::store::Scope as WorkScope;
 use ibid_core::{export, Library, Work};
-use ibid_formats::{bibtex, citekey, render, ris};
+use ibid_formats::{bibtex, citekey, keycite, render, ris};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -122,7 +122,8 @@ pub struct CitationArgs {
     /// or `bibliography` (their entries, in the style's order).
     #[serde(default = "default_kind")]
     pub kind: String,
-    /// `text` or `html` (also `markdown`, `rtf`).
+    /// `text` or `html` (also `markdown`, `rtf`), or by citation key:
+    /// `pandoc` (`[@key]`), `latex` (`\cite{key}`), `typst` (`@key`).
     #[serde(default = "default_text")]
     pub format: String,
 }
@@ -324,6 +325,19 @@ impl Api {
     pub fn format_citation(&self, args: CitationArgs) -> ApiResult<Formatted> {
         if args.keys.is_empty() {
             return Err(ApiError::new("invalid_input", "no works to cite: select one or more"));
+        }
+        // By citation key (Pandoc, LaTeX, Typst): keys are assigned once and kept.
+        if let Ok(kf) = args.format.parse::<keycite::KeyFormat>() {
+            let mut lib = self.lib();
+            let ids = args.keys.iter().map(|k| lib.resolve(k)).collect::<Result<Vec<_>, _>>()?;
+            let cites: Vec<keycite::KeyCite> = items_with_keys(&mut lib, &ids)?
+                .into_iter()
+                .map(|item| keycite::KeyCite {
+                    key: item.get("citation-key").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    locator: None,
+                })
+                .collect();
+            return Ok(Formatted { text: keycite::key_citation(&cites, kf) });
         }
         let fmt: render::Format = args.format.parse().map_err(render_err)?;
         let style = self.load_style(given(&args.style))?;

@@ -2,6 +2,7 @@
 //! standard output, answers there, and stops cleanly on SIGTERM.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,14 +18,12 @@ impl Drop for Running {
     }
 }
 
-#[test]
-fn serve_prints_its_address_and_answers_there() {
-    let tmp = tempfile::tempdir().unwrap();
-    let lib = tmp.path().join("lib.sqlite");
+/// `ibid serve --port 0` on `lib`, once it answers: the process and its base URL.
+fn start(lib: &Path) -> (Running, String) {
     let mut server = Running(
         Command::new(env!("CARGO_BIN_EXE_ibid"))
             .arg("--library")
-            .arg(&lib)
+            .arg(lib)
             .args(["serve", "--port", "0"])
             .env_remove("IBID_LIBRARY")
             .stdin(Stdio::null())
@@ -42,14 +41,25 @@ fn serve_prints_its_address_and_answers_there() {
         .to_string();
     let port: u16 = base.strip_prefix("http://127.0.0.1:").and_then(|p| p.parse().ok()).expect(&base);
     assert_ne!(port, 0);
-
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).proxy(None).build().into();
     // The socket is bound before the line is printed; poll anyway, briefly.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while agent.get(format!("{base}/api/health")).call().map(|r| r.status() != 200).unwrap_or(true) {
+    while agent().get(format!("{base}/api/health")).call().map(|r| r.status() != 200).unwrap_or(true) {
         assert!(Instant::now() < deadline, "{base}/api/health never answered");
         std::thread::sleep(Duration::from_millis(20));
     }
+    (server, base)
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).proxy(None).build().into()
+}
+
+#[test]
+fn serve_prints_its_address_and_answers_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    let (mut server, base) = start(&lib);
+    let agent = agent();
     let mut res = agent.post(format!("{base}/api/cmd/library_info")).send_empty().unwrap();
     assert_eq!(res.status(), 200);
     let info: Value = res.body_mut().read_json().unwrap();
@@ -90,4 +100,59 @@ fn serve_refuses_a_missing_ui_folder() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--ui") && err.contains("not a folder"), "{err}");
     assert!(out.stdout.is_empty(), "nothing listened");
+}
+
+/// Issue 7: the read endpoints for editors, over real HTTP, and what a web
+/// page in the browser gets: 403.
+#[test]
+fn issue_7_read_endpoints_answer_editors_and_refuse_web_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    let seed = ibid_tests::project_fixture("seed-chapter.csl.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_ibid")).arg("--library").arg(&lib).arg("import").arg(&seed).env_remove("IBID_LIBRARY").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_server, base) = start(&lib);
+    let agent = agent();
+    let get = |path: &str| {
+        let mut res = agent.get(format!("{base}{path}")).call().unwrap();
+        let status = res.status().as_u16();
+        (status, res.body_mut().read_json::<Value>().unwrap())
+    };
+
+    let (status, rows) = get("/api/search?q=sino%20sov&limit=5");
+    assert_eq!(status, 200, "{rows}");
+    let key = rows[0]["key"].as_str().unwrap().to_string();
+    assert!(rows[0]["title"].as_str().unwrap().contains("Sino-Soviet Alliance"), "{rows}");
+
+    let (status, item) = get(&format!("/api/items/{key}"));
+    assert_eq!(status, 200);
+    assert_eq!(item["DOI"], "10.1007/978-981-13-8641-1_7");
+    let (status, by_doi) = get("/api/items/10.1007%2F978-981-13-8641-1_7");
+    assert_eq!((status, &by_doi["id"]), (200, &item["id"]));
+    let (status, missing) = get("/api/items/ZZZZZZZZ");
+    assert_eq!((status, missing["code"].as_str()), (404, Some("not_found")), "{missing}");
+
+    let (status, cite) = get(&format!("/api/cite?keys={key}&style=apa"));
+    assert_eq!((status, cite["text"].as_str()), (200, Some("(Shen, 2020)")), "{cite}");
+    let (_, cite) = get(&format!("/api/cite?keys={key}&format=pandoc"));
+    assert_eq!(cite["text"], "[@shen2020political]");
+    let (status, missing) = get("/api/cite?style=apa");
+    assert_eq!((status, missing["code"].as_str()), (400, Some("bad_arguments")), "{missing}");
+
+    let (status, bib) = get("/api/bibliography?search=sino&style=springer-link");
+    assert_eq!(status, 200, "{bib}");
+    assert_eq!(bib["count"], 1);
+    assert!(bib["text"].as_str().unwrap().starts_with("Shen, Z. (2020). The Political and Economic Foundations"), "{bib}");
+    let (_, bib) = get("/api/bibliography?format=bibtex");
+    assert!(bib["text"].as_str().unwrap().contains("@incollection{shen2020political,"), "{bib}");
+
+    // A web page: its Origin, or the browser's Sec-Fetch-Site, gets 403.
+    for (header, value) in [("Origin", "https://evil.example"), ("Sec-Fetch-Site", "cross-site"), ("Sec-Fetch-Site", "same-site")] {
+        let mut res = agent.get(format!("{base}/api/cite?keys={key}")).header(header, value).call().unwrap();
+        assert_eq!(res.status(), 403, "{header}: {value}");
+        assert_eq!(res.body_mut().read_json::<Value>().unwrap()["code"], "forbidden_origin");
+    }
+    // The server's own pages (and tools that send no such header) are answered.
+    let res = agent.get(format!("{base}/api/cite?keys={key}")).header("Origin", &base).header("Sec-Fetch-Site", "same-origin").call().unwrap();
+    assert_eq!(res.status(), 200);
 }

@@ -6,6 +6,15 @@
 //!   means `{}`); the answer is the JSON result (200) or the [`ApiError`]
 //!   `{code, message}` with [`ApiError::http_status`].
 //! - `GET /api/health`: `{"ok": true}`.
+//! - For editors and scripts (read only; README has a curl example of each):
+//!   `GET /api/search?q=…[&limit=N]` (rows, best match first),
+//!   `GET /api/items/{key}` (the work as CSL-JSON; a key or a DOI),
+//!   `GET /api/cite?keys=K1,K2[&style=S][&format=text|html|markdown|rtf|pandoc|latex|typst][&locale=L]`
+//!   (`{"text"}`: one citation of the works), and
+//!   `GET /api/bibliography?[keys=…|collection=…|tag=…|search=…|cited-by=KEY][&format=…][&style=S][&locale=L]`
+//!   (`{"text", "count", "shown"}`: the scope exported as `ibid export` does;
+//!   the whole library when no scope is given). Each is a thin translation
+//!   into the command of the same meaning.
 //! - `GET /…`: the files of [`ServeOptions::ui_dir`], when set.
 //!
 //! The library is the user's: a web page open in their browser must not read
@@ -14,6 +23,7 @@
 //! a loopback name with its port (DNS rebinding), never sends CORS headers,
 //! and answers only GET and POST.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -22,7 +32,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -194,6 +205,18 @@ impl Guard {
                 ));
             }
         }
+        // What the browser says of where the request comes from (Fetch
+        // Metadata): a page of another site, or of another port, gets
+        // nothing, even by a GET that carries no Origin (`<script src>`).
+        if let Some(site) = req.headers().get("sec-fetch-site") {
+            if !matches!(site.to_str(), Ok("same-origin" | "none")) {
+                return Some(error(
+                    StatusCode::FORBIDDEN,
+                    "forbidden_origin",
+                    "requests from other web pages may not use the library",
+                ));
+            }
+        }
         // GET for the files and health, POST for the commands; nothing else
         // (no OPTIONS: there is no CORS preflight to answer).
         let post_ok = req.method() == Method::POST && req.uri().path().starts_with("/api/");
@@ -232,6 +255,10 @@ fn router(api: Arc<Api>, local: SocketAddr, opts: ServeOptions) -> Router {
     let app = Router::new()
         .route("/api/health", get(health))
         .route("/api/cmd/{name}", post(command))
+        .route("/api/search", get(search))
+        .route("/api/items/{key}", get(item))
+        .route("/api/cite", get(cite))
+        .route("/api/bibliography", get(bibliography))
         .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed_handler)
         .layer(DefaultBodyLimit::max(opts.max_body_bytes))
@@ -302,12 +329,96 @@ async fn command(
             Err(e) => return error(StatusCode::BAD_REQUEST, "bad_arguments", format!("{name}: the body is not JSON: {e}")),
         }
     };
-    let api = st.api;
-    match tokio::task::spawn_blocking(move || api.call(&name, args)).await {
-        Ok(Ok(v)) => Json(v).into_response(),
-        Ok(Err(e)) => api_error(e),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the command failed: {e}")),
+    match run(st.api, name, args).await {
+        Ok(v) => Json(v).into_response(),
+        Err(res) => res,
     }
+}
+
+/// A command of the API, off the async threads.
+async fn run(api: Arc<Api>, name: String, args: Value) -> Result<Value, Response> {
+    match tokio::task::spawn_blocking(move || api.call(&name, args)).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(api_error(e)),
+        Err(e) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the command failed: {e}"))),
+    }
+}
+
+type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
+
+/// The query's parameters, or the 400 for a query that cannot be read.
+fn params(p: Params) -> Result<HashMap<String, String>, Response> {
+    p.map(|Query(m)| m).map_err(|e| error(StatusCode::BAD_REQUEST, "bad_arguments", e.body_text()))
+}
+
+fn required<'a>(p: &'a HashMap<String, String>, name: &str) -> Result<&'a str, Response> {
+    p.get(name).map(String::as_str).filter(|v| !v.trim().is_empty()).ok_or_else(|| {
+        error(StatusCode::BAD_REQUEST, "bad_arguments", format!("the query parameter {name:?} is missing"))
+    })
+}
+
+/// `keys=K1,K2` as a list.
+fn key_list(s: &str) -> Vec<String> {
+    s.split(',').map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).collect()
+}
+
+async fn search(State(st): State<AppState>, q: Params) -> Response {
+    let answer = async {
+        let p = params(q)?;
+        let limit = match p.get("limit") {
+            Some(l) => Some(l.parse::<usize>().map_err(|_| error(StatusCode::BAD_REQUEST, "bad_arguments", "limit: a number"))?),
+            None => None,
+        };
+        run(st.api, "search".into(), json!({ "q": required(&p, "q")?, "limit": limit })).await
+    };
+    answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
+}
+
+async fn item(State(st): State<AppState>, key: Result<Path<String>, PathRejection>) -> Response {
+    let answer = async {
+        let Path(key) = key.map_err(|e| error(StatusCode::BAD_REQUEST, "bad_arguments", e.body_text()))?;
+        let out = run(st.api, "export".into(), json!({ "scope": { "keys": [key] }, "format": "csl-json" })).await?;
+        let items: Value = serde_json::from_str(out["text"].as_str().unwrap_or("[]"))
+            .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the export is not JSON: {e}")))?;
+        items.get(0).cloned().ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found", "no such work"))
+    };
+    answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
+}
+
+async fn cite(State(st): State<AppState>, q: Params) -> Response {
+    let answer = async {
+        let p = params(q)?;
+        let args = json!({
+            "keys": key_list(required(&p, "keys")?),
+            "style": p.get("style"),
+            "locale": p.get("locale"),
+            "format": p.get("format").map_or("text", String::as_str),
+            "kind": "citation",
+        });
+        run(st.api, "format_citation".into(), args).await
+    };
+    answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
+}
+
+async fn bibliography(State(st): State<AppState>, q: Params) -> Response {
+    let answer = async {
+        let p = params(q)?;
+        let scope = json!({
+            "keys": p.get("keys").map(|k| key_list(k)),
+            "collection": p.get("collection"),
+            "tag": p.get("tag"),
+            "search": p.get("search"),
+            "cited_by": p.get("cited-by").or(p.get("cited_by")),
+        });
+        let args = json!({
+            "scope": scope,
+            "format": p.get("format").map_or("text", String::as_str),
+            "style": p.get("style"),
+            "locale": p.get("locale"),
+        });
+        run(st.api, "export".into(), args).await
+    };
+    answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
 }
 
 #[cfg(test)]
