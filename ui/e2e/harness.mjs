@@ -74,7 +74,12 @@ export function sql(lib, query) {
  * @param {{ bin?: string, dist?: string, env?: Record<string, string> }} [opts]
  */
 export async function startServer(lib, { bin = IBID_BIN, dist = DIST, env = {} } = {}) {
-  const proc = spawn(bin, ['--library', lib, 'serve', '--port', '0', '--ui', dist], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  // The API token beside the library (not in the user's config folder).
+  const tokenFile = `${lib}.api-token`;
+  const proc = spawn(bin, ['--library', lib, 'serve', '--port', '0', '--ui', dist], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, IBID_TOKEN_FILE: tokenFile, ...env },
+  });
   children.add(proc);
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));

@@ -289,6 +289,15 @@ pub const COMMANDS: &[&str] = &[
     "cited_works", "cited_by", "paste_notes",
 ];
 
+/// The commands that only read the library (and write no file). Over HTTP
+/// every other command needs the API token. `format_citation` and `export`
+/// may give works their citation keys (assigned once and kept): that
+/// completes a record, and is allowed without the token.
+pub const READ_COMMANDS: &[&str] = &[
+    "library_info", "list_keys", "rows", "search", "get_detail", "tags", "collections", "add_job", "styles", "export",
+    "format_citation", "cited_works", "cited_by",
+];
+
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, args: Value) -> ApiResult<T> {
     serde_json::from_value(args).map_err(|e| ApiError::new("bad_arguments", format!("{name}: {e}")))
 }

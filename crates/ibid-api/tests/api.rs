@@ -1,6 +1,6 @@
 //! The command contract, through `Api::call` with JSON as the shells send it.
 
-use ibid_api::{Api, COMMANDS};
+use ibid_api::{Api, COMMANDS, READ_COMMANDS};
 use serde_json::{json, Value};
 
 fn api() -> (tempfile::TempDir, Api) {
@@ -108,6 +108,14 @@ fn errors_are_codes_with_messages() {
         if let Err(e) = api.call(name, json!({})) {
             assert_ne!(e.code, "unknown_command", "{name}");
         }
+    }
+    // The read-only commands (open over HTTP without the token) are commands,
+    // and none of them is one that deletes, edits, imports or writes a file.
+    for name in READ_COMMANDS {
+        assert!(COMMANDS.contains(name), "{name}");
+    }
+    for write in ["trash", "update_field", "import_text", "import_csl_json", "save_export", "add_identifiers", "new_item", "paste_notes"] {
+        assert!(!READ_COMMANDS.contains(&write), "{write}");
     }
 }
 

@@ -261,6 +261,9 @@ enum Command {
         /// Also serve the web UI's built files from DIR at /
         #[arg(long, value_name = "DIR")]
         ui: Option<PathBuf>,
+        /// The file holding the API token that writes need (made, owner-only, when missing) [default: the platform config dir, e.g. ~/.config/ibid/api-token]
+        #[arg(long, env = "IBID_TOKEN_FILE", value_name = "PATH")]
+        token_file: Option<PathBuf>,
     },
 }
 
@@ -312,8 +315,14 @@ fn run(cli: Cli) -> Res<ExitCode> {
         Some(p) => p,
         None => default_library()?,
     };
-    if let Command::Serve { port, ui } = cli.command {
-        return serve(&path, port, ui);
+    if let Command::Serve { port, ui, token_file } = cli.command {
+        let token_file = match token_file {
+            Some(p) => p,
+            None => directories::ProjectDirs::from("", "", "ibid")
+                .map(|d| d.config_dir().join("api-token"))
+                .ok_or_else(|| ibid_core::Error::invalid("no home folder found; pass --token-file PATH or set IBID_TOKEN_FILE"))?,
+        };
+        return serve(&path, port, ui, &token_file);
     }
     let mut lib = Library::open(&path)?;
     match cli.command {
@@ -520,10 +529,13 @@ fn run(cli: Cli) -> Res<ExitCode> {
 
 /// `ibid serve`: prints `listening on http://127.0.0.1:PORT` (one line, which
 /// scripts wait for) and serves until SIGINT or SIGTERM.
-fn serve(path: &Path, port: u16, ui: Option<PathBuf>) -> Res<ExitCode> {
+fn serve(path: &Path, port: u16, ui: Option<PathBuf>, token_file: &Path) -> Res<ExitCode> {
     if let Some(dir) = ui.as_ref().filter(|d| !d.is_dir()) {
         return Err(ibid_core::Error::invalid(format!("--ui {}: not a folder", dir.display())));
     }
+    let token = ibid_server::load_or_create_token(token_file)
+        .map_err(|e| ibid_core::Error::io(format!("the API token file {}", token_file.display()), e))?;
+    eprintln!("commands that change the library need the token in {} (Authorization: Bearer …)", token_file.display());
     let api = Arc::new(ibid_api::Api::open(path).map_err(|e| ibid_core::Error::invalid(e.message))?);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -540,7 +552,7 @@ fn serve(path: &Path, port: u16, ui: Option<PathBuf>) -> Res<ExitCode> {
             .and_then(|()| out.flush())
             .map_err(|e| ibid_core::Error::io("cannot write to standard output", e))?;
         drop(out);
-        let opts = ibid_server::ServeOptions { ui_dir: ui, ..Default::default() };
+        let opts = ibid_server::ServeOptions { ui_dir: ui, token, ..Default::default() };
         ibid_server::serve_with_shutdown(api, listener, opts, shutdown)
             .await
             .map_err(|e| ibid_core::Error::io("the server stopped", e))

@@ -26,6 +26,7 @@ fn start(lib: &Path) -> (Running, String) {
             .arg(lib)
             .args(["serve", "--port", "0"])
             .env_remove("IBID_LIBRARY")
+            .env("IBID_TOKEN_FILE", lib.with_extension("api-token"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -93,6 +94,7 @@ fn serve_refuses_a_missing_ui_folder() {
         .args(["serve", "--port", "0", "--ui"])
         .arg(tmp.path().join("no-such-ui"))
         .env_remove("IBID_LIBRARY")
+        .env("IBID_TOKEN_FILE", tmp.path().join("api-token"))
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -155,4 +157,54 @@ fn issue_7_read_endpoints_answer_editors_and_refuse_web_pages() {
     // The server's own pages (and tools that send no such header) are answered.
     let res = agent.get(format!("{base}/api/cite?keys={key}")).header("Origin", &base).header("Sec-Fetch-Site", "same-origin").call().unwrap();
     assert_eq!(res.status(), 200);
+
+    // Writes need the token, which `ibid serve` made owner-only beside the library.
+    let token_file = lib.with_extension("api-token");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let token = std::fs::read_to_string(&token_file).unwrap().trim().to_string();
+    let trash = |auth: Option<&str>| {
+        let mut req = agent.post(format!("{base}/api/cmd/trash"));
+        if let Some(a) = auth {
+            req = req.header("Authorization", a);
+        }
+        let mut res = req.send(json!({ "keys": [key] }).to_string()).unwrap();
+        (res.status().as_u16(), res.body_mut().read_json::<Value>().unwrap())
+    };
+    let (status, body) = trash(None);
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")), "{body}");
+    let (status, _) = trash(Some("Bearer not-the-token-not-the-token-not-the-token"));
+    assert_eq!(status, 401);
+    let (status, body) = trash(Some(&format!("Bearer {token}")));
+    assert_eq!(status, 200, "{body}");
+    // Reads stay open: the work is in the trash now.
+    let (_, rows) = get("/api/search?q=sino");
+    assert_eq!(rows, json!([]));
+}
+
+/// A token file others can read is refused: whoever reads it can change the library.
+#[cfg(unix)]
+#[test]
+fn serve_refuses_a_token_file_others_can_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let token_file = tmp.path().join("api-token");
+    std::fs::write(&token_file, "0123456789abcdef0123456789abcdef0123456789abcdef\n").unwrap();
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ibid"))
+        .arg("--library")
+        .arg(tmp.path().join("lib.sqlite"))
+        .args(["serve", "--port", "0"])
+        .env_remove("IBID_LIBRARY")
+        .env("IBID_TOKEN_FILE", &token_file)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("can be read by others") && err.contains("chmod 600"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing listened");
 }

@@ -63,11 +63,73 @@ pub struct ServeOptions {
     pub ui_dir: Option<PathBuf>,
     /// Larger request bodies get 413.
     pub max_body_bytes: usize,
+    /// What a request that changes the library must carry (every command
+    /// but [`ibid_api::READ_COMMANDS`]): `Authorization: Bearer TOKEN`, or the
+    /// cookie this server sets on its own pages (`HttpOnly`,
+    /// `SameSite=Strict`: the web UI it serves writes, other sites' pages
+    /// cannot). `ibid serve` keeps it in a file only its owner can read
+    /// ([`load_or_create_token`]).
+    pub token: String,
+}
+
+/// A new random token: 32 bytes from the operating system, in hex.
+pub fn new_token() -> io::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| io::Error::other(format!("no random bytes: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The token kept in `path`, made (with owner-only permissions, 0600) when
+/// the file does not exist. A token file others may read is refused: anyone
+/// who can read it can change the library.
+pub fn load_or_create_token(path: &std::path::Path) -> io::Result<String> {
+    use std::io::Write;
+    match std::fs::read_to_string(path) {
+        Ok(t) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(path)?.permissions().mode();
+                if mode & 0o077 != 0 {
+                    return Err(io::Error::new(
+                        io::ErrorKind::PermissionDenied,
+                        format!("{} can be read by others (mode {:o}): chmod 600 it, or delete it for a new token", path.display(), mode & 0o777),
+                    ));
+                }
+            }
+            let t = t.trim().to_string();
+            if t.len() < 32 {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{}: too short to be a token", path.display())));
+            }
+            Ok(t)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let token = new_token()?;
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            let mut f = opts.open(path)?;
+            f.write_all(format!("{token}\n").as_bytes())?;
+            f.sync_all()?;
+            Ok(token)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        ServeOptions { ui_dir: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES }
+        // A fresh random token (no file): embedders and tests read it here.
+        // Without random bytes it is empty, and then no write is allowed.
+        let token = new_token().unwrap_or_default();
+        ServeOptions { ui_dir: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES, token }
     }
 }
 
@@ -157,10 +219,12 @@ struct Guard {
     hosts: Vec<String>,
     /// `Origin` values: `http://127.0.0.1:PORT`, `http://localhost:PORT`.
     origins: Vec<String>,
+    /// [`ServeOptions::token`].
+    token: String,
 }
 
 impl Guard {
-    fn new(local: SocketAddr) -> Guard {
+    fn new(local: SocketAddr, token: String) -> Guard {
         let port = local.port();
         let mut names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
         let bound = match local {
@@ -178,7 +242,7 @@ impl Guard {
             origins.extend(names.iter().filter(|n| *n != "[::1]").map(|n| format!("http://{n}")));
             hosts.extend(names);
         }
-        Guard { hosts, origins }
+        Guard { hosts, origins, token }
     }
 
     /// The refusal for a request that may not reach the API or the files.
@@ -223,9 +287,40 @@ impl Guard {
         if req.method() != Method::GET && !post_ok {
             return Some(method_not_allowed());
         }
+        if req.method() == Method::POST && !self.authorized(req) {
+            let name = req.uri().path().strip_prefix("/api/cmd/").unwrap_or("");
+            if !ibid_api::READ_COMMANDS.contains(&name) {
+                return Some(error(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "this command changes the library: send the API token (Authorization: Bearer <the token in the file ibid serve names>)",
+                ));
+            }
+        }
         None
     }
+
+    /// Whether the request carries the token: `Authorization: Bearer …` or
+    /// the cookie set on this server's pages. Compared in constant time.
+    fn authorized(&self, req: &Request) -> bool {
+        if self.token.is_empty() {
+            return false;
+        }
+        let same = |t: &str| t.len() == self.token.len() && t.bytes().zip(self.token.bytes()).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0;
+        let bearer = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let cookies = req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().strip_prefix(TOKEN_COOKIE).and_then(|c| c.strip_prefix('=')));
+        bearer.map(str::trim).into_iter().chain(cookies).any(same)
+    }
 }
+
+/// The cookie that carries the token to this server's own pages.
+const TOKEN_COOKIE: &str = "ibid_token";
 
 async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
@@ -240,11 +335,16 @@ async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Respons
     h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
     if is_api {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if res.status().is_success() && !g.token.is_empty() {
+        // The web UI's pages: the token, for the UI's own requests only.
+        if let Ok(v) = HeaderValue::from_str(&format!("{TOKEN_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict", g.token)) {
+            res.headers_mut().insert(header::SET_COOKIE, v);
+        }
     }
     // A refused request's body may be left unread, and then the connection
     // cannot carry another request: say so, so that no client reuses it
     // (otherwise its next request races the server closing the connection).
-    if matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::METHOD_NOT_ALLOWED | StatusCode::PAYLOAD_TOO_LARGE) {
+    if matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED | StatusCode::METHOD_NOT_ALLOWED | StatusCode::PAYLOAD_TOO_LARGE) {
         res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     res
@@ -252,6 +352,7 @@ async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Respons
 
 fn router(api: Arc<Api>, local: SocketAddr, opts: ServeOptions) -> Router {
     let state = AppState { api, max_body_bytes: opts.max_body_bytes };
+    let token = opts.token;
     let app = Router::new()
         .route("/api/health", get(health))
         .route("/api/cmd/{name}", post(command))
@@ -267,7 +368,7 @@ fn router(api: Arc<Api>, local: SocketAddr, opts: ServeOptions) -> Router {
         Some(dir) => app.fallback_service(ServeDir::new(dir)),
         None => app.fallback(not_found),
     };
-    app.layer(middleware::from_fn_with_state(Arc::new(Guard::new(local)), guard))
+    app.layer(middleware::from_fn_with_state(Arc::new(Guard::new(local, token)), guard))
 }
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
@@ -433,7 +534,7 @@ mod tests {
 
     #[test]
     fn the_guard_names_this_server_only() {
-        let g = Guard::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 4719)));
+        let g = Guard::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 4719)), String::new());
         assert_eq!(g.hosts, ["127.0.0.1:4719", "localhost:4719", "[::1]:4719"]);
         assert_eq!(g.origins, ["http://127.0.0.1:4719", "http://localhost:4719"]);
     }

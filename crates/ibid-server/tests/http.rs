@@ -16,6 +16,8 @@ use serde_json::{json, Value};
 struct Server {
     port: u16,
     lib: PathBuf,
+    /// The API token writes need.
+    token: String,
     agent: ureq::Agent,
     _tmp: tempfile::TempDir,
     _rt: tokio::runtime::Runtime,
@@ -51,9 +53,12 @@ impl Server {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let listener = rt.block_on(ibid_server::bind_loopback(0)).unwrap();
         let port = listener.local_addr().unwrap().port();
-        rt.spawn(ibid_server::serve(api, listener, ServeOptions { ui_dir, max_body_bytes }));
+        let opts = ServeOptions { ui_dir, max_body_bytes, ..Default::default() };
+        let token = opts.token.clone();
+        assert_eq!(token.len(), 64, "32 random bytes in hex");
+        rt.spawn(ibid_server::serve(api, listener, opts));
         let agent = ureq::Agent::config_builder().http_status_as_error(false).proxy(None).build().into();
-        Server { port, lib, agent, _tmp: tmp, _rt: rt }
+        Server { port, lib, token, agent, _tmp: tmp, _rt: rt }
     }
 
     /// A server whose library holds the sample, imported over HTTP.
@@ -79,8 +84,14 @@ impl Server {
         }
     }
 
-    /// POSTs `body` as is to a command, with extra headers.
+    /// POSTs `body` as is to a command, with extra headers and the token.
     fn post_raw(&self, name: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
+        let auth = format!("Bearer {}", self.token);
+        self.post_without_token(name, body, &[headers, &[("authorization", auth.as_str())]].concat())
+    }
+
+    /// POSTs `body` as is to a command, with these headers only.
+    fn post_without_token(&self, name: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
         let mut req = self.agent.post(self.url(&format!("/api/cmd/{name}"))).header("content-type", "application/json");
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -322,4 +333,33 @@ fn serving_stops_when_told() {
         .unwrap()
         .unwrap();
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "nothing listens any more");
+}
+
+/// Issue 7: commands that change the library need the token; reads do not.
+/// The UI's own pages get it as an HttpOnly, SameSite=Strict cookie, so the
+/// web UI writes and other sites' pages cannot.
+#[test]
+fn writes_need_the_token_which_only_the_uis_pages_get() {
+    let root = tempfile::tempdir().unwrap();
+    let ui = root.path().join("ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(ui.join("index.html"), "<!doctype html><title>Ibid</title>").unwrap();
+    let s = Server::start(Some(ui), ibid_server::DEFAULT_MAX_BODY_BYTES);
+    let new_item = json!({ "type": "book", "title": "Uncertain Partners" }).to_string();
+
+    s.post_without_token("new_item", &new_item, &[]).assert_error(401, "unauthorized");
+    s.post_without_token("new_item", &new_item, &[("authorization", "Bearer 0000")]).assert_error(401, "unauthorized");
+    s.post_without_token("new_item", &new_item, &[("cookie", "ibid_token=0000")]).assert_error(401, "unauthorized");
+    let info = s.post_without_token("library_info", "{}", &[]);
+    assert_eq!((info.status, &info.json()["count"]), (200, &json!(0)), "reads need no token");
+
+    // The page sets the cookie; the API's answers never do.
+    let page = s.get("/", &[]);
+    let cookie = page.header("set-cookie").expect("the UI page sets the token cookie");
+    assert_eq!(cookie, format!("ibid_token={}; Path=/; HttpOnly; SameSite=Strict", s.token));
+    assert_eq!(s.get("/api/health", &[]).header("set-cookie"), None);
+    let pair = cookie.split(';').next().unwrap();
+    let r = s.post_without_token("new_item", &new_item, &[("cookie", pair)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(s.post_raw("library_info", "{}", &[]).json()["count"], 1);
 }
