@@ -42,7 +42,15 @@ macro_rules! commands {
                 $(args: $args,)?
             ) -> Result<$out, ApiError> {
                 let api = Arc::clone(&state.api);
-                blocking(move || api.$name($(std::convert::identity::<$args>(args))?)).await
+                blocking(move || {
+                    let out = api.$name($(std::convert::identity::<$args>(args))?);
+                    // After a change, the auto-exports follow it.
+                    if out.is_ok() && !ibid_api::READ_COMMANDS.contains(&stringify!($name)) {
+                        api.refresh_auto_exports();
+                    }
+                    out
+                })
+                .await
             }
         )*
 

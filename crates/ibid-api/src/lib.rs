@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub mod auto_export;
 mod cited;
 mod formats;
 mod jobs;
@@ -320,7 +321,27 @@ impl Api {
 
     /// Runs a command by name with JSON arguments. `unknown_command` for a
     /// name not in [`COMMANDS`], `bad_arguments` when the JSON does not fit.
+    /// After a command that changes the library, the auto-exports follow.
     pub fn call(&self, name: &str, args: Value) -> ApiResult<Value> {
+        let out = self.dispatch(name, args);
+        if out.is_ok() && !READ_COMMANDS.contains(&name) {
+            self.refresh_auto_exports();
+        }
+        out
+    }
+
+    /// Refreshes every auto-export (each re-renders only what changed); an
+    /// error is kept with its auto-export and logged.
+    pub fn refresh_auto_exports(&self) {
+        let mut lib = self.lib();
+        for r in auto_export::refresh_all(&mut lib) {
+            if let Err(e) = r {
+                tracing::warn!("{e}");
+            }
+        }
+    }
+
+    fn dispatch(&self, name: &str, args: Value) -> ApiResult<Value> {
         match name {
             "library_info" => to_value(self.library_info()),
             "list_keys" => to_value(self.list_keys(parse(name, args)?)),

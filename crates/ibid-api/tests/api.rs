@@ -222,3 +222,28 @@ fn paste_notes_on_a_work() {
     let err = api.call("paste_notes", json!({ "key": chapter, "text": "  \n ok \n" })).unwrap_err();
     assert_eq!(err.code, "invalid_input");
 }
+
+/// Issue 7: a change made through the API (what the desktop app and `ibid
+/// serve` run) refreshes the auto-exports; a read does not write them.
+#[test]
+fn auto_exports_follow_changes_made_through_the_api() {
+    let (t, api) = api();
+    let file = t.path().join("refs.ris");
+    // An auto-export made by another process (the CLI) on the same library file.
+    {
+        let mut lib = ibid_core::Library::open(t.path().join("lib.sqlite")).unwrap();
+        lib.add_auto_export(file.to_str().unwrap(), "ris", &ibid_core::store::Scope::Library).unwrap();
+    }
+    api.refresh_auto_exports();
+    let first = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(first.matches("ER  - ").count(), 13);
+    let key = api.call("search", json!({ "q": "uncertain partners" })).unwrap()[0]["key"].as_str().unwrap().to_string();
+    let written = std::fs::metadata(&file).unwrap().modified().unwrap();
+    api.call("library_info", json!({})).unwrap();
+    assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), written, "a read writes nothing");
+    api.call("update_field", json!({"key": key, "field": "publisher-place", "value": "Armonk, NY"})).unwrap();
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(after.contains("CY  - Armonk, NY") && !first.contains("Armonk"), "{after}");
+    api.call("trash", json!({"keys": [key]})).unwrap();
+    assert_eq!(std::fs::read_to_string(&file).unwrap().matches("ER  - ").count(), 12);
+}

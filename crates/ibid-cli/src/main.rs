@@ -130,6 +130,9 @@ enum Command {
         #[arg(required = true, allow_hyphen_values = true, num_args = 1.., value_name = "+TAG|-TAG")]
         changes: Vec<String>,
     },
+    /// Files kept in step with the library: written at once, and again after every change that touches them (only the changed entries are rendered again)
+    #[command(subcommand)]
+    AutoExport(AutoExportCmd),
     /// Collections: add works, remove them, delete, list
     #[command(subcommand)]
     Collection(CollectionCmd),
@@ -160,20 +163,8 @@ enum Command {
         /// Print one in-text citation of these works instead of a bibliography: KEY or KEY:p. 79
         #[arg(long, value_name = "KEY[:LOCATOR]")]
         cite: Vec<String>,
-        /// These works (keys or DOIs)
-        keys: Vec<String>,
-        /// The works in a collection (its path, e.g. "Cold War/Korea", or key)
-        #[arg(long, conflicts_with_all = ["tag", "search", "cited_by"])]
-        collection: Option<String>,
-        /// The works with a tag
-        #[arg(long, conflicts_with_all = ["search", "cited_by"])]
-        tag: Option<String>,
-        /// The works a search finds
-        #[arg(long, conflicts_with = "cited_by")]
-        search: Option<String>,
-        /// The works one work cites (each once)
-        #[arg(long, value_name = "KEY")]
-        cited_by: Option<String>,
+        #[command(flatten)]
+        scope: ScopeArgs,
         /// BibTeX/BibLaTeX: LaTeX accents ({\'e}) instead of UTF-8
         #[arg(long)]
         latex: bool,
@@ -268,6 +259,80 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum AutoExportCmd {
+    /// Keep FILE in step with the library (or with a scope: KEY…, --collection, --tag, --search, --cited-by)
+    Add {
+        #[arg(long, value_parser = ["bibtex", "biblatex", "csl-json", "ris"])]
+        format: String,
+        #[arg(long, value_name = "FILE")]
+        path: PathBuf,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// List the auto-exports: file, format, scope, when last written, any error
+    Ls {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop keeping FILE in step (the file stays)
+    Rm { path: PathBuf },
+}
+
+impl Command {
+    /// Whether the command may change the library (then the auto-exports follow).
+    fn changes_library(&self) -> bool {
+        match self {
+            Command::Cite { no_add, .. } => !no_add,
+            Command::Import { .. }
+            | Command::New { .. }
+            | Command::Edit { .. }
+            | Command::Tag { .. }
+            | Command::Collection(_)
+            | Command::Trash { .. }
+            | Command::Restore { .. }
+            | Command::Note { .. }
+            | Command::Attach { .. }
+            | Command::Add { .. }
+            | Command::ImportPage { .. }
+            | Command::Refresh { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// Which works: `export` and `auto-export add` (the whole library when none is given).
+#[derive(clap::Args)]
+struct ScopeArgs {
+    /// These works (keys or DOIs)
+    keys: Vec<String>,
+    /// The works in a collection (its path, e.g. "Cold War/Korea", or key)
+    #[arg(long, conflicts_with_all = ["tag", "search", "cited_by"])]
+    collection: Option<String>,
+    /// The works with a tag
+    #[arg(long, conflicts_with_all = ["search", "cited_by"])]
+    tag: Option<String>,
+    /// The works a search finds
+    #[arg(long, conflicts_with = "cited_by")]
+    search: Option<String>,
+    /// The works one work cites (each once)
+    #[arg(long, value_name = "KEY")]
+    cited_by: Option<String>,
+}
+
+impl ScopeArgs {
+    fn scope(self) -> Scope {
+        match (self.collection, self.tag, self.search, self.cited_by) {
+            (Some(c), ..) => Scope::Collection(c),
+            (_, Some(t), ..) => Scope::Tag(t),
+            (_, _, Some(q), _) => Scope::Search(q),
+            (.., Some(k)) => Scope::CitedBy(k),
+            _ if !self.keys.is_empty() => Scope::Keys(self.keys),
+            _ => Scope::Library,
+        }
+    }
+}
+
+#[derive(Subcommand)]
 enum CollectionCmd {
     /// Add works to a collection (created if missing; nest with A/B)
     Add {
@@ -311,10 +376,26 @@ fn default_library() -> Result<PathBuf, ibid_core::Error> {
 type Res<T> = Result<T, ibid_core::Error>;
 
 fn run(cli: Cli) -> Res<ExitCode> {
-    let path = match cli.library {
+    let path = match cli.library.clone() {
         Some(p) => p,
         None => default_library()?,
     };
+    let changes = cli.command.changes_library();
+    let code = run_command(cli, &path)?;
+    if changes {
+        // The auto-exports follow the change (each re-renders only what changed).
+        let mut lib = Library::open(&path)?;
+        for r in ibid_api::auto_export::refresh_all(&mut lib) {
+            if let Err(e) = r {
+                eprintln!("ibid: {e}");
+            }
+        }
+    }
+    Ok(code)
+}
+
+fn run_command(cli: Cli, path: &Path) -> Res<ExitCode> {
+    let path = path.to_path_buf();
     if let Command::Serve { port, ui, token_file } = cli.command {
         let token_file = match token_file {
             Some(p) => p,
@@ -501,15 +582,45 @@ fn run(cli: Cli) -> Res<ExitCode> {
         | Command::Cite { .. } => {
             unreachable!("handled above")
         }
-        Command::Export { format, style, locale, cite, keys, collection, tag, search, cited_by, latex, key_pattern, output } => {
-            let scope = match (collection, tag, search, cited_by) {
-                (Some(c), ..) => Scope::Collection(c),
-                (_, Some(t), ..) => Scope::Tag(t),
-                (_, _, Some(q), _) => Scope::Search(q),
-                (.., Some(k)) => Scope::CitedBy(k),
-                _ if !keys.is_empty() => Scope::Keys(keys),
-                _ => Scope::Library,
-            };
+        Command::AutoExport(cmd) => match cmd {
+            AutoExportCmd::Add { format, path: file, scope } => {
+                let file = absolute(&file)?;
+                let scope = scope.scope();
+                lib.scope_ids(&scope)?; // a scope that does not resolve is refused now, not at every change
+                let id = lib.add_auto_export(&file, &format, &scope)?;
+                let ae = lib.auto_exports()?.into_iter().find(|a| a.id == id).expect("just added");
+                let r = ibid_api::auto_export::refresh(&mut lib, &ae, true)?;
+                writeln!(out, "wrote {} entries to {}; kept in step from now on", r.entries, r.path).map_err(w)?;
+            }
+            AutoExportCmd::Ls { json } => {
+                let all = lib.auto_exports()?;
+                if json {
+                    let list: Vec<Value> = all
+                        .iter()
+                        .map(|a| {
+                            serde_json::json!({
+                                "path": a.path, "format": a.format, "scope": a.scope.to_json(),
+                                "written_at": a.written_at, "entries": a.entries, "error": a.last_error,
+                            })
+                        })
+                        .collect();
+                    writeln!(out, "{}", Value::Array(list)).map_err(w)?;
+                } else {
+                    for a in &all {
+                        let when = a.written_at.map_or("never".to_string(), |ms| format!("{ms}"));
+                        let error = a.last_error.as_deref().map(|e| format!("  ERROR {e}")).unwrap_or_default();
+                        writeln!(out, "{}  {}  {}  {} entries, written at {when} (unix ms){error}", a.path, a.format, a.scope.to_json(), a.entries.unwrap_or(0)).map_err(w)?;
+                    }
+                }
+            }
+            AutoExportCmd::Rm { path: file } => {
+                let file = absolute(&file)?;
+                lib.remove_auto_export(&file)?;
+                writeln!(out, "{file} is no longer kept in step (the file stays)").map_err(w)?;
+            }
+        },
+        Command::Export { format, style, locale, cite, scope, latex, key_pattern, output } => {
+            let scope = scope.scope();
             let args = formats::ExportArgs { format, style, locale, cite, scope, latex_accents: latex, key_pattern, output };
             let (text, n) = formats::export_text(&mut lib, &args)?;
             match &args.output {
@@ -651,4 +762,10 @@ fn truncate(s: &str, n: usize) -> String {
     } else {
         s.chars().take(n - 1).chain(['…']).collect()
     }
+}
+
+/// An absolute path for `p` (relative to the working folder), as a string.
+fn absolute(p: &Path) -> Res<String> {
+    let abs = std::path::absolute(p).map_err(|e| ibid_core::Error::io(format!("{}", p.display()), e))?;
+    abs.to_str().map(str::to_string).ok_or_else(|| ibid_core::Error::invalid(format!("{}: not a UTF-8 path", p.display())))
 }

@@ -148,3 +148,63 @@ fn a_second_import_of_the_same_file_skips_duplicates() {
     let added: serde_json::Value = serde_json::from_str(&ok(&lib, &["import", sample.to_str().unwrap(), "--on-duplicate", "add", "--json"])).unwrap();
     assert_eq!(added["added"].as_array().unwrap().len(), n);
 }
+
+/// Issue 7: an auto-export is written at once and follows an import, an
+/// edit, a tag, a delete and a restore, each time equal to what `ibid export`
+/// writes for the same scope, with the same citation keys; `rm` stops it.
+#[test]
+fn issue_7_auto_export_follows_every_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    ok(&lib, &["import", ibid_tests::project_fixture("sample-library.csl.json").to_str().unwrap()]);
+    let bib = tmp.path().join("refs.bib");
+    let json = tmp.path().join("cold-war.json");
+    let bib_s = bib.to_str().unwrap();
+    let said = ok(&lib, &["auto-export", "add", "--format", "bibtex", "--path", bib_s]);
+    assert!(said.starts_with("wrote 13 entries to "), "{said}");
+    let list: serde_json::Value = serde_json::from_str(&ok(&lib, &["list", "--sort", "title", "--json"])).unwrap();
+    let other = list[0]["id"].as_str().unwrap().to_string();
+    ok(&lib, &["tag", &other, "+cold-war"]);
+    ok(&lib, &["auto-export", "add", "--format", "csl-json", "--path", json.to_str().unwrap(), "--tag", "cold-war"]);
+    let same_as_export = |what: &str| {
+        let file = std::fs::read_to_string(&bib).unwrap();
+        assert_eq!(file, ok(&lib, &["export", "--format", "bibtex"]), "after {what}");
+        let tagged: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let exported: serde_json::Value = serde_json::from_str(&ok(&lib, &["export", "--format", "csl-json", "--tag", "cold-war"])).unwrap();
+        assert_eq!(tagged, exported, "after {what}");
+        file
+    };
+    let first = same_as_export("add");
+    let keys = |text: &str| text.lines().filter(|l| l.starts_with('@')).map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(keys(&first).len(), 13);
+
+    let key = ok(&lib, &["search", "sino sov", "--json"]);
+    let key: serde_json::Value = serde_json::from_str(&key).unwrap();
+    let key = key[0]["id"].as_str().unwrap().to_string();
+    ok(&lib, &["edit", &key, "--set", "publisher-place=Singapore and Cham"]);
+    let edited = same_as_export("an edit");
+    assert!(edited.contains("Singapore and Cham"));
+    assert_eq!(keys(&edited), keys(&first), "citation keys are stable");
+
+    ok(&lib, &["tag", &key, "+cold-war"]);
+    let tagged = same_as_export("a tag");
+    assert!(std::fs::read_to_string(&json).unwrap().contains("Sino-Soviet Alliance"), "the tag scope took the work in");
+    ok(&lib, &["trash", &key]);
+    let trashed = same_as_export("a delete");
+    assert_eq!(keys(&trashed).len(), 12);
+    ok(&lib, &["restore", &key]);
+    assert_eq!(same_as_export("a restore"), tagged);
+    ok(&lib, &["import", ibid_tests::project_fixture("seed-chapter.csl.json").to_str().unwrap(), "--on-duplicate", "add"]);
+    assert_eq!(keys(&same_as_export("an import")).len(), 14);
+
+    let ls: serde_json::Value = serde_json::from_str(&ok(&lib, &["auto-export", "ls", "--json"])).unwrap();
+    assert_eq!((ls[0]["entries"].as_i64(), ls[0]["error"].is_null()), (Some(14), true), "{ls}");
+    assert_eq!(ls[1]["scope"], serde_json::json!({ "tag": "cold-war" }));
+
+    ok(&lib, &["auto-export", "rm", bib_s]);
+    let before = std::fs::read_to_string(&bib).unwrap();
+    ok(&lib, &["edit", &key, "--set", "publisher-place=Elsewhere"]);
+    assert_eq!(std::fs::read_to_string(&bib).unwrap(), before, "no longer kept in step");
+    fails_with(&lib, &["auto-export", "rm", bib_s], "no auto-export to");
+    fails_with(&lib, &["auto-export", "add", "--format", "bibtex", "--path", bib_s, "--collection", "No Such"], "no collection");
+}

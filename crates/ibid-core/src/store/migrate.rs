@@ -23,6 +23,7 @@ const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(include_str!("../../migrations/0005_covering_sort_indexes.sql"))],
     &[Step::Sql(include_str!("../../migrations/0006_responses_settings.sql"))],
     &[Step::Sql(include_str!("../../migrations/0007_citation_keys.sql"))],
+    &[Step::Sql(include_str!("../../migrations/0008_auto_exports.sql"))],
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -8,6 +8,7 @@
 //! * The schema exists only as the ordered migrations in `migrations/`: a
 //!   fresh library is built by running all of them.
 
+mod auto_export;
 mod cited;
 mod export_scope;
 mod list;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
 
+pub use auto_export::{AutoExport, AUTO_EXPORT_FORMATS};
 pub use cited::{match_title, NoteCitation, NotesImport, NotesImported, Placed};
 pub use export_scope::Scope;
 pub use list::{Cursor, ListQuery, Page, Sort};

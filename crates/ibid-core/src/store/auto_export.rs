@@ -1,0 +1,177 @@
+//! Auto-exports as the store keeps them: which file, which format and scope,
+//! and each one's rendered entries with the stamp of what they were rendered
+//! from. Rendering and writing the file are the caller's (`ibid-api`'s
+//! `auto_export`): the core knows no file format.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::{now_ms, Library, Scope};
+use crate::error::{Error, Result};
+
+/// One auto-export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoExport {
+    pub id: i64,
+    /// Absolute.
+    pub path: String,
+    /// `bibtex`, `biblatex`, `csl-json` or `ris`.
+    pub format: String,
+    pub scope: Scope,
+    /// Unix milliseconds of the last write.
+    pub written_at: Option<i64>,
+    /// Works in the file at the last write.
+    pub entries: Option<i64>,
+    /// The last refresh's error (`None` once one succeeds).
+    pub last_error: Option<String>,
+}
+
+/// The formats an auto-export can have.
+pub const AUTO_EXPORT_FORMATS: &[&str] = &["bibtex", "biblatex", "csl-json", "ris"];
+
+impl Scope {
+    /// As stored: `{"library": true}`, `{"collection": "Cold War"}`…
+    pub fn to_json(&self) -> Value {
+        match self {
+            Scope::Library => json!({ "library": true }),
+            Scope::Keys(k) => json!({ "keys": k }),
+            Scope::Collection(c) => json!({ "collection": c }),
+            Scope::Tag(t) => json!({ "tag": t }),
+            Scope::Search(q) => json!({ "search": q }),
+            Scope::CitedBy(k) => json!({ "cited_by": k }),
+        }
+    }
+
+    /// The inverse of [`Scope::to_json`].
+    pub fn from_json(v: &Value) -> Result<Scope> {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        if let Some(c) = s("collection") {
+            return Ok(Scope::Collection(c));
+        }
+        if let Some(t) = s("tag") {
+            return Ok(Scope::Tag(t));
+        }
+        if let Some(q) = s("search") {
+            return Ok(Scope::Search(q));
+        }
+        if let Some(k) = s("cited_by") {
+            return Ok(Scope::CitedBy(k));
+        }
+        if let Some(keys) = v.get("keys").and_then(Value::as_array) {
+            return Ok(Scope::Keys(keys.iter().filter_map(Value::as_str).map(str::to_string).collect()));
+        }
+        if v.get("library").is_some() {
+            return Ok(Scope::Library);
+        }
+        Err(Error::invalid(format!("not a scope: {v}")))
+    }
+}
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<(i64, String, String, String, Option<i64>, Option<i64>, Option<String>)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+impl Library {
+    /// Adds an auto-export (or replaces the one with the same path). The
+    /// caller writes the file at once ([`Library::auto_exports`] then lists it).
+    pub fn add_auto_export(&mut self, path: &str, format: &str, scope: &Scope) -> Result<i64> {
+        if !AUTO_EXPORT_FORMATS.contains(&format) {
+            return Err(Error::invalid(format!("an auto-export is one of {}, not {format:?}", AUTO_EXPORT_FORMATS.join(", "))));
+        }
+        if !std::path::Path::new(path).is_absolute() {
+            return Err(Error::invalid(format!("an auto-export's path must be absolute: {path}")));
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM auto_exports WHERE path = ?1", [path])?;
+        tx.execute("INSERT INTO auto_exports (path, format, scope) VALUES (?1, ?2, ?3)", params![path, format, scope.to_json().to_string()])?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Every auto-export, oldest first.
+    pub fn auto_exports(&self) -> Result<Vec<AutoExport>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, path, format, scope, written_at, entries, last_error FROM auto_exports ORDER BY id")?;
+        let rows = st.query_map([], row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(id, path, format, scope, written_at, entries, last_error)| {
+                let scope = Scope::from_json(&serde_json::from_str(&scope)?)?;
+                Ok(AutoExport { id, path, format, scope, written_at, entries, last_error })
+            })
+            .collect()
+    }
+
+    /// Removes the auto-export of this path (the file stays). Errors with
+    /// `NotFound` when there is none.
+    pub fn remove_auto_export(&mut self, path: &str) -> Result<()> {
+        match self.conn.execute("DELETE FROM auto_exports WHERE path = ?1", [path])? {
+            0 => Err(Error::NotFound(format!("no auto-export to {path}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// For each work, a stamp of what its entry is rendered from: its version
+    /// and those of its containers (a chapter's entry prints its book and
+    /// series), so that an edit of any of them makes the entry stale.
+    pub fn work_stamps(&self, ids: &[i64]) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT w.version, p.version, pp.version FROM works w \
+             LEFT JOIN works p ON p.id = w.container_id LEFT JOIN works pp ON pp.id = p.container_id WHERE w.id = ?1",
+        )?;
+        ids.iter()
+            .map(|id| {
+                let (a, b, c): (i64, Option<i64>, Option<i64>) =
+                    st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?.unwrap_or((0, None, None));
+                Ok(format!("{a}.{}.{}", b.unwrap_or(0), c.unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    /// An auto-export's kept entries' stamps, by work id.
+    pub fn auto_export_stamps(&self, export_id: i64) -> Result<HashMap<i64, String>> {
+        let mut st = self.conn.prepare_cached("SELECT work_id, stamp FROM auto_export_entries WHERE export_id = ?1")?;
+        let rows = st.query_map([export_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(rows)
+    }
+
+    /// An auto-export's kept entries' texts, by work id.
+    pub fn auto_export_texts(&self, export_id: i64) -> Result<HashMap<i64, String>> {
+        let mut st = self.conn.prepare_cached("SELECT work_id, text FROM auto_export_entries WHERE export_id = ?1")?;
+        let rows = st.query_map([export_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(rows)
+    }
+
+    /// Records a written file (one transaction): the entries rendered anew
+    /// (`(work id, stamp, text)`), the works no longer in it, the time and
+    /// count, and no error.
+    pub fn auto_export_written(&mut self, export_id: i64, fresh: &[(i64, String, String)], gone: &[i64], entries: usize) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut put =
+                tx.prepare_cached("INSERT OR REPLACE INTO auto_export_entries (export_id, work_id, stamp, text) VALUES (?1, ?2, ?3, ?4)")?;
+            for (id, stamp, text) in fresh {
+                put.execute(params![export_id, id, stamp, text])?;
+            }
+            let mut del = tx.prepare_cached("DELETE FROM auto_export_entries WHERE export_id = ?1 AND work_id = ?2")?;
+            for id in gone {
+                del.execute(params![export_id, id])?;
+            }
+        }
+        tx.execute(
+            "UPDATE auto_exports SET written_at = ?2, entries = ?3, last_error = NULL WHERE id = ?1",
+            params![export_id, now_ms(), entries as i64],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a refresh that failed (the file and the kept entries stay as they were).
+    pub fn auto_export_failed(&mut self, export_id: i64, error: &str) -> Result<()> {
+        self.conn.execute("UPDATE auto_exports SET last_error = ?2 WHERE id = ?1", params![export_id, error])?;
+        Ok(())
+    }
+}
