@@ -7,9 +7,9 @@
 //! written. Citation keys are assigned once and kept, so they are stable
 //! across exports.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use ibid_core::export::write_atomic;
+use ibid_core::export::replace_with;
 use ibid_core::store::AutoExport;
 use ibid_core::Library;
 use ibid_formats::{bibtex, citekey, ris};
@@ -41,41 +41,135 @@ fn entry(format: &str, item: &Map<String, Value>) -> ibid_core::Result<String> {
     })
 }
 
-/// The file from its entries, in order: what `ibid export` writes.
-fn assemble(format: &str, entries: &[&str]) -> String {
+/// How a format's file is laid out around its entries: what `ibid export`
+/// writes (a CSL-JSON array without entries is `[]`).
+struct Shape {
+    head: &'static str,
+    sep: &'static str,
+    foot: &'static str,
+}
+
+fn shape(format: &str) -> Shape {
     match format {
-        "csl-json" if entries.is_empty() => "[]\n".to_string(),
-        "csl-json" => format!("[\n{}\n]\n", entries.join(",\n")),
-        "ris" => entries.concat(),
-        _ => entries.join("\n"),
+        "csl-json" => Shape { head: "[\n", sep: ",\n", foot: "\n]\n" },
+        "ris" => Shape { head: "", sep: "", foot: "" },
+        _ => Shape { head: "", sep: "\n", foot: "" },
     }
+}
+
+/// The file from its entries, in order, and each entry's bytes with the
+/// separator after it (the layout a later refresh splices into).
+fn assemble(format: &str, entries: &[&str]) -> (String, Vec<u64>) {
+    if format == "csl-json" && entries.is_empty() {
+        return ("[]\n".to_string(), Vec::new());
+    }
+    let sh = shape(format);
+    let mut out = String::with_capacity(entries.iter().map(|e| e.len() + 2).sum::<usize>() + 8);
+    out.push_str(sh.head);
+    let mut lens = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        out.push_str(e);
+        let sep = if i + 1 < entries.len() { sh.sep } else { "" };
+        out.push_str(sep);
+        lens.push((e.len() + sep.len()) as u64);
+    }
+    out.push_str(sh.foot);
+    (out, lens)
+}
+
+/// The new file from the old one: unchanged entries copied from it (in the
+/// kernel: `io::copy` between files uses copy_file_range), the fresh ones
+/// written. `layout`: the old file's (id, bytes) in order, the same works in
+/// the same order as now.
+fn splice(new: &mut std::fs::File, old: &mut std::fs::File, format: &str, layout: &[(i64, u64)], fresh: &HashMap<i64, &str>) -> std::io::Result<Vec<u64>> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let sh = shape(format);
+    let mut lens = Vec::with_capacity(layout.len());
+    let mut at = sh.head.len() as u64; // in the old file
+    let mut run: Option<(u64, u64)> = None; // bytes of the old file to copy: (start, len)
+    let copy = |new: &mut std::fs::File, old: &mut std::fs::File, run: &mut Option<(u64, u64)>| -> std::io::Result<()> {
+        if let Some((start, len)) = run.take() {
+            old.seek(SeekFrom::Start(start))?;
+            let copied = std::io::copy(&mut old.take(len), new)?;
+            if copied != len {
+                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the old file is shorter than its layout"));
+            }
+        }
+        Ok(())
+    };
+    new.write_all(sh.head.as_bytes())?;
+    for (i, (id, len)) in layout.iter().enumerate() {
+        match fresh.get(id) {
+            Some(text) => {
+                copy(new, old, &mut run)?;
+                let sep = if i + 1 < layout.len() { sh.sep } else { "" };
+                new.write_all(text.as_bytes())?;
+                new.write_all(sep.as_bytes())?;
+                lens.push((text.len() + sep.len()) as u64);
+            }
+            None => {
+                run = Some(match run {
+                    Some((start, l)) => (start, l + len),
+                    None => (at, *len),
+                });
+                lens.push(*len);
+            }
+        }
+        at += len;
+    }
+    copy(new, old, &mut run)?;
+    new.write_all(sh.foot.as_bytes())?;
+    Ok(lens)
 }
 
 fn is_bibtex(format: &str) -> bool {
     matches!(format, "bibtex" | "biblatex")
 }
 
-/// Whether two BibTeX entries share a key (`@type{key,`).
+/// A BibTeX entry's key (`@type{key,`).
+fn key_of(entry: &str) -> Option<&str> {
+    entry.split_once('{').and_then(|(_, rest)| rest.split_once(',')).map(|(k, _)| k)
+}
+
+/// Whether two BibTeX entries share a key.
 fn has_duplicate_key(entries: &[&str]) -> bool {
     let mut seen = HashSet::with_capacity(entries.len());
-    entries.iter().filter_map(|e| e.split_once('{').and_then(|(_, rest)| rest.split_once(',')).map(|(k, _)| k)).any(|k| !seen.insert(k))
+    entries.iter().filter_map(|e| key_of(e)).any(|k| !seen.insert(k))
+}
+
+/// The file replaced (a temporary file renamed over it; no fsync: an
+/// auto-export is written again from the library whenever it is lost).
+fn write_file(path: &str, fill: impl FnOnce(&mut std::fs::File, Option<std::fs::File>) -> std::io::Result<()>) -> ibid_core::Result<()> {
+    replace_with(std::path::Path::new(path), fill)
 }
 
 /// Refreshes one auto-export; `force` writes the file even if nothing changed.
 pub fn refresh(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Result<Refreshed> {
+    let started = ibid_core::store::clock_ms();
     let ids = lib.scope_ids(&ae.scope)?;
-    let stamps = lib.work_stamps(&ids)?;
-    let kept = lib.auto_export_stamps(ae.id)?;
+    // What the file holds: its layout (ids in order), else the kept entries.
+    let layout = lib.auto_export_layout(ae.id)?;
+    let kept: HashSet<i64> = if layout.is_empty() && !ids.is_empty() {
+        lib.auto_export_stamps(ae.id)?.into_keys().collect()
+    } else {
+        layout.iter().map(|(id, _)| *id).collect()
+    };
+    // Stale: new in the scope, or changed (or a container of it changed)
+    // since the last refresh started. Never written: all of them.
+    let changed = match ae.written_at {
+        Some(since) if !force => lib.works_changed_since(since)?,
+        _ => ids.iter().copied().collect(),
+    };
     let in_scope: HashSet<i64> = ids.iter().copied().collect();
-    let gone: Vec<i64> = kept.keys().filter(|id| !in_scope.contains(id)).copied().collect();
-    let stale: Vec<(i64, String)> =
-        ids.iter().zip(&stamps).filter(|(id, s)| kept.get(id) != Some(*s)).map(|(id, s)| (*id, s.clone())).collect();
+    let gone: Vec<i64> = kept.iter().filter(|id| !in_scope.contains(id)).copied().collect();
+    let stale_ids: Vec<i64> = ids.iter().filter(|id| !kept.contains(id) || changed.contains(id)).copied().collect();
     let file_there = std::path::Path::new(&ae.path).exists();
-    if !force && stale.is_empty() && gone.is_empty() && file_there {
+    if !force && stale_ids.is_empty() && gone.is_empty() && file_there {
         return Ok(Refreshed { path: ae.path.clone(), rendered: 0, entries: ids.len(), written: false });
     }
-    // The stale entries, rendered (keys assigned once and kept).
-    let stale_ids: Vec<i64> = stale.iter().map(|(id, _)| *id).collect();
+    // The stale entries, rendered (keys assigned once and kept), each kept
+    // with the versions it was rendered from.
+    let stale: Vec<(i64, String)> = stale_ids.iter().copied().zip(lib.work_stamps(&stale_ids)?).collect();
     let items = match ae.format.as_str() {
         f if is_bibtex(f) => {
             let generate = |item: &Map<String, Value>| citekey::generate(item, citekey::DEFAULT_PATTERN);
@@ -87,27 +181,57 @@ pub fn refresh(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Re
     for ((id, stamp), item) in stale.into_iter().zip(&items) {
         fresh.push((id, stamp, entry(&ae.format, item)?));
     }
-    // The file, in scope order: kept entries and fresh ones.
-    let mut texts = if fresh.len() == ids.len() { Default::default() } else { lib.auto_export_texts(ae.id)? };
-    for (id, _, text) in &fresh {
-        texts.insert(*id, text.clone());
+    // The same works in the same order as the file: splice the fresh
+    // entries into it (a one-item change copies the rest in the kernel).
+    let same_order = file_there && !ids.is_empty() && layout.len() == ids.len() && layout.iter().zip(&ids).all(|((a, _), b)| a == b);
+    let fresh_texts: HashMap<i64, &str> = fresh.iter().map(|(id, _, t)| (*id, t.as_str())).collect();
+    // A fresh entry whose citation key another work also has (both imported
+    // with it) may need telling apart: then not the splice.
+    let mut collision = false;
+    if is_bibtex(&ae.format) {
+        for (_, _, t) in &fresh {
+            if let Some(k) = key_of(t) {
+                collision |= lib.citation_key_count(k)? > 1;
+            }
+        }
     }
-    let ordered: Vec<&str> = ids.iter().filter_map(|id| texts.get(id).map(String::as_str)).collect();
-    let out = if is_bibtex(&ae.format) && has_duplicate_key(&ordered) {
+    let duplicate_keys = is_bibtex(&ae.format) && !(same_order && !collision) && {
+        let texts = lib.auto_export_texts(ae.id)?;
+        let all: Vec<&str> = ids.iter().filter_map(|id| fresh_texts.get(id).copied().or(texts.get(id).map(String::as_str))).collect();
+        has_duplicate_key(&all)
+    };
+    let mut lens = Vec::new();
+    let written = if same_order && !collision {
+        write_file(&ae.path, |new, old| {
+            let mut old = old.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "the file went"))?;
+            lens = splice(new, &mut old, &ae.format, &layout, &fresh_texts)?;
+            Ok(())
+        })
+    } else if duplicate_keys {
         // Two works under one citation key (both imported with it): the
         // whole file is written as `ibid export` writes it, which tells
         // them apart ("…a"). Rare; the kept entries stay per work.
         let generate = |item: &Map<String, Value>| citekey::generate(item, citekey::DEFAULT_PATTERN);
         let all = lib.items_with_citation_keys(&ids, &generate, &citekey::unique)?;
-        bibtex::write(&all, &bibtex::BibOptions { biblatex: ae.format == "biblatex", unicode: true })
+        let out = bibtex::write(&all, &bibtex::BibOptions { biblatex: ae.format == "biblatex", unicode: true });
+        // No layout: the next refresh writes the whole file again.
+        write_file(&ae.path, |new, _| std::io::Write::write_all(new, out.as_bytes()))
     } else {
-        assemble(&ae.format, &ordered)
+        let mut texts = if fresh.len() == ids.len() { HashMap::new() } else { lib.auto_export_texts(ae.id)? };
+        for (id, _, text) in &fresh {
+            texts.insert(*id, text.clone());
+        }
+        let ordered: Vec<&str> = ids.iter().filter_map(|id| texts.get(id).map(String::as_str)).collect();
+        let (out, l) = assemble(&ae.format, &ordered);
+        lens = l;
+        write_file(&ae.path, |new, _| std::io::Write::write_all(new, out.as_bytes()))
     };
-    if let Err(e) = write_atomic(std::path::Path::new(&ae.path), out.as_bytes()) {
+    if let Err(e) = written {
         let _ = lib.auto_export_failed(ae.id, &e.to_string());
         return Err(e);
     }
-    lib.auto_export_written(ae.id, &fresh, &gone, ids.len())?;
+    let layout: Vec<(i64, u64)> = if lens.len() == ids.len() { ids.iter().copied().zip(lens).collect() } else { Vec::new() };
+    lib.auto_export_written(ae.id, started, &fresh, &gone, &layout, ids.len())?;
     Ok(Refreshed { path: ae.path.clone(), rendered: fresh.len(), entries: ids.len(), written: true })
 }
 

@@ -13,6 +13,7 @@
 //! standard error) and writes the same figures as JSON to
 //! `DIR/results-<works>.json`. See BENCHMARKS.md at the repository root.
 
+mod autoexport;
 mod bibtex;
 mod generate;
 mod matching;
@@ -38,6 +39,9 @@ usage:
   ibid-bench bibtex --kwarc FILE [--entries 100000] [--ibid PATH] [--python python3]
   ibid-bench render [--sizes 1k,10k,100k] [--citeproc 10k] [--seed S] [--styles DIR] [--node-dir DIR]
                      APA bibliographies: Ibid at each size, citeproc-js (node, tests/citeproc) at one
+  ibid-bench auto-export [--sizes 10k,100k] [--reps 20] [--seed S]
+                     an auto-exported BibTeX file of the whole library: first write, and the
+                     refresh after a one-item change (and with nothing changed), in process
   ibid-bench match-threshold --data DIR
                      the --match score threshold, chosen on Crossref's labelled matching data
                      (DIR: analyses/1_unstructured_analysis/data/matched of a checkout of
@@ -103,6 +107,20 @@ fn real_main() -> Result<ExitCode, String> {
             return Err(format!("unknown argument {flag:?}\n{USAGE}"));
         }
         matching::run(std::path::Path::new(&dir))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cmd == "auto-export" {
+        let mut o = autoexport::Options { sizes: vec![10_000, 100_000], seed: 1, reps: 20 };
+        while let Some(a) = args.next() {
+            let v = args.next().ok_or_else(|| format!("{a} needs a value\n{USAGE}"))?;
+            match a.as_str() {
+                "--sizes" => o.sizes = v.split(',').map(parse_count).collect::<Result<_, _>>()?,
+                "--seed" => o.seed = v.parse().map_err(|_| "--seed takes a number".to_string())?,
+                "--reps" => o.reps = parse_count(&v)?.max(1),
+                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            }
+        }
+        autoexport::run(&o)?;
         return Ok(ExitCode::SUCCESS);
     }
     if cmd == "render" {

@@ -7,7 +7,8 @@ CREATE TABLE auto_exports (
     scope        TEXT NOT NULL,          -- JSON: {"library": true}, {"collection": "…"}, {"tag": "…"}, {"search": "…"}, {"keys": […]}, {"cited_by": "…"}
     written_at   INTEGER,                -- unix milliseconds of the last write
     entries      INTEGER,                -- works in the file then
-    last_error   TEXT                    -- the last refresh's error, NULL once one succeeds
+    last_error   TEXT,                   -- the last refresh's error, NULL once one succeeds
+    layout       BLOB                    -- the file as written: (work id, bytes) per entry, little-endian i64 pairs
 ) STRICT;
 
 CREATE TABLE auto_export_entries (

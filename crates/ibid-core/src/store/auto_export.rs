@@ -9,6 +9,11 @@ use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::{now_ms, Library, Scope};
+
+/// Now, in the store's clock (unix milliseconds): when a refresh starts.
+pub fn clock_ms() -> i64 {
+    now_ms()
+}
 use crate::error::{Error, Result};
 
 /// One auto-export.
@@ -116,19 +121,50 @@ impl Library {
 
     /// For each work, a stamp of what its entry is rendered from: its version
     /// and those of its containers (a chapter's entry prints its book and
-    /// series), so that an edit of any of them makes the entry stale.
+    /// series), so that an edit of any of them makes the entry stale. One
+    /// query for all of them.
     pub fn work_stamps(&self, ids: &[i64]) -> Result<Vec<String>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT w.version, p.version, pp.version FROM works w \
-             LEFT JOIN works p ON p.id = w.container_id LEFT JOIN works pp ON pp.id = p.container_id WHERE w.id = ?1",
+            "SELECT w.id, w.version, coalesce(p.version, 0), coalesce(pp.version, 0) FROM json_each(?1) j \
+             JOIN works w ON w.id = j.value LEFT JOIN works p ON p.id = w.container_id LEFT JOIN works pp ON pp.id = p.container_id",
         )?;
-        ids.iter()
-            .map(|id| {
-                let (a, b, c): (i64, Option<i64>, Option<i64>) =
-                    st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?.unwrap_or((0, None, None));
-                Ok(format!("{a}.{}.{}", b.unwrap_or(0), c.unwrap_or(0)))
+        let list = serde_json::to_string(ids)?;
+        let by_id: HashMap<i64, String> = st
+            .query_map([list], |r| Ok((r.get::<_, i64>(0)?, format!("{}.{}.{}", r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids.iter().map(|id| by_id.get(id).cloned().unwrap_or_default()).collect())
+    }
+
+    /// The works changed at or after `since_ms` (unix milliseconds), with
+    /// the works they contain (a book's chapters, a series' books and their
+    /// chapters): whose entries an edit since then made stale. By the index
+    /// on `modified_at`: a one-item change costs a lookup, not a scan.
+    pub fn works_changed_since(&self, since_ms: i64) -> Result<std::collections::HashSet<i64>> {
+        let mut st = self.conn.prepare_cached(
+            "WITH ch(id) AS (SELECT id FROM works WHERE standalone = 1 AND modified_at >= ?1 \
+                             UNION SELECT id FROM works WHERE standalone = 0 AND modified_at >= ?1) \
+             SELECT id FROM ch \
+             UNION SELECT w.id FROM works w JOIN ch ON w.container_id = ch.id \
+             UNION SELECT w.id FROM works w JOIN works p ON w.container_id = p.id JOIN ch ON p.container_id = ch.id",
+        )?;
+        let ids = st.query_map([since_ms], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// The file as last written: (work id, bytes of its entry and the
+    /// separator after it), in order. Empty when never written.
+    pub fn auto_export_layout(&self, export_id: i64) -> Result<Vec<(i64, u64)>> {
+        let blob: Option<Vec<u8>> =
+            self.conn.query_row("SELECT layout FROM auto_exports WHERE id = ?1", [export_id], |r| r.get(0)).optional()?.flatten();
+        Ok(blob
+            .unwrap_or_default()
+            .chunks_exact(16)
+            .map(|c| {
+                let id = i64::from_le_bytes(c[..8].try_into().expect("8 bytes"));
+                let len = u64::from_le_bytes(c[8..].try_into().expect("8 bytes"));
+                (id, len)
             })
-            .collect()
+            .collect())
     }
 
     /// An auto-export's kept entries' stamps, by work id.
@@ -145,10 +181,20 @@ impl Library {
         Ok(rows)
     }
 
-    /// Records a written file (one transaction): the entries rendered anew
-    /// (`(work id, stamp, text)`), the works no longer in it, the time and
-    /// count, and no error.
-    pub fn auto_export_written(&mut self, export_id: i64, fresh: &[(i64, String, String)], gone: &[i64], entries: usize) -> Result<()> {
+    /// Records a written file (one transaction): when the refresh started
+    /// (the next one re-renders what changed from then on), the entries
+    /// rendered anew (`(work id, stamp, text)`), the works no longer in it,
+    /// its layout (see [`Library::auto_export_layout`]; empty: write the
+    /// whole file next time), the count, and no error.
+    pub fn auto_export_written(
+        &mut self,
+        export_id: i64,
+        started_ms: i64,
+        fresh: &[(i64, String, String)],
+        gone: &[i64],
+        layout: &[(i64, u64)],
+        entries: usize,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
             let mut put =
@@ -161,9 +207,10 @@ impl Library {
                 del.execute(params![export_id, id])?;
             }
         }
+        let blob: Vec<u8> = layout.iter().flat_map(|(id, len)| id.to_le_bytes().into_iter().chain(len.to_le_bytes())).collect();
         tx.execute(
-            "UPDATE auto_exports SET written_at = ?2, entries = ?3, last_error = NULL WHERE id = ?1",
-            params![export_id, now_ms(), entries as i64],
+            "UPDATE auto_exports SET written_at = ?2, entries = ?3, last_error = NULL, layout = ?4 WHERE id = ?1",
+            params![export_id, started_ms, entries as i64, blob],
         )?;
         tx.commit()?;
         Ok(())

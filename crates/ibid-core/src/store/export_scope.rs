@@ -65,6 +65,12 @@ impl Library {
             .ok_or_else(|| Error::Missing(format!("no collection {path:?}")))
     }
 
+    /// How many works have this citation key (more than one only when
+    /// imported files brought the same key twice).
+    pub fn citation_key_count(&self, key: &str) -> Result<i64> {
+        Ok(self.conn.prepare_cached("SELECT count(*) FROM works WHERE citation_key = ?1")?.query_row([key], |r| r.get(0))?)
+    }
+
     /// Whether some work already has this citation key.
     pub fn citation_key_taken(&self, key: &str) -> Result<bool> {
         Ok(self
