@@ -128,6 +128,15 @@ impl Api {
                     s.done += 1;
                 };
                 rt.block_on(add::add_all(&lib, &resolvers, found, &on_result));
+                // The auto-exports follow, before the job says it is done.
+                {
+                    let mut l = lib.lock().unwrap_or_else(|p| p.into_inner());
+                    for r in crate::auto_export::refresh_all(&mut l) {
+                        if let Err(e) = r {
+                            tracing::warn!("{e}");
+                        }
+                    }
+                }
                 state.lock().unwrap_or_else(|p| p.into_inner()).finished = true;
             })
             .map_err(|e| ApiError::new("internal", format!("cannot start the lookup: {e}")))?;

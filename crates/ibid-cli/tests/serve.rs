@@ -18,8 +18,9 @@ impl Drop for Running {
     }
 }
 
-/// `ibid serve --port 0` on `lib`, once it answers: the process and its base URL.
-fn start(lib: &Path) -> (Running, String) {
+/// `ibid serve --port 0` on `lib` (with `env` added), once it answers: the
+/// process and its base URL.
+fn start(lib: &Path, env: &[(&str, &str)]) -> (Running, String) {
     let mut server = Running(
         Command::new(env!("CARGO_BIN_EXE_ibid"))
             .arg("--library")
@@ -27,6 +28,7 @@ fn start(lib: &Path) -> (Running, String) {
             .args(["serve", "--port", "0"])
             .env_remove("IBID_LIBRARY")
             .env("IBID_TOKEN_FILE", lib.with_extension("api-token"))
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -59,7 +61,7 @@ fn agent() -> ureq::Agent {
 fn serve_prints_its_address_and_answers_there() {
     let tmp = tempfile::tempdir().unwrap();
     let lib = tmp.path().join("lib.sqlite");
-    let (mut server, base) = start(&lib);
+    let (mut server, base) = start(&lib, &[]);
     let agent = agent();
     let mut res = agent.post(format!("{base}/api/cmd/library_info")).send_empty().unwrap();
     assert_eq!(res.status(), 200);
@@ -113,7 +115,7 @@ fn issue_7_read_endpoints_answer_editors_and_refuse_web_pages() {
     let seed = ibid_tests::project_fixture("seed-chapter.csl.json");
     let out = Command::new(env!("CARGO_BIN_EXE_ibid")).arg("--library").arg(&lib).arg("import").arg(&seed).env_remove("IBID_LIBRARY").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let (_server, base) = start(&lib);
+    let (_server, base) = start(&lib, &[]);
     let agent = agent();
     let get = |path: &str| {
         let mut res = agent.get(format!("{base}{path}")).call().unwrap();
@@ -207,4 +209,48 @@ fn serve_refuses_a_token_file_others_can_read() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("can be read by others") && err.contains("chmod 600"), "{err}");
     assert!(out.stdout.is_empty(), "nothing listened");
+}
+
+/// Issue 7: `POST /api/items` adds works by identifier (with the token),
+/// looked up at the services (a stand-in on 127.0.0.1), and the
+/// auto-exports follow before it answers.
+#[test]
+fn issue_7_post_items_adds_by_identifier_and_the_auto_export_follows() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let services = rt.block_on(ibid_tests::services::start(ibid_tests::services::Recorded::project()));
+    let uri = services.uri();
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    let bib = tmp.path().join("refs.bib");
+    let out = Command::new(env!("CARGO_BIN_EXE_ibid"))
+        .arg("--library")
+        .arg(&lib)
+        .args(["auto-export", "add", "--format", "bibtex", "--path"])
+        .arg(&bib)
+        .env_remove("IBID_LIBRARY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&bib).unwrap(), "", "an empty library: an empty file");
+    let env: Vec<(&str, &str)> =
+        ["IBID_CROSSREF_URL", "IBID_DOI_URL", "IBID_DATACITE_URL", "IBID_OPENLIBRARY_URL", "IBID_ARXIV_URL", "IBID_PUBMED_URL"].iter().map(|v| (*v, uri.as_str())).collect();
+    let (_server, base) = start(&lib, &[env.as_slice(), &[("IBID_MAILTO", "serve-tests@example.org")]].concat());
+    let token = std::fs::read_to_string(lib.with_extension("api-token")).unwrap().trim().to_string();
+    let agent = agent();
+    let body = json!({ "ids": ["https://doi.org/10.1007/978-981-13-8641-1_7"] }).to_string();
+
+    let mut res = agent.post(format!("{base}/api/items")).send(&body).unwrap();
+    assert_eq!(res.status(), 401, "{}", res.body_mut().read_to_string().unwrap());
+    let mut res = agent.post(format!("{base}/api/items")).header("Authorization", &format!("Bearer {token}")).send(&body).unwrap();
+    assert_eq!(res.status(), 200);
+    let job: Value = res.body_mut().read_json().unwrap();
+    assert_eq!((job["finished"].as_bool(), job["results"][0]["outcome"].as_str()), (Some(true), Some("added")), "{job}");
+    let key = job["results"][0]["key"].as_str().unwrap().to_string();
+
+    let mut res = agent.get(format!("{base}/api/cite?keys={key}")).call().unwrap();
+    assert_eq!(res.body_mut().read_json::<Value>().unwrap()["text"], "(Shen, 2020)");
+    let file = std::fs::read_to_string(&bib).unwrap();
+    assert!(file.starts_with("@incollection{shen2020political,") && file.contains("booktitle = {A Short History of Sino-Soviet Relations, 1917–1991}"), "{file}");
+    let mut res = agent.post(format!("{base}/api/items")).header("Authorization", &format!("Bearer {token}")).send("{}").unwrap();
+    assert_eq!((res.status().as_u16(), res.body_mut().read_json::<Value>().unwrap()["code"].as_str().map(str::to_string)), (400, Some("bad_arguments".into())));
 }

@@ -6,6 +6,9 @@
 //!   means `{}`); the answer is the JSON result (200) or the [`ApiError`]
 //!   `{code, message}` with [`ApiError::http_status`].
 //! - `GET /api/health`: `{"ok": true}`.
+//! - `POST /api/items`: `{"ids": […]}` or `{"text": "…"}`: looks the
+//!   identifiers up and adds the works (the token is needed), answering
+//!   with the job's results when it is done.
 //! - For editors and scripts (read only; README has a curl example of each):
 //!   `GET /api/search?q=…[&limit=N]` (rows, best match first),
 //!   `GET /api/items/{key}` (the work as CSL-JSON; a key or a DOI),
@@ -70,7 +73,15 @@ pub struct ServeOptions {
     /// cannot). `ibid serve` keeps it in a file only its owner can read
     /// ([`load_or_create_token`]).
     pub token: String,
+    /// Requests to `/api/` per second, on average; bursts of twice as many
+    /// pass. More get 429 with `Retry-After`: a runaway script (or page)
+    /// cannot keep the library busy.
+    pub max_requests_per_second: u32,
 }
+
+/// The default of [`ServeOptions::max_requests_per_second`]: far above what
+/// the web UI asks while scrolling a large library.
+pub const DEFAULT_MAX_REQUESTS_PER_SECOND: u32 = 500;
 
 /// A new random token: 32 bytes from the operating system, in hex.
 pub fn new_token() -> io::Result<String> {
@@ -129,7 +140,7 @@ impl Default for ServeOptions {
         // A fresh random token (no file): embedders and tests read it here.
         // Without random bytes it is empty, and then no write is allowed.
         let token = new_token().unwrap_or_default();
-        ServeOptions { ui_dir: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES, token }
+        ServeOptions { ui_dir: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES, token, max_requests_per_second: DEFAULT_MAX_REQUESTS_PER_SECOND }
     }
 }
 
@@ -221,10 +232,13 @@ struct Guard {
     origins: Vec<String>,
     /// [`ServeOptions::token`].
     token: String,
+    /// The request budget: (tokens left, when last refilled), and the rate.
+    budget: std::sync::Mutex<(f64, std::time::Instant)>,
+    rate: f64,
 }
 
 impl Guard {
-    fn new(local: SocketAddr, token: String) -> Guard {
+    fn new(local: SocketAddr, token: String, rate: u32) -> Guard {
         let port = local.port();
         let mut names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
         let bound = match local {
@@ -242,7 +256,8 @@ impl Guard {
             origins.extend(names.iter().filter(|n| *n != "[::1]").map(|n| format!("http://{n}")));
             hosts.extend(names);
         }
-        Guard { hosts, origins, token }
+        let rate = f64::from(rate.max(1));
+        Guard { hosts, origins, token, budget: std::sync::Mutex::new((2.0 * rate, std::time::Instant::now())), rate }
     }
 
     /// The refusal for a request that may not reach the API or the files.
@@ -300,6 +315,21 @@ impl Guard {
         None
     }
 
+    /// Takes one request from the budget (refilled at `rate` a second, up to
+    /// twice that); `false` when it is spent.
+    fn within_rate(&self) -> bool {
+        let mut b = self.budget.lock().unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        b.0 = (b.0 + now.duration_since(b.1).as_secs_f64() * self.rate).min(2.0 * self.rate);
+        b.1 = now;
+        if b.0 >= 1.0 {
+            b.0 -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Whether the request carries the token: `Authorization: Bearer …` or
     /// the cookie set on this server's pages. Compared in constant time.
     fn authorized(&self, req: &Request) -> bool {
@@ -326,6 +356,11 @@ async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Respons
     let is_api = req.uri().path().starts_with("/api/");
     let mut res = match g.check(&req) {
         Some(refusal) => refusal,
+        None if is_api && !g.within_rate() => {
+            let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests: slow down (see Retry-After)");
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            r
+        }
         None => next.run(req).await,
     };
     let h = res.headers_mut();
@@ -353,6 +388,7 @@ async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Respons
 fn router(api: Arc<Api>, local: SocketAddr, opts: ServeOptions) -> Router {
     let state = AppState { api, max_body_bytes: opts.max_body_bytes };
     let token = opts.token;
+    let rate = opts.max_requests_per_second;
     let app = Router::new()
         .route("/api/health", get(health))
         .route("/api/cmd/{name}", post(command))
@@ -360,6 +396,7 @@ fn router(api: Arc<Api>, local: SocketAddr, opts: ServeOptions) -> Router {
         .route("/api/items/{key}", get(item))
         .route("/api/cite", get(cite))
         .route("/api/bibliography", get(bibliography))
+        .route("/api/items", post(add_items))
         .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed_handler)
         .layer(DefaultBodyLimit::max(opts.max_body_bytes))
@@ -368,7 +405,7 @@ fn router(api: Arc<Api>, local: SocketAddr, opts: ServeOptions) -> Router {
         Some(dir) => app.fallback_service(ServeDir::new(dir)),
         None => app.fallback(not_found),
     };
-    app.layer(middleware::from_fn_with_state(Arc::new(Guard::new(local, token)), guard))
+    app.layer(middleware::from_fn_with_state(Arc::new(Guard::new(local, token, rate)), guard))
 }
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
@@ -501,6 +538,37 @@ async fn cite(State(st): State<AppState>, q: Params) -> Response {
     answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
 }
 
+/// How long `POST /api/items` waits for its lookups before answering with
+/// the job as it stands (the client can poll `add_job` for the rest).
+const ADD_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// `POST /api/items`: `{"text": "…"}` (any text with identifiers) or
+/// `{"ids": ["10.…", "978…"]}`: looks them up, adds the works (the API
+/// token is needed) and answers with the job (`results`: added, present
+/// or failed, each with its key) when it is done.
+async fn add_items(State(st): State<AppState>, body: Result<Bytes, BytesRejection>) -> Response {
+    let answer = async {
+        let body = body.map_err(|e| error(e.status(), "bad_arguments", e.body_text()))?;
+        let v: Value = serde_json::from_slice(&body).map_err(|e| error(StatusCode::BAD_REQUEST, "bad_arguments", format!("the body is not JSON: {e}")))?;
+        let text = match (v.get("text").and_then(Value::as_str), v.get("ids").and_then(Value::as_array)) {
+            (Some(t), _) => t.to_string(),
+            (None, Some(ids)) => ids.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"),
+            _ => return Err(error(StatusCode::BAD_REQUEST, "bad_arguments", "give {\"ids\": [...]} or {\"text\": \"...\"}")),
+        };
+        let started = run(st.api.clone(), "add_identifiers".into(), json!({ "text": text })).await?;
+        let job = started["job"].clone();
+        let deadline = tokio::time::Instant::now() + ADD_WAIT;
+        loop {
+            let state = run(st.api.clone(), "add_job".into(), json!({ "job": job })).await?;
+            if state["finished"] == json!(true) || tokio::time::Instant::now() >= deadline {
+                return Ok(state);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    };
+    answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
+}
+
 async fn bibliography(State(st): State<AppState>, q: Params) -> Response {
     let answer = async {
         let p = params(q)?;
@@ -534,7 +602,7 @@ mod tests {
 
     #[test]
     fn the_guard_names_this_server_only() {
-        let g = Guard::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 4719)), String::new());
+        let g = Guard::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 4719)), String::new(), DEFAULT_MAX_REQUESTS_PER_SECOND);
         assert_eq!(g.hosts, ["127.0.0.1:4719", "localhost:4719", "[::1]:4719"]);
         assert_eq!(g.origins, ["http://127.0.0.1:4719", "http://localhost:4719"]);
     }

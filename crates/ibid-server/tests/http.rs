@@ -47,13 +47,16 @@ impl Reply {
 
 impl Server {
     fn start(ui_dir: Option<PathBuf>, max_body_bytes: usize) -> Server {
+        Server::start_with(ServeOptions { ui_dir, max_body_bytes, ..Default::default() })
+    }
+
+    fn start_with(opts: ServeOptions) -> Server {
         let tmp = tempfile::tempdir().unwrap();
         let lib = tmp.path().join("lib.sqlite");
         let api = Arc::new(Api::open(&lib).unwrap());
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let listener = rt.block_on(ibid_server::bind_loopback(0)).unwrap();
         let port = listener.local_addr().unwrap().port();
-        let opts = ServeOptions { ui_dir, max_body_bytes, ..Default::default() };
         let token = opts.token.clone();
         assert_eq!(token.len(), 64, "32 random bytes in hex");
         rt.spawn(ibid_server::serve(api, listener, opts));
@@ -362,4 +365,19 @@ fn writes_need_the_token_which_only_the_uis_pages_get() {
     let r = s.post_without_token("new_item", &new_item, &[("cookie", pair)]);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(s.post_raw("library_info", "{}", &[]).json()["count"], 1);
+}
+
+/// Issue 7: the request rate is bounded: past the budget (twice the rate at
+/// once), 429 with Retry-After; the budget comes back with time.
+#[test]
+fn too_many_requests_get_429_with_retry_after() {
+    let s = Server::start_with(ServeOptions { max_requests_per_second: 5, ..Default::default() });
+    let statuses: Vec<u16> = (0..30).map(|_| s.get("/api/health", &[]).status).collect();
+    let ok = statuses.iter().filter(|&&c| c == 200).count();
+    assert!((10..=12).contains(&ok), "a burst of twice the rate passes: {statuses:?}");
+    let refused = s.get("/api/health", &[]);
+    refused.assert_error(429, "rate_limited");
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(s.get("/api/health", &[]).status, 200, "the budget came back");
 }
