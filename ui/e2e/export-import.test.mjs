@@ -153,3 +153,27 @@ test('Copy citation puts (Shen, 2020) on the clipboard in APA; Copy bibliography
     { permissions: ['clipboard-read', 'clipboard-write'] },
   );
 });
+
+test('Quick lookup (Ctrl+K): type, Enter, and the citation is on the clipboard; by key for Pandoc', async () => {
+  await withApp(
+    async ({ page }) => {
+      await page.getByTestId('item-list').waitFor();
+      await page.keyboard.press('Control+k');
+      await page.getByTestId('quick-input').fill('political economic foundations');
+      await page.getByTestId('quick-row').first().waitFor();
+      await page.getByTestId('quick-input').press('Enter');
+      await page.getByTestId('toast').filter({ hasText: 'Copied: (Shen, 2020)' }).waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), '(Shen, 2020)');
+      assert.equal(await page.getByTestId('quick-lookup').count(), 0, 'the palette closed');
+
+      await page.keyboard.press('Control+k');
+      await page.getByTestId('quick-format').selectOption('pandoc');
+      await page.getByTestId('quick-input').fill('political economic foundations');
+      await page.getByTestId('quick-row').first().waitFor();
+      await page.getByTestId('quick-input').press('Enter');
+      await page.getByTestId('toast').filter({ hasText: 'Copied: [@shen2020political]' }).waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), '[@shen2020political]');
+    },
+    { permissions: ['clipboard-read', 'clipboard-write'] },
+  );
+});

@@ -16,6 +16,7 @@ import { ConfirmDialog, ImportSummary, NewItemDialog } from './components/Dialog
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { ExportDialog, type ViewScope } from './components/ExportDialog';
 import { ItemList } from './components/ItemList';
+import { QuickLookup } from './components/QuickLookup';
 import { Sidebar, sameView, type View } from './components/Sidebar';
 
 interface Toast {
@@ -28,6 +29,7 @@ interface Toast {
 type Dialog =
   | { kind: 'new' }
   | { kind: 'add-identifiers' }
+  | { kind: 'quick-lookup' }
   | { kind: 'export'; selection: string[] }
   | { kind: 'import'; result: ImportResult; fileName: string }
   | { kind: 'confirm'; title: string; message: string; confirm: string; run(): void };
@@ -669,7 +671,12 @@ export function App({ bridge }: { bridge: Bridge }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
-      if (mod && !e.altKey && (e.key === 'f' || e.key === 'F')) {
+      if (mod && !e.altKey && !e.shiftKey && (e.key === 'k' || e.key === 'K')) {
+        // Quick lookup: search and copy a citation while writing.
+        if (dialogRef.current) return;
+        e.preventDefault();
+        setDialog({ kind: 'quick-lookup' });
+      } else if (mod && !e.altKey && (e.key === 'f' || e.key === 'F')) {
         e.preventDefault();
         searchInput.current?.focus();
         searchInput.current?.select();
@@ -988,6 +995,16 @@ export function App({ bridge }: { bridge: Bridge }) {
       )}
 
       {dialog?.kind === 'new' && <NewItemDialog onCreate={newItem} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'quick-lookup' && (
+        <QuickLookup
+          call={call}
+          onClose={() => setDialog(null)}
+          onCopied={(text) => {
+            showToast(`Copied: ${text.length > 160 ? `${text.slice(0, 160)}…` : text}`);
+            void refresh({ keepSelection: true });
+          }}
+        />
+      )}
       {dialog?.kind === 'add-identifiers' && (
         <AddByIdentifierDialog
           call={call}

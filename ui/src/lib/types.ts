@@ -208,12 +208,15 @@ export interface SaveExportArgs extends ExportArgs {
   overwrite?: boolean;
 }
 
+/** How a citation is written: in a style (text, HTML, RTF), or by citation key. */
+export type CitationFormat = 'text' | 'html' | 'rtf' | 'pandoc' | 'latex' | 'typst';
+
 export interface CitationArgs {
   keys: string[];
   style?: string;
   locale?: string;
   kind: 'citation' | 'bibliography';
-  format: 'text' | 'html';
+  format: CitationFormat;
 }
 
 /** An error as it crosses the boundary: callers match on `code`. */

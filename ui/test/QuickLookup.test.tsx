@@ -1,0 +1,128 @@
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { describe, expect, it } from 'vitest';
+import type { Bridge } from '../src/bridge';
+import { QuickLookup, looksLikeIdentifier } from '../src/components/QuickLookup';
+import type { ClipContent } from '../src/lib/clipboard';
+import type { Row } from '../src/lib/types';
+import { mountPointEachTest } from './mount';
+
+const sleep = (ms: number) => act(() => new Promise((r) => setTimeout(r, ms)));
+const row = (key: string, title: string): Row => ({ key, type: 'book', title, creators: 'Shen', year: 2020, added: 0 });
+
+/** A fake backend: search by substring (slower for shorter queries, so answers can arrive out of order); citations name their key and format. */
+function fakeBridge(rows: Row[]) {
+  const calls: { name: string; args: Record<string, unknown> }[] = [];
+  const b: Bridge = {
+    kind: 'http',
+    canOpenFiles: false,
+    openPath: async () => {},
+    openUrl: async () => {},
+    async call(name, args) {
+      const a = (args ?? {}) as Record<string, unknown>;
+      calls.push({ name, args: a });
+      switch (name) {
+        case 'search': {
+          const q = String(a.q).toLowerCase();
+          await new Promise((r) => setTimeout(r, Math.max(0, 40 - q.length * 10)));
+          return rows.filter((r) => r.title.toLowerCase().includes(q)) as never;
+        }
+        case 'format_citation':
+          return { text: `${a.format}:${(a.keys as string[]).join(',')}` } as never;
+        case 'add_identifiers':
+          return { job: 'add-1', total: 1 } as never;
+        case 'add_job':
+          return { job: 'add-1', total: 1, done: 1, finished: true, results: [{ input: a.job, identifier: 'doi:10.1/x', outcome: 'added', key: 'NEWWORK1', title: 'New', code: null, message: null }] } as never;
+        default:
+          throw { code: 'not_found', message: name };
+      }
+    },
+  };
+  return { bridge: b, calls };
+}
+
+let root!: HTMLElement;
+mountPointEachTest((el) => (root = el));
+
+async function open(rows: Row[]) {
+  const { bridge, calls } = fakeBridge(rows);
+  const copied: ClipContent[] = [];
+  const said: string[] = [];
+  let closed = false;
+  const copy = async (get: () => Promise<ClipContent>) => {
+    const c = await get();
+    copied.push(c);
+    return c;
+  };
+  await act(() =>
+    render(<QuickLookup call={bridge.call} copy={copy} pollMs={1} onClose={() => (closed = true)} onCopied={(t) => said.push(t)} />, root),
+  );
+  const input = root.querySelector<HTMLInputElement>('[data-testid="quick-input"]')!;
+  const type = async (v: string) => {
+    await act(() => {
+      input.value = v;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+  };
+  const key = async (k: string) => {
+    await act(() => {
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+    });
+  };
+  return { calls, copied, said, type, key, closed: () => closed };
+}
+
+describe('Quick lookup', () => {
+  it('searches as you type, keeps only the latest answer, and Enter copies the chosen citation', async () => {
+    const q = await open([row('SINO0001', 'The Sino-Soviet Alliance'), row('SINO0002', 'Sino-Soviet Relations'), row('KOREA001', 'The Korean War')]);
+    // "s" answers last (slowest): its answer must not replace "sino sov"'s.
+    await q.type('s');
+    await q.type('sino-sov');
+    await sleep(60);
+    const titles = () => [...root.querySelectorAll('[data-testid="quick-row"] .quick-title')].map((e) => e.textContent);
+    expect(titles()).toEqual(['The Sino-Soviet Alliance', 'Sino-Soviet Relations']);
+    await q.key('ArrowDown');
+    await q.key('Enter');
+    await sleep(10);
+    // Text: plain and rich (HTML) for word processors, in the Export dialog's style.
+    expect(q.copied).toEqual([{ text: 'text:SINO0002', html: 'html:SINO0002' }]);
+    expect(q.calls.find((c) => c.name === 'format_citation')!.args).toMatchObject({ keys: ['SINO0002'], kind: 'citation', style: 'american-psychological-association' });
+    expect(q.closed()).toBe(true);
+  });
+
+  it('copies by citation key for Pandoc, and looks up, adds and copies a DOI not in the library', async () => {
+    const q = await open([]);
+    const select = root.querySelector<HTMLSelectElement>('[data-testid="quick-format"]')!;
+    await act(() => {
+      select.value = 'pandoc';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await q.type('https://doi.org/10.1007/978-981-13-8641-1_7');
+    await sleep(50);
+    expect(root.querySelectorAll('[data-testid="quick-row"]').length).toBe(0);
+    await q.key('Enter');
+    await sleep(20);
+    expect(q.calls.map((c) => c.name)).toContain('add_identifiers');
+    expect(q.calls.find((c) => c.name === 'add_identifiers')!.args).toEqual({ text: 'https://doi.org/10.1007/978-981-13-8641-1_7' });
+    expect(q.copied).toEqual([{ text: 'pandoc:NEWWORK1' }]);
+    expect(q.said).toEqual(['pandoc:NEWWORK1']);
+    expect(localStorage.getItem('ibid.quick.format')).toBe('pandoc');
+  });
+
+  it('says so when there is nothing to cite', async () => {
+    const q = await open([]);
+    await q.type('no such work');
+    await sleep(50);
+    await q.key('Enter');
+    await sleep(5);
+    expect(root.querySelector('[data-testid="quick-status"]')!.textContent).toContain('Nothing to cite');
+    expect(q.copied).toEqual([]);
+  });
+
+  it('knows identifiers from words', () => {
+    for (const id of ['10.1007/978-981-13-8641-1_7', 'doi:10.1000/xyz', 'https://doi.org/10.1000/xyz', '9789811386411', 'arXiv:2101.00001', 'PMID: 31452104']) {
+      expect(looksLikeIdentifier(id), id).toBe(true);
+    }
+    for (const words of ['sino soviet', 'cold war 1949', 'Heinzig']) expect(looksLikeIdentifier(words), words).toBe(false);
+  });
+});
