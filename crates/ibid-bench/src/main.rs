@@ -13,6 +13,7 @@
 //! standard error) and writes the same figures as JSON to
 //! `DIR/results-<works>.json`. See BENCHMARKS.md at the repository root.
 
+mod api;
 mod autoexport;
 mod bibtex;
 mod generate;
@@ -39,6 +40,8 @@ usage:
   ibid-bench bibtex --kwarc FILE [--entries 100000] [--ibid PATH] [--python python3]
   ibid-bench render [--sizes 1k,10k,100k] [--citeproc 10k] [--seed S] [--styles DIR] [--node-dir DIR]
                      APA bibliographies: Ibid at each size, citeproc-js (node, tests/citeproc) at one
+  ibid-bench api --library FILE [--reps 50]
+                     the local API's search latency over HTTP (GET /api/search) on a library
   ibid-bench auto-export [--sizes 10k,100k] [--reps 20] [--seed S]
                      an auto-exported BibTeX file of the whole library: first write, and the
                      refresh after a one-item change (and with nothing changed), in process
@@ -107,6 +110,22 @@ fn real_main() -> Result<ExitCode, String> {
             return Err(format!("unknown argument {flag:?}\n{USAGE}"));
         }
         matching::run(std::path::Path::new(&dir))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cmd == "api" {
+        let mut o = api::Options { library: PathBuf::new(), reps: 50 };
+        while let Some(a) = args.next() {
+            let v = args.next().ok_or_else(|| format!("{a} needs a value\n{USAGE}"))?;
+            match a.as_str() {
+                "--library" => o.library = PathBuf::from(v),
+                "--reps" => o.reps = parse_count(&v)?.max(1),
+                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            }
+        }
+        if o.library.as_os_str().is_empty() {
+            return Err(format!("--library is needed\n{USAGE}"));
+        }
+        api::run(&o)?;
         return Ok(ExitCode::SUCCESS);
     }
     if cmd == "auto-export" {
