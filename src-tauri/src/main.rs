@@ -59,9 +59,11 @@ fn main() -> ExitCode {
         return fail("cannot open a window: no display found (is DISPLAY or WAYLAND_DISPLAY set?)");
     }
 
+    let api = Arc::new(api);
+    start_local_api(Arc::clone(&api));
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
-        .manage(AppState { api: Arc::new(api) })
+        .manage(AppState { api })
         .invoke_handler(commands::handler())
         .setup(|app| {
             let config = app
@@ -91,6 +93,59 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("cannot start the window: {e}")),
+    }
+}
+
+/// The local API for editors (what `ibid serve` serves, on the window's
+/// library), on while the window is open: 127.0.0.1:4719, or
+/// `$IBID_API_PORT` (`0`: off); writes need the token in
+/// `~/.config/ibid/api-token` (or `$IBID_TOKEN_FILE`). When the port is
+/// taken (`ibid serve` running), the window opens without it and says so.
+fn start_local_api(api: Arc<ibid_api::Api>) {
+    let port = match std::env::var("IBID_API_PORT") {
+        Err(_) => ibid_server::DEFAULT_PORT,
+        Ok(p) => match p.trim().parse::<u16>() {
+            Ok(0) => return,
+            Ok(p) => p,
+            Err(_) => {
+                eprintln!("ibid: IBID_API_PORT={p:?} is not a port; the local API is off");
+                return;
+            }
+        },
+    };
+    let token_file = match std::env::var_os("IBID_TOKEN_FILE").filter(|p| !p.is_empty()) {
+        Some(p) => PathBuf::from(p),
+        None => match directories::ProjectDirs::from("", "", "ibid") {
+            Some(d) => d.config_dir().join("api-token"),
+            None => {
+                eprintln!("ibid: no config folder for the API token; the local API is off");
+                return;
+            }
+        },
+    };
+    let started = std::thread::Builder::new().name("ibid-local-api".into()).spawn(move || {
+        let token = match ibid_server::load_or_create_token(&token_file) {
+            Ok(t) => t,
+            Err(e) => return eprintln!("ibid: the local API is off: the token file {}: {e}", token_file.display()),
+        };
+        let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt,
+            Err(e) => return eprintln!("ibid: the local API is off: {e}"),
+        };
+        rt.block_on(async move {
+            match ibid_server::bind_loopback(port).await {
+                Ok(listener) => {
+                    let opts = ibid_server::ServeOptions { token, ..Default::default() };
+                    if let Err(e) = ibid_server::serve(api, listener, opts).await {
+                        eprintln!("ibid: the local API stopped: {e}");
+                    }
+                }
+                Err(e) => eprintln!("ibid: the local API is off: cannot listen on 127.0.0.1:{port} ({e}); is `ibid serve` running?"),
+            }
+        });
+    });
+    if let Err(e) = started {
+        eprintln!("ibid: the local API is off: {e}");
     }
 }
 

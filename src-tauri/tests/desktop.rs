@@ -294,7 +294,10 @@ async fn window_lists_searches_and_saves_edits() {
 
     let dir = tempfile::tempdir().unwrap();
     let library = sample_library(dir.path());
-    let driver = Driver::start(&webdriver, &[]);
+    // The window's local API, on a free port, its token beside the library.
+    let api_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let token_file = dir.path().join("api-token");
+    let driver = Driver::start(&webdriver, &[("IBID_API_PORT", api_port.to_string()), ("IBID_TOKEN_FILE", token_file.display().to_string())]);
 
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
@@ -308,9 +311,12 @@ async fn window_lists_searches_and_saves_edits() {
         .await
         .expect("a WebDriver session with the ibid-desktop window");
 
-    let outcome = tokio::time::timeout(Duration::from_secs(180), smoke(&client, &library))
-        .await
-        .unwrap_or_else(|_| Err("the test took more than 180 s".into()));
+    let outcome = tokio::time::timeout(Duration::from_secs(180), async {
+        smoke(&client, &library).await?;
+        local_api_answers(api_port, &token_file).await
+    })
+    .await
+    .unwrap_or_else(|_| Err("the test took more than 180 s".into()));
     if let Err(e) = &outcome {
         // Leave evidence for the failure report.
         let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("desktop-failure.png");
@@ -328,6 +334,33 @@ async fn window_lists_searches_and_saves_edits() {
     if let Err(e) = outcome {
         panic!("{e}");
     }
+}
+
+/// Issue 7: while the window is open, its local API answers an editor on
+/// 127.0.0.1 (a search over the window's library), with a token file only
+/// its owner can read.
+async fn local_api_answers(port: u16, token_file: &Path) -> Res<()> {
+    use std::io::{Read, Write};
+    let get = |path: &str| -> Result<String, String> {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("the local API on port {port}: {e}"))?;
+        write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").map_err(|e| e.to_string())?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).map_err(|e| e.to_string())?;
+        Ok(out)
+    };
+    let answer = wait_for(20, "the window's local API", || async { Ok(get("/api/search?q=heinzig").ok().filter(|a| a.starts_with("HTTP/1.1 200"))) }).await?;
+    if !answer.contains("Heinzig") {
+        return Err(format!("the local API's search did not find Heinzig: {answer}"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(token_file).map_err(|e| format!("the token file: {e}"))?.permissions().mode() & 0o777;
+        if mode != 0o600 {
+            return Err(format!("the token file's mode is {mode:o}, not 600"));
+        }
+    }
+    Ok(())
 }
 
 /// What the detail pane shows, as text.
@@ -406,7 +439,7 @@ async fn window_adds_a_work_by_identifier() {
     let env: Vec<(&str, String)> = ["IBID_CROSSREF_URL", "IBID_DOI_URL", "IBID_DATACITE_URL", "IBID_OPENLIBRARY_URL", "IBID_ARXIV_URL", "IBID_PUBMED_URL"]
         .into_iter()
         .map(|k| (k, base.clone()))
-        .chain([("IBID_MAILTO", "desktop-test@example.org".to_string())])
+        .chain([("IBID_MAILTO", "desktop-test@example.org".to_string()), ("IBID_API_PORT", "0".to_string())])
         .collect();
     let driver = Driver::start(&webdriver, &env);
     let mut caps = serde_json::Map::new();
