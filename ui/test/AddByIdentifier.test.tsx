@@ -5,6 +5,7 @@ import { App } from '../src/App';
 import type { Bridge } from '../src/bridge';
 import { AddByIdentifierDialog, summarize, type AddDraft } from '../src/components/AddByIdentifier';
 import type { AddJob, AddResult, Row } from '../src/lib/types';
+import { recordingBridge } from './fakeBridge';
 import { mountPointEachTest } from './mount';
 
 beforeAll(() => {
@@ -35,32 +36,23 @@ type Handler = (args: Record<string, unknown>) => unknown;
 
 /** A fake backend: `add_job` answers the next of `states` at each poll (the last one repeats). */
 function fakeBridge(states: AddJob[], extra: Record<string, Handler> = {}) {
-  const calls: { name: string; args: Record<string, unknown> }[] = [];
   let polls = 0;
-  const b: Bridge = {
-    kind: 'http',
-    canOpenFiles: false,
-    openPath: async () => {},
-    openUrl: async () => {},
-    async call(name, args) {
-      const a = (args ?? {}) as Record<string, unknown>;
-      calls.push({ name, args: a });
-      if (extra[name]) return extra[name](a) as never;
-      switch (name) {
-        case 'add_identifiers':
-          if (!String(a.text).trim() || /^no ids/.test(String(a.text))) throw { code: 'not_an_identifier', message: `no identifier found in "${a.text}"` };
-          return { job: states[0].job, total: states[0].total } as never;
-        case 'add_job': {
-          if (a.job !== states[0].job) throw { code: 'not_found', message: `no job ${a.job}` };
-          const s = states[Math.min(polls, states.length - 1)];
-          polls++;
-          return structuredClone(s) as never;
-        }
-        default:
-          throw { code: 'not_found', message: name };
+  const { bridge: b, calls } = recordingBridge((name, a) => {
+    if (extra[name]) return extra[name](a);
+    switch (name) {
+      case 'add_identifiers':
+        if (!String(a.text).trim() || /^no ids/.test(String(a.text))) throw { code: 'not_an_identifier', message: `no identifier found in "${a.text}"` };
+        return { job: states[0].job, total: states[0].total };
+      case 'add_job': {
+        if (a.job !== states[0].job) throw { code: 'not_found', message: `no job ${a.job}` };
+        const s = states[Math.min(polls, states.length - 1)];
+        polls++;
+        return structuredClone(s);
       }
-    },
-  };
+      default:
+        throw { code: 'not_found', message: name };
+    }
+  });
   return { bridge: b, calls, polls: () => calls.filter((c) => c.name === 'add_job').length };
 }
 

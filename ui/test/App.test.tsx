@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { App } from '../src/App';
 import type { Bridge } from '../src/bridge';
 import type { Row } from '../src/lib/types';
+import { recordingBridge } from './fakeBridge';
 import { mountPointEachTest } from './mount';
 
 beforeAll(() => {
@@ -20,35 +21,26 @@ const row = (k: string): Row => ({ key: k, type: 'book', title: `Title ${k}`, cr
 const sleep = (ms: number) => act(() => new Promise((r) => setTimeout(r, ms)));
 
 function fakeBridge(searchDelay: (q: string) => number, searchResult: (q: string) => string[]) {
-  const calls: { name: string; args: unknown }[] = [];
-  const b: Bridge = {
-    kind: 'http',
-    canOpenFiles: false,
-    openPath: async () => {},
-    openUrl: async () => {},
-    async call(name, args) {
-      calls.push({ name, args });
-      const a = args as Record<string, unknown>;
-      switch (name) {
-        case 'library_info':
-          return { path: 'x', count: KEYS.length, trash_count: 0 } as never;
-        case 'list_keys':
-          return { keys: KEYS.join(''), count: KEYS.length } as never;
-        case 'rows':
-          return (a.keys as string[]).map(row) as never;
-        case 'collections':
-        case 'tags':
-          return [] as never;
-        case 'search': {
-          const q = a.q as string;
-          await new Promise((r) => setTimeout(r, searchDelay(q)));
-          return searchResult(q).map(row) as never;
-        }
-        default:
-          throw { code: 'not_found', message: name };
+  const { bridge: b, calls } = recordingBridge(async (name, a) => {
+    switch (name) {
+      case 'library_info':
+        return { path: 'x', count: KEYS.length, trash_count: 0 };
+      case 'list_keys':
+        return { keys: KEYS.join(''), count: KEYS.length };
+      case 'rows':
+        return (a.keys as string[]).map(row);
+      case 'collections':
+      case 'tags':
+        return [];
+      case 'search': {
+        const q = a.q as string;
+        await new Promise((r) => setTimeout(r, searchDelay(q)));
+        return searchResult(q).map(row);
       }
-    },
-  };
+      default:
+        throw { code: 'not_found', message: name };
+    }
+  });
   return { bridge: b, calls };
 }
 

@@ -1,10 +1,10 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { describe, expect, it } from 'vitest';
-import type { Bridge } from '../src/bridge';
 import { QuickLookup, looksLikeIdentifier } from '../src/components/QuickLookup';
 import type { ClipContent } from '../src/lib/clipboard';
 import type { Row } from '../src/lib/types';
+import { recordingBridge } from './fakeBridge';
 import { mountPointEachTest } from './mount';
 
 const sleep = (ms: number) => act(() => new Promise((r) => setTimeout(r, ms)));
@@ -12,33 +12,23 @@ const row = (key: string, title: string): Row => ({ key, type: 'book', title, cr
 
 /** A fake backend: search by substring (slower for shorter queries, so answers can arrive out of order); citations name their key and format. */
 function fakeBridge(rows: Row[]) {
-  const calls: { name: string; args: Record<string, unknown> }[] = [];
-  const b: Bridge = {
-    kind: 'http',
-    canOpenFiles: false,
-    openPath: async () => {},
-    openUrl: async () => {},
-    async call(name, args) {
-      const a = (args ?? {}) as Record<string, unknown>;
-      calls.push({ name, args: a });
-      switch (name) {
-        case 'search': {
-          const q = String(a.q).toLowerCase();
-          await new Promise((r) => setTimeout(r, Math.max(0, 40 - q.length * 10)));
-          return rows.filter((r) => r.title.toLowerCase().includes(q)) as never;
-        }
-        case 'format_citation':
-          return { text: `${a.format}:${(a.keys as string[]).join(',')}` } as never;
-        case 'add_identifiers':
-          return { job: 'add-1', total: 1 } as never;
-        case 'add_job':
-          return { job: 'add-1', total: 1, done: 1, finished: true, results: [{ input: a.job, identifier: 'doi:10.1/x', outcome: 'added', key: 'NEWWORK1', title: 'New', code: null, message: null }] } as never;
-        default:
-          throw { code: 'not_found', message: name };
+  return recordingBridge(async (name, a) => {
+    switch (name) {
+      case 'search': {
+        const q = String(a.q).toLowerCase();
+        await new Promise((r) => setTimeout(r, Math.max(0, 40 - q.length * 10)));
+        return rows.filter((r) => r.title.toLowerCase().includes(q));
       }
-    },
-  };
-  return { bridge: b, calls };
+      case 'format_citation':
+        return { text: `${a.format}:${(a.keys as string[]).join(',')}` };
+      case 'add_identifiers':
+        return { job: 'add-1', total: 1 };
+      case 'add_job':
+        return { job: 'add-1', total: 1, done: 1, finished: true, results: [{ input: a.job, identifier: 'doi:10.1/x', outcome: 'added', key: 'NEWWORK1', title: 'New', code: null, message: null }] };
+      default:
+        throw { code: 'not_found', message: name };
+    }
+  });
 }
 
 let root!: HTMLElement;
