@@ -27,10 +27,19 @@ export function Creators({ itemKey, item, own, inheritedFrom, onSave }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const focusNew = useRef<number | null>(null);
   const lastKey = useRef(itemKey);
+  /** Rows added and not saved yet: a reload (say, the answer to the save
+   * before) keeps them rather than dropping what the user is typing. */
+  const unsaved = useRef(new Set<number>());
 
   useEffect(() => {
     const fresh = creatorsOf(own);
-    setList((prev) => (lastKey.current === itemKey ? sync(prev, fresh) : fresh));
+    const same = lastKey.current === itemKey;
+    setList((prev) => {
+      if (!same) return fresh;
+      const kept = prev.filter((c) => unsaved.current.has(c.id));
+      return [...sync(prev.filter((c) => !unsaved.current.has(c.id)), fresh), ...kept];
+    });
+    if (!same) unsaved.current.clear();
     lastKey.current = itemKey;
     setError(null);
   }, [own, itemKey]);
@@ -49,6 +58,7 @@ export function Creators({ itemKey, item, own, inheritedFrom, onSave }: Props) {
       setError(problem);
       return;
     }
+    unsaved.current.clear();
     setError(null);
     const err = await onSave(toCreatorDtos(next));
     if (err) setError(err);
@@ -197,6 +207,7 @@ export function Creators({ itemKey, item, own, inheritedFrom, onSave }: Props) {
           onClick={() => {
             const c = newCreator(list.length ? list[list.length - 1].role : 'author');
             focusNew.current = c.id;
+            unsaved.current.add(c.id);
             setList([...list, c]);
           }}
         >
@@ -207,6 +218,7 @@ export function Creators({ itemKey, item, own, inheritedFrom, onSave }: Props) {
           onClick={() => {
             const c = newCreator(list.length ? list[list.length - 1].role : 'author', true);
             focusNew.current = c.id;
+            unsaved.current.add(c.id);
             setList([...list, c]);
           }}
         >
