@@ -26,21 +26,12 @@ use commands::AppState;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// No transparent huge pages, as in the CLI (crates/ibid-cli/src/main.rs,
-/// `no_huge_pages`, says why).
-fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag on this process.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
 
 /// The label of the one window; `capabilities/main.json` is for it only.
 const MAIN_WINDOW: &str = "main";
 
 fn main() -> ExitCode {
-    no_huge_pages();
+    ibid_api::no_huge_pages();
     let path = match library_path(std::env::args_os().skip(1), std::env::var_os("IBID_LIBRARY")) {
         Ok(p) => p,
         Err(message) => return fail(&message),
@@ -115,8 +106,8 @@ fn start_local_api(api: Arc<ibid_api::Api>) {
     };
     let token_file = match std::env::var_os("IBID_TOKEN_FILE").filter(|p| !p.is_empty()) {
         Some(p) => PathBuf::from(p),
-        None => match directories::ProjectDirs::from("", "", "ibid") {
-            Some(d) => d.config_dir().join("api-token"),
+        None => match ibid_server::default_token_file() {
+            Some(p) => p,
             None => {
                 eprintln!("ibid: no config folder for the API token; the local API is off");
                 return;

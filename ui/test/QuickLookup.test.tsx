@@ -87,13 +87,13 @@ describe('Quick lookup', () => {
       select.value = 'pandoc';
       select.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    await q.type('https://doi.org/10.1007/978-981-13-8641-1_7');
+    await q.type('doi:10.1007/978-981-13-8641-1_7');
     await sleep(50);
     expect(root.querySelectorAll('[data-testid="quick-row"]').length).toBe(0);
     await q.key('Enter');
     await sleep(20);
     expect(q.calls.map((c) => c.name)).toContain('add_identifiers');
-    expect(q.calls.find((c) => c.name === 'add_identifiers')!.args).toEqual({ text: 'https://doi.org/10.1007/978-981-13-8641-1_7' });
+    expect(q.calls.find((c) => c.name === 'add_identifiers')!.args).toEqual({ text: 'doi:10.1007/978-981-13-8641-1_7' });
     expect(q.copied).toEqual([{ text: 'pandoc:NEWWORK1' }]);
     expect(q.said).toEqual(['pandoc:NEWWORK1']);
     expect(localStorage.getItem('ibid.quick.format')).toBe('pandoc');

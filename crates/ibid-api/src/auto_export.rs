@@ -1,9 +1,10 @@
 //! Auto-exports: BibTeX, BibLaTeX, CSL-JSON or RIS files kept in step with
 //! the library. After every change (from the CLI, the desktop app or the
-//! API) each one is refreshed: the works of its scope whose stamp (their
-//! version and their containers') differs from the kept entry's are rendered
-//! again, the rest come from the kept entries, and the file is written
-//! atomically (a temporary file, then rename). Nothing changed: nothing is
+//! API) each one is refreshed: the works of its scope changed (or whose
+//! container changed) since the last refresh started, and those new to it,
+//! are rendered again; the rest come from the kept entries (spliced into the
+//! old file by its kept layout when the order is the same), and the file is
+//! replaced by rename, whole or not at all. Nothing changed: nothing is
 //! written. Citation keys are assigned once and kept, so they are stable
 //! across exports.
 
@@ -150,7 +151,7 @@ pub fn refresh(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Re
     // What the file holds: its layout (ids in order), else the kept entries.
     let layout = lib.auto_export_layout(ae.id)?;
     let kept: HashSet<i64> = if layout.is_empty() && !ids.is_empty() {
-        lib.auto_export_stamps(ae.id)?.into_keys().collect()
+        lib.auto_export_kept(ae.id)?
     } else {
         layout.iter().map(|(id, _)| *id).collect()
     };
@@ -167,9 +168,7 @@ pub fn refresh(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Re
     if !force && stale_ids.is_empty() && gone.is_empty() && file_there {
         return Ok(Refreshed { path: ae.path.clone(), rendered: 0, entries: ids.len(), written: false });
     }
-    // The stale entries, rendered (keys assigned once and kept), each kept
-    // with the versions it was rendered from.
-    let stale: Vec<(i64, String)> = stale_ids.iter().copied().zip(lib.work_stamps(&stale_ids)?).collect();
+    // The stale entries, rendered (keys assigned once and kept).
     let items = match ae.format.as_str() {
         f if is_bibtex(f) => {
             let generate = |item: &Map<String, Value>| citekey::generate(item, citekey::DEFAULT_PATTERN);
@@ -177,19 +176,19 @@ pub fn refresh(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Re
         }
         _ => lib.csl_items(&stale_ids)?,
     };
-    let mut fresh: Vec<(i64, String, String)> = Vec::with_capacity(items.len());
-    for ((id, stamp), item) in stale.into_iter().zip(&items) {
-        fresh.push((id, stamp, entry(&ae.format, item)?));
+    let mut fresh: Vec<(i64, String)> = Vec::with_capacity(items.len());
+    for (id, item) in stale_ids.iter().zip(&items) {
+        fresh.push((*id, entry(&ae.format, item)?));
     }
     // The same works in the same order as the file: splice the fresh
     // entries into it (a one-item change copies the rest in the kernel).
     let same_order = file_there && !ids.is_empty() && layout.len() == ids.len() && layout.iter().zip(&ids).all(|((a, _), b)| a == b);
-    let fresh_texts: HashMap<i64, &str> = fresh.iter().map(|(id, _, t)| (*id, t.as_str())).collect();
+    let fresh_texts: HashMap<i64, &str> = fresh.iter().map(|(id, t)| (*id, t.as_str())).collect();
     // A fresh entry whose citation key another work also has (both imported
     // with it) may need telling apart: then not the splice.
     let mut collision = false;
     if is_bibtex(&ae.format) {
-        for (_, _, t) in &fresh {
+        for (_, t) in &fresh {
             if let Some(k) = key_of(t) {
                 collision |= lib.citation_key_count(k)? > 1;
             }
@@ -218,7 +217,7 @@ pub fn refresh(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Re
         write_file(&ae.path, |new, _| std::io::Write::write_all(new, out.as_bytes()))
     } else {
         let mut texts = if fresh.len() == ids.len() { HashMap::new() } else { lib.auto_export_texts(ae.id)? };
-        for (id, _, text) in &fresh {
+        for (id, text) in &fresh {
             texts.insert(*id, text.clone());
         }
         let ordered: Vec<&str> = ids.iter().filter_map(|id| texts.get(id).map(String::as_str)).collect();

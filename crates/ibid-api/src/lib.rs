@@ -280,6 +280,20 @@ pub struct Api {
     formats: formats::FormatState,
 }
 
+/// What every Ibid process (`ibid`, the desktop app, `ibid-bench`) does
+/// first: no transparent huge pages. mimalloc asks for them
+/// (`madvise(MADV_HUGEPAGE)` on its arenas), and where the kernel's THP
+/// defrag setting is `madvise` (Debian's default) a fault in such memory
+/// compacts memory synchronously: a 100k-entry BibTeX parse spent 1.8 s in
+/// the kernel with them and 0.5 s without (BENCHMARKS.md).
+pub fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag on this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// The command names, in the order the dispatcher knows them. The desktop
 /// shell registers one Tauri command (and one permission) per name.
 pub const COMMANDS: &[&str] = &[

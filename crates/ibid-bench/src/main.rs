@@ -60,13 +60,8 @@ usage:
   --regenerate       write the data file even if it exists";
 
 fn main() -> ExitCode {
-    // As `ibid` and the desktop app do first (crates/ibid-cli/src/main.rs,
-    // `no_huge_pages`): no transparent huge pages for this process.
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag on this process.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
+    // As `ibid` and the desktop app do first.
+    ibid_api::no_huge_pages();
     match real_main() {
         Ok(code) => code,
         Err(e) => {

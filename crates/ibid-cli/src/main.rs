@@ -23,19 +23,6 @@ use serde_json::{Map, Value};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// No transparent huge pages for this process. mimalloc asks for them
-/// (`madvise(MADV_HUGEPAGE)` on its arenas), and where the kernel's THP
-/// defrag setting is `madvise` (Debian's default) a fault in such memory
-/// compacts memory synchronously: a 100k-entry BibTeX parse spent 1.8 s in
-/// the kernel with them and 0.5 s without (BENCHMARKS.md). The desktop app
-/// and ibid-bench do the same first thing.
-fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag on this process.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
 
 #[derive(Parser)]
 #[command(name = "ibid", version, about = "Ibid: a reference manager for a personal research library")]
@@ -352,7 +339,7 @@ enum CollectionCmd {
 }
 
 fn main() -> ExitCode {
-    no_huge_pages();
+    ibid_api::no_huge_pages();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("IBID_LOG"))
         .with_writer(std::io::stderr)
@@ -399,9 +386,7 @@ fn run_command(cli: Cli, path: &Path) -> Res<ExitCode> {
     if let Command::Serve { port, ui, token_file } = cli.command {
         let token_file = match token_file {
             Some(p) => p,
-            None => directories::ProjectDirs::from("", "", "ibid")
-                .map(|d| d.config_dir().join("api-token"))
-                .ok_or_else(|| ibid_core::Error::invalid("no home folder found; pass --token-file PATH or set IBID_TOKEN_FILE"))?,
+            None => ibid_server::default_token_file().ok_or_else(|| ibid_core::Error::invalid("no home folder found; pass --token-file PATH or set IBID_TOKEN_FILE"))?,
         };
         return serve(&path, port, ui, &token_file);
     }

@@ -237,7 +237,7 @@ fn issue_7_post_items_adds_by_identifier_and_the_auto_export_follows() {
     let (_server, base) = start(&lib, &[env.as_slice(), &[("IBID_MAILTO", "serve-tests@example.org")]].concat());
     let token = std::fs::read_to_string(lib.with_extension("api-token")).unwrap().trim().to_string();
     let agent = agent();
-    let body = json!({ "ids": ["https://doi.org/10.1007/978-981-13-8641-1_7"] }).to_string();
+    let body = json!({ "ids": ["doi:10.1007/978-981-13-8641-1_7"] }).to_string();
 
     let mut res = agent.post(format!("{base}/api/items")).send(&body).unwrap();
     assert_eq!(res.status(), 401, "{}", res.body_mut().read_to_string().unwrap());

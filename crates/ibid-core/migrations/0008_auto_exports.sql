@@ -14,7 +14,6 @@ CREATE TABLE auto_exports (
 CREATE TABLE auto_export_entries (
     export_id INTEGER NOT NULL REFERENCES auto_exports(id) ON DELETE CASCADE,
     work_id   INTEGER NOT NULL,
-    stamp     TEXT NOT NULL,             -- the versions of the work and its containers when rendered
     text      TEXT NOT NULL,
     PRIMARY KEY (export_id, work_id)
 ) STRICT, WITHOUT ROWID;

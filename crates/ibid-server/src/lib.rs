@@ -90,6 +90,13 @@ pub fn new_token() -> io::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Where the token is kept unless said otherwise (`--token-file`,
+/// `$IBID_TOKEN_FILE`): the platform config folder, e.g.
+/// `~/.config/ibid/api-token`. `None` without a home folder.
+pub fn default_token_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "ibid").map(|d| d.config_dir().join("api-token"))
+}
+
 /// The token kept in `path`, made (with owner-only permissions, 0600) when
 /// the file does not exist. A token file others may read is refused: anyone
 /// who can read it can change the library.
@@ -467,10 +474,7 @@ async fn command(
             Err(e) => return error(StatusCode::BAD_REQUEST, "bad_arguments", format!("{name}: the body is not JSON: {e}")),
         }
     };
-    match run(st.api, name, args).await {
-        Ok(v) => Json(v).into_response(),
-        Err(res) => res,
-    }
+    respond(run(st.api, name, args).await)
 }
 
 /// A command of the API, off the async threads.
@@ -480,6 +484,11 @@ async fn run(api: Arc<Api>, name: String, args: Value) -> Result<Value, Response
         Ok(Err(e)) => Err(api_error(e)),
         Err(e) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the command failed: {e}"))),
     }
+}
+
+/// An endpoint's JSON answer, or its error response.
+fn respond(answer: Result<Value, Response>) -> Response {
+    answer.map_or_else(|r| r, |v| Json(v).into_response())
 }
 
 type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
@@ -509,7 +518,7 @@ async fn search(State(st): State<AppState>, q: Params) -> Response {
         };
         run(st.api, "search".into(), json!({ "q": required(&p, "q")?, "limit": limit })).await
     };
-    answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
+    respond(answer.await)
 }
 
 async fn item(State(st): State<AppState>, key: Result<Path<String>, PathRejection>) -> Response {
@@ -520,7 +529,7 @@ async fn item(State(st): State<AppState>, key: Result<Path<String>, PathRejectio
             .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the export is not JSON: {e}")))?;
         items.get(0).cloned().ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found", "no such work"))
     };
-    answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
+    respond(answer.await)
 }
 
 async fn cite(State(st): State<AppState>, q: Params) -> Response {
@@ -535,7 +544,7 @@ async fn cite(State(st): State<AppState>, q: Params) -> Response {
         });
         run(st.api, "format_citation".into(), args).await
     };
-    answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
+    respond(answer.await)
 }
 
 /// How long `POST /api/items` waits for its lookups before answering with
@@ -566,7 +575,7 @@ async fn add_items(State(st): State<AppState>, body: Result<Bytes, BytesRejectio
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
     };
-    answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
+    respond(answer.await)
 }
 
 async fn bibliography(State(st): State<AppState>, q: Params) -> Response {
@@ -587,7 +596,7 @@ async fn bibliography(State(st): State<AppState>, q: Params) -> Response {
         });
         run(st.api, "export".into(), args).await
     };
-    answer.await.map(Json).map_or_else(|r| r, IntoResponse::into_response)
+    respond(answer.await)
 }
 
 #[cfg(test)]

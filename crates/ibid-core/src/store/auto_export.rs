@@ -1,7 +1,7 @@
 //! Auto-exports as the store keeps them: which file, which format and scope,
-//! and each one's rendered entries with the stamp of what they were rendered
-//! from. Rendering and writing the file are the caller's (`ibid-api`'s
-//! `auto_export`): the core knows no file format.
+//! each one's rendered entries, and the file's layout. Rendering and writing
+//! the file are the caller's (`ibid-api`'s `auto_export`): the core knows no
+//! file format.
 
 use std::collections::HashMap;
 
@@ -119,22 +119,6 @@ impl Library {
         }
     }
 
-    /// For each work, a stamp of what its entry is rendered from: its version
-    /// and those of its containers (a chapter's entry prints its book and
-    /// series), so that an edit of any of them makes the entry stale. One
-    /// query for all of them.
-    pub fn work_stamps(&self, ids: &[i64]) -> Result<Vec<String>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT w.id, w.version, coalesce(p.version, 0), coalesce(pp.version, 0) FROM json_each(?1) j \
-             JOIN works w ON w.id = j.value LEFT JOIN works p ON p.id = w.container_id LEFT JOIN works pp ON pp.id = p.container_id",
-        )?;
-        let list = serde_json::to_string(ids)?;
-        let by_id: HashMap<i64, String> = st
-            .query_map([list], |r| Ok((r.get::<_, i64>(0)?, format!("{}.{}.{}", r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(ids.iter().map(|id| by_id.get(id).cloned().unwrap_or_default()).collect())
-    }
-
     /// The works changed at or after `since_ms` (unix milliseconds), with
     /// the works they contain (a book's chapters, a series' books and their
     /// chapters): whose entries an edit since then made stale. By the index
@@ -167,11 +151,11 @@ impl Library {
             .collect())
     }
 
-    /// An auto-export's kept entries' stamps, by work id.
-    pub fn auto_export_stamps(&self, export_id: i64) -> Result<HashMap<i64, String>> {
-        let mut st = self.conn.prepare_cached("SELECT work_id, stamp FROM auto_export_entries WHERE export_id = ?1")?;
-        let rows = st.query_map([export_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<HashMap<_, _>>>()?;
-        Ok(rows)
+    /// The works an auto-export keeps an entry for.
+    pub fn auto_export_kept(&self, export_id: i64) -> Result<std::collections::HashSet<i64>> {
+        let mut st = self.conn.prepare_cached("SELECT work_id FROM auto_export_entries WHERE export_id = ?1")?;
+        let ids = st.query_map([export_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
     }
 
     /// An auto-export's kept entries' texts, by work id.
@@ -183,14 +167,14 @@ impl Library {
 
     /// Records a written file (one transaction): when the refresh started
     /// (the next one re-renders what changed from then on), the entries
-    /// rendered anew (`(work id, stamp, text)`), the works no longer in it,
+    /// rendered anew (`(work id, text)`), the works no longer in it,
     /// its layout (see [`Library::auto_export_layout`]; empty: write the
     /// whole file next time), the count, and no error.
     pub fn auto_export_written(
         &mut self,
         export_id: i64,
         started_ms: i64,
-        fresh: &[(i64, String, String)],
+        fresh: &[(i64, String)],
         gone: &[i64],
         layout: &[(i64, u64)],
         entries: usize,
@@ -198,9 +182,9 @@ impl Library {
         let tx = self.conn.transaction()?;
         {
             let mut put =
-                tx.prepare_cached("INSERT OR REPLACE INTO auto_export_entries (export_id, work_id, stamp, text) VALUES (?1, ?2, ?3, ?4)")?;
-            for (id, stamp, text) in fresh {
-                put.execute(params![export_id, id, stamp, text])?;
+                tx.prepare_cached("INSERT OR REPLACE INTO auto_export_entries (export_id, work_id, text) VALUES (?1, ?2, ?3)")?;
+            for (id, text) in fresh {
+                put.execute(params![export_id, id, text])?;
             }
             let mut del = tx.prepare_cached("DELETE FROM auto_export_entries WHERE export_id = ?1 AND work_id = ?2")?;
             for id in gone {
