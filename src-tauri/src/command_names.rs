@@ -34,4 +34,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "cited_works",
     "cited_by",
     "paste_notes",
+    "next_pick",
+    "answer_pick",
 ];

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use ibid_api::{
-    AddIdentifiers, AddJob, AddNote, AddStarted, Api, ApiError, Attach, Citation, CitationArgs, CitingWork, CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs,
-    Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, PasteNotes, Retag, Row, SaveExport,
+    AddIdentifiers, AddJob, AddNote, AnswerPick, AddStarted, Api, ApiError, Attach, Citation, CitationArgs, CitingWork, CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs,
+    Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, NextPick, PasteNotes, PickAnswered, PickDto, Retag, Row, SaveExport,
     Saved, Scope, SearchArgs, SetCreators, StyleList, TagDto,
 };
 
@@ -45,7 +45,7 @@ macro_rules! commands {
                 blocking(move || {
                     let out = api.$name($(std::convert::identity::<$args>(args))?);
                     // After a change, the auto-exports follow it.
-                    if out.is_ok() && !ibid_api::READ_COMMANDS.contains(&stringify!($name)) {
+                    if out.is_ok() && ibid_api::changes_library(stringify!($name)) {
                         api.refresh_auto_exports();
                     }
                     out
@@ -96,6 +96,8 @@ commands! {
     cited_works(KeyArgs) -> Vec<Citation>;
     cited_by(KeyArgs) -> Vec<CitingWork>;
     paste_notes(PasteNotes) -> Vec<Citation>;
+    next_pick(NextPick) -> Option<PickDto>;
+    answer_pick(AnswerPick) -> PickAnswered;
 }
 
 #[cfg(test)]

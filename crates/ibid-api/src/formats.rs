@@ -322,21 +322,25 @@ impl Api {
 
     /// One citation of the works, or their bibliography entries, in a
     /// style: what Copy citation / Copy bibliography entry put on the clipboard.
+    /// The citation keys of works given by key (or DOI), in order; a work
+    /// without one gets it now (assigned once and kept).
+    pub(crate) fn citation_keys(&self, keys: &[String]) -> ApiResult<Vec<String>> {
+        let mut lib = self.lib();
+        let ids = keys.iter().map(|k| lib.resolve(k)).collect::<Result<Vec<_>, _>>()?;
+        Ok(items_with_keys(&mut lib, &ids)?
+            .into_iter()
+            .map(|item| item.get("citation-key").and_then(Value::as_str).unwrap_or_default().to_string())
+            .collect())
+    }
+
     pub fn format_citation(&self, args: CitationArgs) -> ApiResult<Formatted> {
         if args.keys.is_empty() {
             return Err(ApiError::new("invalid_input", "no works to cite: select one or more"));
         }
         // By citation key (Pandoc, LaTeX, Typst): keys are assigned once and kept.
         if let Ok(kf) = args.format.parse::<keycite::KeyFormat>() {
-            let mut lib = self.lib();
-            let ids = args.keys.iter().map(|k| lib.resolve(k)).collect::<Result<Vec<_>, _>>()?;
-            let cites: Vec<keycite::KeyCite> = items_with_keys(&mut lib, &ids)?
-                .into_iter()
-                .map(|item| keycite::KeyCite {
-                    key: item.get("citation-key").and_then(Value::as_str).unwrap_or_default().to_string(),
-                    locator: None,
-                })
-                .collect();
+            let cites: Vec<keycite::KeyCite> =
+                self.citation_keys(&args.keys)?.into_iter().map(|key| keycite::KeyCite { key, locator: None }).collect();
             return Ok(Formatted { text: keycite::key_citation(&cites, kf) });
         }
         let fmt: render::Format = args.format.parse().map_err(render_err)?;

@@ -13,12 +13,14 @@ pub mod auto_export;
 mod cited;
 mod formats;
 mod jobs;
+pub mod picks;
 pub use cited::{CitedIn, CitedWork, Citation, CitingWork, PasteNotes};
 pub use formats::{
     sniff, CitationArgs, ExportArgs, ExportScope, Exported, Formatted, ImportFile, SaveExport, Saved, StyleDto, StyleList, DEFAULT_KEY_PATTERN,
     DEFAULT_STYLE, EXPORT_FORMATS, IMPORT_FORMATS,
 };
 pub use jobs::{AddIdentifiers, AddJob, AddResult, AddStarted, JobArgs};
+pub use picks::{AnswerPick, NextPick, PickAnswered, PickDto, PickEvent, PickedCitation};
 
 use ibid_core::store::{ListQuery, Sort};
 use ibid_core::{csl, Library, Work};
@@ -49,6 +51,8 @@ impl ApiError {
             "invalid_input" | "bad_file" | "bad_arguments" | "not_an_identifier" | "unknown_style" | "bad_style" | "unknown_parent_style"
             | "unknown_locale" | "unknown_format" | "no_bibliography" => 400,
             "exists" => 409,
+            "no_picker" => 503,
+            "timeout" => 504,
             _ => 500,
         }
     }
@@ -278,6 +282,7 @@ pub struct Api {
     path: PathBuf,
     jobs: jobs::Jobs,
     formats: formats::FormatState,
+    picks: picks::Picks,
 }
 
 /// What every Ibid process (`ibid`, the desktop app, `ibid-bench`) does
@@ -301,7 +306,7 @@ pub const COMMANDS: &[&str] = &[
     "retag", "tags", "collections", "create_collection", "add_to_collection",
     "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
     "add_note", "attach", "add_identifiers", "add_job", "styles", "export", "save_export", "format_citation", "import_text",
-    "cited_works", "cited_by", "paste_notes",
+    "cited_works", "cited_by", "paste_notes", "next_pick", "answer_pick",
 ];
 
 /// The commands that only read the library (and write no file). Over HTTP
@@ -312,6 +317,17 @@ pub const READ_COMMANDS: &[&str] = &[
     "library_info", "list_keys", "rows", "search", "get_detail", "tags", "collections", "add_job", "styles", "export",
     "format_citation", "cited_works", "cited_by",
 ];
+
+/// The commands of picks (an editor's "cite as you write" answered in a
+/// window): they need the token over HTTP, but change nothing in the
+/// library, so no auto-export follows them.
+pub const PICK_COMMANDS: &[&str] = &["next_pick", "answer_pick"];
+
+/// Whether the command `name` may change the library (and the auto-exports
+/// must follow it).
+pub fn changes_library(name: &str) -> bool {
+    !READ_COMMANDS.contains(&name) && !PICK_COMMANDS.contains(&name)
+}
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, args: Value) -> ApiResult<T> {
     serde_json::from_value(args).map_err(|e| ApiError::new("bad_arguments", format!("{name}: {e}")))
@@ -324,7 +340,7 @@ fn to_value<T: Serialize>(v: ApiResult<T>) -> ApiResult<Value> {
 impl Api {
     pub fn open(path: impl AsRef<Path>) -> ApiResult<Api> {
         let lib = Library::open(path.as_ref())?;
-        Ok(Api { lib: Arc::new(Mutex::new(lib)), path: path.as_ref().to_path_buf(), jobs: jobs::Jobs::default(), formats: formats::FormatState::default() })
+        Ok(Api { lib: Arc::new(Mutex::new(lib)), path: path.as_ref().to_path_buf(), jobs: jobs::Jobs::default(), formats: formats::FormatState::default(), picks: picks::Picks::default() })
     }
 
     fn lib(&self) -> MutexGuard<'_, Library> {
@@ -338,7 +354,7 @@ impl Api {
     /// After a command that changes the library, the auto-exports follow.
     pub fn call(&self, name: &str, args: Value) -> ApiResult<Value> {
         let out = self.dispatch(name, args);
-        if out.is_ok() && !READ_COMMANDS.contains(&name) {
+        if out.is_ok() && changes_library(name) {
             self.refresh_auto_exports();
         }
         out
@@ -387,6 +403,8 @@ impl Api {
             "cited_works" => to_value(self.cited_works(parse(name, args)?)),
             "cited_by" => to_value(self.cited_by(parse(name, args)?)),
             "paste_notes" => to_value(self.paste_notes(parse(name, args)?)),
+            "next_pick" => to_value(self.next_pick(parse(name, args)?)),
+            "answer_pick" => to_value(self.answer_pick(parse(name, args)?)),
             other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
         }
     }

@@ -187,6 +187,43 @@ fn issue_7_read_endpoints_answer_editors_and_refuse_web_pages() {
     assert_eq!(rows, json!([]));
 }
 
+/// Issue 7: `ibid serve` answers Better BibTeX's CAYW endpoint, so editor
+/// plugins work unchanged: the probe, then a pick (here this test takes the
+/// window's part through the API) comes back as a Pandoc citation.
+#[test]
+fn issue_7_cayw_over_ibid_serve() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    let seed = ibid_tests::project_fixture("seed-chapter.csl.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_ibid")).arg("--library").arg(&lib).arg("import").arg(&seed).env_remove("IBID_LIBRARY").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_server, base) = start(&lib, &[]);
+    let agent = agent();
+    let mut probe = agent.get(format!("{base}/better-bibtex/cayw?probe=true")).call().unwrap();
+    assert_eq!(probe.body_mut().read_to_string().unwrap(), "ready");
+
+    let token = std::fs::read_to_string(lib.with_extension("api-token")).unwrap().trim().to_string();
+    let cmd = |name: &str, args: Value| {
+        let mut res = agent.post(format!("{base}/api/cmd/{name}")).header("Authorization", format!("Bearer {token}")).send(args.to_string()).unwrap();
+        assert_eq!(res.status(), 200, "{name}");
+        res.body_mut().read_json::<Value>().unwrap()
+    };
+    let key = cmd("search", json!({ "q": "sino soviet" }))[0]["key"].as_str().unwrap().to_string();
+    let editor = {
+        let agent = agent.clone();
+        let url = format!("{base}/better-bibtex/cayw?format=pandoc&brackets=1");
+        std::thread::spawn(move || {
+            let mut res = agent.get(url).call().unwrap();
+            (res.status().as_u16(), res.body_mut().read_to_string().unwrap())
+        })
+    };
+    let pick = cmd("next_pick", json!({ "wait_ms": 10_000 }));
+    let answered = cmd("answer_pick", json!({ "id": pick["id"], "citations": [{ "key": key, "locator": "pp. 166-67" }] }));
+    let (status, text) = editor.join().unwrap();
+    assert_eq!((status, text.as_str()), (200, "[@shen2020political, pp. 166-67]"));
+    assert_eq!(answered["text"], text);
+}
+
 /// A token file others can read is refused: whoever reads it can change the library.
 #[cfg(unix)]
 #[test]

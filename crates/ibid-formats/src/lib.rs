@@ -4,6 +4,7 @@
 //!   tolerant: one broken entry is reported, the rest import) and out.
 //! * [`citekey`]: citation keys from a pattern, made unique.
 //! * [`keycite`]: citations by key for Pandoc, LaTeX and Typst.
+//! * [`cayw`]: the citation texts of Better BibTeX's cite-as-you-write endpoint.
 //! * [`ris`]: RIS in and out (our own: no crate handles vendor exports).
 //! * [`render`]: bibliographies and citations in any CSL style (hayagriva).
 //!
@@ -11,6 +12,7 @@
 //! text and [`ibid_core::Work`] / flat CSL-JSON items.
 
 pub mod bibtex;
+pub mod cayw;
 pub mod citekey;
 pub mod keycite;
 pub mod render;

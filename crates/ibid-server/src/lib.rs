@@ -77,7 +77,18 @@ pub struct ServeOptions {
     /// pass. More get 429 with `Retry-After`: a runaway script (or page)
     /// cannot keep the library busy.
     pub max_requests_per_second: u32,
+    /// How long `/better-bibtex/cayw` waits for an open Ibid window (or
+    /// page) to take the pick before answering 503 `no_picker`.
+    pub pick_claim_timeout: std::time::Duration,
+    /// How long it then waits for the writer to pick (504 `timeout` after).
+    pub pick_answer_timeout: std::time::Duration,
 }
+
+/// The defaults of [`ServeOptions::pick_claim_timeout`] and
+/// [`ServeOptions::pick_answer_timeout`]: a window raised from the tray
+/// answers in well under 10 s; a writer may take minutes to choose.
+pub const DEFAULT_PICK_CLAIM_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+pub const DEFAULT_PICK_ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// The default of [`ServeOptions::max_requests_per_second`]: far above what
 /// the web UI asks while scrolling a large library.
@@ -147,7 +158,14 @@ impl Default for ServeOptions {
         // A fresh random token (no file): embedders and tests read it here.
         // Without random bytes it is empty, and then no write is allowed.
         let token = new_token().unwrap_or_default();
-        ServeOptions { ui_dir: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES, token, max_requests_per_second: DEFAULT_MAX_REQUESTS_PER_SECOND }
+        ServeOptions {
+            ui_dir: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            token,
+            max_requests_per_second: DEFAULT_MAX_REQUESTS_PER_SECOND,
+            pick_claim_timeout: DEFAULT_PICK_CLAIM_TIMEOUT,
+            pick_answer_timeout: DEFAULT_PICK_ANSWER_TIMEOUT,
+        }
     }
 }
 
@@ -229,6 +247,8 @@ pub fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static
 struct AppState {
     api: Arc<Api>,
     max_body_bytes: usize,
+    pick_claim_timeout: std::time::Duration,
+    pick_answer_timeout: std::time::Duration,
 }
 
 /// The hosts and origins that name this server.
@@ -360,7 +380,9 @@ impl Guard {
 const TOKEN_COOKIE: &str = "ibid_token";
 
 async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Response {
-    let is_api = req.uri().path().starts_with("/api/");
+    // The API and the editors' endpoint: rate-limited, never cached, and
+    // never given the token's cookie (that is for the UI's pages only).
+    let is_api = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/better-bibtex/");
     let mut res = match g.check(&req) {
         Some(refusal) => refusal,
         None if is_api && !g.within_rate() => {
@@ -393,7 +415,12 @@ async fn guard(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Respons
 }
 
 fn router(api: Arc<Api>, local: SocketAddr, opts: ServeOptions) -> Router {
-    let state = AppState { api, max_body_bytes: opts.max_body_bytes };
+    let state = AppState {
+        api,
+        max_body_bytes: opts.max_body_bytes,
+        pick_claim_timeout: opts.pick_claim_timeout,
+        pick_answer_timeout: opts.pick_answer_timeout,
+    };
     let token = opts.token;
     let rate = opts.max_requests_per_second;
     let app = Router::new()
@@ -405,6 +432,7 @@ fn router(api: Arc<Api>, local: SocketAddr, opts: ServeOptions) -> Router {
         .route("/api/bibliography", get(bibliography))
         .route("/api/items", post(add_items))
         .route("/api/{*rest}", any(not_found))
+        .route(CAYW_PATH, get(cayw))
         .method_not_allowed_fallback(method_not_allowed_handler)
         .layer(DefaultBodyLimit::max(opts.max_body_bytes))
         .with_state(state);
@@ -597,6 +625,49 @@ async fn bibliography(State(st): State<AppState>, q: Params) -> Response {
         run(st.api, "export".into(), args).await
     };
     respond(answer.await)
+}
+
+/// Better BibTeX's "cite as you write" endpoint, where editor plugins ask
+/// for a citation the writer picks.
+pub const CAYW_PATH: &str = "/better-bibtex/cayw";
+
+/// Better BibTeX's port: editor plugins ask `http://127.0.0.1:23119`.
+pub const BBT_PORT: u16 = 23119;
+
+fn plain(status: StatusCode, text: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+}
+
+/// `GET /better-bibtex/cayw?format=…`: as Better BibTeX does it. `probe`
+/// answers `ready`; otherwise the open Ibid window (or page) shows its
+/// palette, the writer picks works (or closes it: an empty answer), and the
+/// citation comes back as plain text in the format asked for (see
+/// `ibid_formats::cayw`). 503 when no window takes the pick, 504 when
+/// nothing is picked in time, 400 for a format that cannot be given.
+async fn cayw(State(st): State<AppState>, q: Params) -> Response {
+    let p = match params(q) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if p.get("probe").is_some_and(|v| !v.is_empty()) {
+        return plain(StatusCode::OK, "ready".into());
+    }
+    let api = st.api.clone();
+    let mut ticket = match api.request_pick(&p) {
+        Ok(t) => t,
+        Err(e) => return api_error(e),
+    };
+    if !ticket.claimed(st.pick_claim_timeout).await {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_picker",
+            "no Ibid window is open to pick from: open the desktop app (or the page `ibid serve` shows) and ask again",
+        );
+    }
+    match ticket.answer(st.pick_answer_timeout).await {
+        Ok(text) => plain(StatusCode::OK, text),
+        Err(e) => api_error(e),
+    }
 }
 
 #[cfg(test)]

@@ -66,7 +66,12 @@ impl Server {
 
     /// A server whose library holds the sample, imported over HTTP.
     fn with_sample() -> Server {
-        let s = Server::start(None, ibid_server::DEFAULT_MAX_BODY_BYTES);
+        Server::with_sample_and(ServeOptions::default())
+    }
+
+    /// [`Server::with_sample`] with these options.
+    fn with_sample_and(opts: ServeOptions) -> Server {
+        let s = Server::start_with(opts);
         let text = std::fs::read_to_string(ibid_tests::project_fixture("sample-library.csl.json")).unwrap();
         let r = s.cmd("import_csl_json", json!({ "text": text }));
         assert_eq!(r["added"].as_array().unwrap().len(), 13, "{r}");
@@ -380,4 +385,130 @@ fn too_many_requests_get_429_with_retry_after() {
     assert_eq!(refused.header("retry-after"), Some("1"));
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert_eq!(s.get("/api/health", &[]).status, 200, "the budget came back");
+}
+
+/// What an editor's CAYW request got, and what the UI's `answer_pick` got.
+struct Picked {
+    editor: Reply,
+    ui: Reply,
+    pick: Value,
+}
+
+impl Server {
+    /// An editor asks `GET /better-bibtex/cayw?{query}` while this test
+    /// plays the open window: it takes the pick with `next_pick` and
+    /// answers with `citations` (`null`: the palette was closed).
+    fn cayw_pick(&self, query: &str, citations: Value) -> Picked {
+        let url = self.url(&format!("/better-bibtex/cayw?{query}"));
+        let agent = self.agent.clone();
+        let editor = std::thread::spawn(move || Server::reply(agent.get(url).call()));
+        let pick = self.cmd("next_pick", json!({ "wait_ms": 10_000 }));
+        assert!(pick.is_object(), "the window was given the pick: {pick}");
+        let ui = self.call("answer_pick", json!({ "id": pick["id"], "citations": citations }));
+        Picked { editor: editor.join().unwrap(), ui, pick }
+    }
+}
+
+/// Issue 7: Better BibTeX's `/better-bibtex/cayw`, as editor plugins call
+/// it: the window picks, the editor gets the citation as plain text in the
+/// format it asked for, and the UI gets the same text (to copy).
+#[test]
+fn issue_7_cayw_gives_editors_the_picked_works() {
+    let s = Server::with_sample();
+    let probe = s.get("/better-bibtex/cayw?probe=1", &[]);
+    assert_eq!((probe.status, probe.body.as_str()), (200, "ready"));
+    assert!(probe.header("content-type").unwrap().starts_with("text/plain"));
+    let heinzig = s.key_of("heinzig");
+    let goncharov = s.key_of("uncertain partners");
+
+    // Pandoc with brackets, a prefix and a page.
+    let p = s.cayw_pick(
+        "format=pandoc&brackets=1",
+        json!([{ "key": heinzig, "prefix": "see", "locator": "178" }, { "key": goncharov }]),
+    );
+    assert_eq!(p.editor.status, 200, "{}", p.editor.body);
+    assert_eq!(p.editor.body, "[see @heinzig2004soviet, p. 178; @goncharov1993uncertain]");
+    assert_eq!(p.ui.json()["text"], p.editor.body.as_str(), "the UI gets what the editor got");
+    assert_eq!(p.pick["format"], "pandoc");
+    assert_eq!((p.pick["selected"].as_bool(), p.pick["clipboard"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(p.editor.header("set-cookie"), None, "the UI's token is not handed to editors");
+    assert_eq!(p.editor.header("cache-control"), Some("no-store"));
+
+    // natbib, and biblatex's multicite with a locator.
+    let p = s.cayw_pick("format=latex&command=citep", json!([{ "key": heinzig }, { "key": goncharov }]));
+    assert_eq!(p.editor.body, "\\citep{heinzig2004soviet,goncharov1993uncertain}");
+    let p = s.cayw_pick("format=biblatex", json!([{ "key": heinzig, "locator": "ch. 3" }, { "key": goncharov }]));
+    assert_eq!(p.editor.body, "\\autocites[ch.~3]{heinzig2004soviet}{goncharov1993uncertain}");
+
+    // A CSL style's citation: what /api/cite gives for the same works.
+    let p = s.cayw_pick("format=formatted-citation&style=apa&clipboard=yes", json!([{ "key": heinzig }, { "key": goncharov }]));
+    let cite = s.get(&format!("/api/cite?keys={heinzig},{goncharov}&style=apa"), &[]).json();
+    assert_eq!(p.editor.body, cite["text"].as_str().unwrap());
+    assert!(p.editor.body.contains("Heinzig") && p.editor.body.contains("2004"), "{}", p.editor.body);
+    assert_eq!(p.pick["clipboard"], true);
+    // The bibliography, and a BibTeX file of the picked works.
+    let p = s.cayw_pick("format=formatted-bibliography&style=apa", json!([{ "key": heinzig }]));
+    assert!(p.editor.body.starts_with("Heinzig, D. (2004). The Soviet Union and Communist China"), "{}", p.editor.body);
+    let p = s.cayw_pick("format=translate&translator=betterbibtex", json!([{ "key": heinzig }]));
+    assert!(p.editor.body.starts_with("@book{heinzig2004soviet,"), "{}", p.editor.body);
+    assert_eq!(p.editor.body.matches("\n@").count(), 0, "the picked work only");
+
+    // The palette closed: an empty answer, as Better BibTeX gives.
+    let p = s.cayw_pick("format=pandoc&selected=1", Value::Null);
+    assert_eq!((p.editor.status, p.editor.body.as_str()), (200, ""));
+    assert_eq!(p.pick["selected"], true);
+
+    // A work that is not there: the error goes to both.
+    let p = s.cayw_pick("format=pandoc", json!([{ "key": "ZZZZZZZZ" }]));
+    p.editor.assert_error(404, "not_found");
+    p.ui.assert_error(404, "not_found");
+}
+
+/// Issue 7: what CAYW refuses, and when it gives up.
+#[test]
+fn issue_7_cayw_refusals_and_timeouts() {
+    let s = Server::with_sample_and(ServeOptions {
+        pick_claim_timeout: std::time::Duration::from_millis(300),
+        pick_answer_timeout: std::time::Duration::from_millis(300),
+        ..Default::default()
+    });
+    // A format it cannot give: 400 at once, naming the ones it can.
+    let r = s.get("/better-bibtex/cayw?format=docx", &[]);
+    r.assert_error(400, "invalid_input");
+    assert!(r.json()["message"].as_str().unwrap().contains("pandoc"), "{}", r.body);
+    // A web page may not make the window pop up.
+    s.get("/better-bibtex/cayw?format=pandoc", &[("origin", "https://evil.example")]).assert_error(403, "forbidden_origin");
+    s.get("/better-bibtex/cayw?format=pandoc", &[("sec-fetch-site", "cross-site")]).assert_error(403, "forbidden_origin");
+    // No window open to pick from: 503, and the pick is gone.
+    s.get("/better-bibtex/cayw?format=pandoc", &[]).assert_error(503, "no_picker");
+    assert_eq!(s.cmd("next_pick", json!({ "wait_ms": 0 })), Value::Null);
+    // Taking and answering picks needs the token.
+    s.post_without_token("next_pick", "{}", &[]).assert_error(401, "unauthorized");
+    s.post_without_token("answer_pick", r#"{"id": 1}"#, &[]).assert_error(401, "unauthorized");
+    // A window took the pick but nothing was picked in time: 504; answering
+    // after that reaches no one.
+    let url = s.url("/better-bibtex/cayw?format=pandoc");
+    let agent = s.agent.clone();
+    let editor = std::thread::spawn(move || Server::reply(agent.get(url).call()));
+    let pick = s.cmd("next_pick", json!({ "wait_ms": 10_000 }));
+    editor.join().unwrap().assert_error(504, "timeout");
+    s.call("answer_pick", json!({ "id": pick["id"], "citations": [] })).assert_error(404, "not_found");
+}
+
+/// Issue 7: an editor that stops waiting (its plugin timed out, the writer
+/// pressed Ctrl+C) withdraws its pick: no window shows it afterwards.
+#[test]
+fn issue_7_a_cayw_request_given_up_is_withdrawn() {
+    let s = Server::with_sample();
+    let impatient: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .timeout_global(Some(std::time::Duration::from_millis(200)))
+        .build()
+        .into();
+    assert!(impatient.get(s.url("/better-bibtex/cayw?format=pandoc")).call().is_err(), "the editor gave up");
+    // Time for the server to see the connection close (it is told at once;
+    // the margin is for a loaded machine).
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    assert_eq!(s.cmd("next_pick", json!({ "wait_ms": 0 })), Value::Null, "the pick was withdrawn");
 }
