@@ -52,6 +52,7 @@ fn main() -> ExitCode {
 
     let api = Arc::new(api);
     start_local_api(Arc::clone(&api));
+    let picks = api.picks().subscribe();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .manage(AppState { api })
@@ -78,6 +79,7 @@ fn main() -> ExitCode {
                     NewWindowResponse::Deny
                 })
                 .build()?;
+            raise_for_picks(app.handle().clone(), picks);
             Ok(())
         })
         .run(tauri::generate_context!());
@@ -92,6 +94,8 @@ fn main() -> ExitCode {
 /// `$IBID_API_PORT` (`0`: off); writes need the token in
 /// `~/.config/ibid/api-token` (or `$IBID_TOKEN_FILE`). When the port is
 /// taken (`ibid serve` running), the window opens without it and says so.
+/// The same server also listens on Better BibTeX's port 23119 (or
+/// `$IBID_BBT_PORT`, `0`: not) for editor plugins made for Zotero.
 fn start_local_api(api: Arc<ibid_api::Api>) {
     let port = match std::env::var("IBID_API_PORT") {
         Err(_) => ibid_server::DEFAULT_PORT,
@@ -114,6 +118,21 @@ fn start_local_api(api: Arc<ibid_api::Api>) {
             }
         },
     };
+    // `$IBID_BBT_PORT`: where Better BibTeX's endpoints are also served
+    // (default its own, 23119; `0`: not).
+    let bbt_port = match std::env::var("IBID_BBT_PORT") {
+        Err(_) => Some(ibid_server::BBT_PORT),
+        Ok(p) => match p.trim().parse::<u16>() {
+            Ok(0) => None,
+            Ok(p) if p == port => None,
+            Ok(p) => Some(p),
+            Err(_) => {
+                eprintln!("ibid: IBID_BBT_PORT={p:?} is not a port; Better BibTeX's port is off");
+                None
+            }
+        },
+    };
+    let port_main = port;
     let started = std::thread::Builder::new().name("ibid-local-api".into()).spawn(move || {
         let token = match ibid_server::load_or_create_token(&token_file) {
             Ok(t) => t,
@@ -124,19 +143,62 @@ fn start_local_api(api: Arc<ibid_api::Api>) {
             Err(e) => return eprintln!("ibid: the local API is off: {e}"),
         };
         rt.block_on(async move {
-            match ibid_server::bind_loopback(port).await {
-                Ok(listener) => {
-                    let opts = ibid_server::ServeOptions { token, ..Default::default() };
-                    if let Err(e) = ibid_server::serve(api, listener, opts).await {
-                        eprintln!("ibid: the local API stopped: {e}");
+            let main = async {
+                match ibid_server::bind_loopback(port).await {
+                    Ok(listener) => {
+                        let opts = ibid_server::ServeOptions { token: token.clone(), ..Default::default() };
+                        if let Err(e) = ibid_server::serve(Arc::clone(&api), listener, opts).await {
+                            eprintln!("ibid: the local API stopped: {e}");
+                        }
                     }
+                    Err(e) => eprintln!("ibid: the local API is off: cannot listen on 127.0.0.1:{port} ({e}); is `ibid serve` running?"),
                 }
-                Err(e) => eprintln!("ibid: the local API is off: cannot listen on 127.0.0.1:{port} ({e}); is `ibid serve` running?"),
-            }
+            };
+            // Better BibTeX's port too, so that editor plugins made for
+            // Zotero find the picker where they look; Zotero may hold it.
+            let bbt = async {
+                let Some(port) = bbt_port else { return };
+                match ibid_server::bind_loopback(port).await {
+                    Ok(listener) => {
+                        let opts = ibid_server::ServeOptions { token: token.clone(), ..Default::default() };
+                        if let Err(e) = ibid_server::serve(Arc::clone(&api), listener, opts).await {
+                            eprintln!("ibid: the Better BibTeX port stopped: {e}");
+                        }
+                    }
+                    Err(e) => eprintln!("ibid: not on Better BibTeX's port 127.0.0.1:{port} ({e}; is Zotero running?): editors find Ibid on {port_main}", port_main = port_main),
+                }
+            };
+            tokio::join!(main, bbt);
         });
     });
     if let Err(e) = started {
         eprintln!("ibid: the local API is off: {e}");
+    }
+}
+
+/// An editor's "cite as you write" raises the window (its UI is already
+/// waiting for the pick with `next_pick` and shows the palette); when the
+/// editor asked for it (`minimize`), the window gets out of the way after.
+fn raise_for_picks(app: tauri::AppHandle, picks: std::sync::mpsc::Receiver<ibid_api::PickEvent>) {
+    use tauri::Manager;
+    let spawned = std::thread::Builder::new().name("ibid-picks".into()).spawn(move || {
+        for event in picks {
+            let Some(window) = app.get_webview_window(MAIN_WINDOW) else { continue };
+            match event {
+                ibid_api::PickEvent::Requested(_) => {
+                    let _ = window.unminimize();
+                    let _ = window.show();
+                    let _ = window.set_focus();
+                }
+                ibid_api::PickEvent::Done { minimize: true, .. } => {
+                    let _ = window.minimize();
+                }
+                ibid_api::PickEvent::Done { .. } => {}
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        eprintln!("ibid: picks from editors will not raise the window: {e}");
     }
 }
 

@@ -177,3 +177,36 @@ test('Quick lookup (Ctrl+K): type, Enter, and the citation is on the clipboard; 
     { permissions: ['clipboard-read', 'clipboard-write'] },
   );
 });
+
+test("An editor's cite-as-you-write (Better BibTeX's CAYW): the page's palette picks, the editor gets the citation", async () => {
+  await withApp(
+    async ({ page, url }) => {
+      await page.getByTestId('item-list').waitFor();
+      // The editor asks (as Vim or VS Code plugins do) and waits for the writer.
+      const ask = (query) => fetch(`${url}/better-bibtex/cayw?${query}`).then(async (r) => [r.status, await r.text()]);
+      const editor = ask('format=pandoc&brackets=1&clipboard=1');
+      await page.getByTestId('quick-lookup').filter({ hasText: 'Cite in your editor (pandoc)' }).waitFor();
+      await page.getByTestId('quick-input').fill('political economic foundations');
+      await page.getByTestId('quick-row').first().waitFor();
+      await page.getByTestId('quick-input').press('Enter');
+      await page.getByTestId('picked-locator').fill('178');
+      await page.getByTestId('pick-send').click();
+      assert.deepEqual(await editor, [200, '[@shen2020political, p. 178]']);
+      await page.getByTestId('toast').filter({ hasText: 'Sent to your editor: [@shen2020political, p. 178]' }).waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), '[@shen2020political, p. 178]', 'clipboard=1 copies it too');
+      assert.equal(await page.getByTestId('quick-lookup').count(), 0, 'the palette closed');
+
+      // Closing the palette: the editor gets nothing, at once.
+      const closed = ask('format=latex');
+      await page.getByTestId('quick-lookup').waitFor();
+      await page.keyboard.press('Escape');
+      assert.deepEqual(await closed, [200, '']);
+
+      // `selected`: the works selected in the list, without the palette.
+      await selectChapter(page);
+      assert.deepEqual(await ask('format=latex&command=citep&selected=1'), [200, '\\citep{shen2020political}']);
+      assert.equal(await page.getByTestId('quick-lookup').count(), 0);
+    },
+    { permissions: ['clipboard-read', 'clipboard-write'] },
+  );
+});

@@ -9,7 +9,7 @@ import { RowCache } from './lib/rowcache';
 import { plainText } from './lib/sanitize';
 import * as S from './lib/selection';
 import { UndoStack } from './lib/undo';
-import type { AddJob, CollectionDto, CreatorDto, Detail, ImportResult, LibraryInfo, Row, Scope, SortKey, TagDto } from './lib/types';
+import type { AddJob, CollectionDto, CreatorDto, Detail, ImportResult, LibraryInfo, PickDto, Row, Scope, SortKey, TagDto } from './lib/types';
 import { AddByIdentifierDialog, type AddDraft } from './components/AddByIdentifier';
 import { DetailPane, type DetailActions } from './components/DetailPane';
 import { ConfirmDialog, ImportSummary, NewItemDialog } from './components/Dialogs';
@@ -123,6 +123,8 @@ export function App({ bridge }: { bridge: Bridge }) {
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [listLoading, setListLoading] = useState(true);
   const [fileDrag, setFileDrag] = useState(false);
+  /** Editors' picks (cite as you write) waiting for the palette, oldest first. */
+  const [picks, setPicks] = useState<PickDto[]>([]);
   const [, setTick] = useState(0);
 
   const searchInput = useRef<HTMLInputElement>(null);
@@ -667,6 +669,38 @@ export function App({ bridge }: { bridge: Bridge }) {
     setDetailStack([]);
   };
 
+  // ---- editors' picks (cite as you write) -------------------------------------
+  // The window waits for picks all the time (a long poll: `next_pick` answers
+  // when an editor asks, or after 25 s with none). A pick asking for the
+  // selection is answered with it at once; otherwise the palette gathers works.
+  useEffect(() => {
+    let alive = true;
+    void (async () => {
+      while (alive) {
+        try {
+          const p = await call('next_pick', { wait_ms: 25_000 });
+          if (!p) continue;
+          const sel = p.selected ? selectedKeys() : [];
+          if (sel.length) {
+            const r = await call('answer_pick', { id: p.id, citations: sel.map((key) => ({ key })) });
+            if (p.clipboard) await copyToClipboard(async () => ({ text: r.text }));
+            showToast(`Sent to your editor: ${r.text.length > 160 ? `${r.text.slice(0, 160)}…` : r.text}`);
+          } else {
+            setPicks((q) => [...q, p]);
+          }
+        } catch (e) {
+          const err = toApiError(e);
+          // A backend without picks (or without the token for them): stop asking.
+          if (['unknown_command', 'not_found', 'unauthorized', 'unsupported'].includes(err.code)) return;
+          await new Promise((r) => setTimeout(r, 2000));
+        }
+      }
+    })();
+    return () => {
+      alive = false;
+    };
+  }, []);
+
   // ---- global keys -----------------------------------------------------------
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -1001,6 +1035,19 @@ export function App({ bridge }: { bridge: Bridge }) {
           onClose={() => setDialog(null)}
           onCopied={(text) => {
             showToast(`Copied: ${text.length > 160 ? `${text.slice(0, 160)}…` : text}`);
+            void refresh({ keepSelection: true });
+          }}
+        />
+      )}
+      {picks.length > 0 && (
+        <QuickLookup
+          key={picks[0].id}
+          call={call}
+          pick={picks[0]}
+          onClose={() => setPicks((q) => q.slice(1))}
+          onCopied={() => {}}
+          onSent={(text) => {
+            showToast(`Sent to your editor: ${text.length > 160 ? `${text.slice(0, 160)}…` : text}`);
             void refresh({ keepSelection: true });
           }}
         />

@@ -3,7 +3,7 @@ import { act } from 'preact/test-utils';
 import { describe, expect, it } from 'vitest';
 import { QuickLookup, looksLikeIdentifier } from '../src/components/QuickLookup';
 import type { ClipContent } from '../src/lib/clipboard';
-import type { Row } from '../src/lib/types';
+import type { PickDto, Row } from '../src/lib/types';
 import { recordingBridge } from './fakeBridge';
 import { mountPointEachTest } from './mount';
 
@@ -21,6 +21,8 @@ function fakeBridge(rows: Row[]) {
       }
       case 'format_citation':
         return { text: `${a.format}:${(a.keys as string[]).join(',')}` };
+      case 'answer_pick':
+        return { text: JSON.stringify(a.citations) };
       case 'add_identifiers':
         return { job: 'add-1', total: 1 };
       case 'add_job':
@@ -34,18 +36,22 @@ function fakeBridge(rows: Row[]) {
 let root!: HTMLElement;
 mountPointEachTest((el) => (root = el));
 
-async function open(rows: Row[]) {
+async function open(rows: Row[], pick?: PickDto) {
   const { bridge, calls } = fakeBridge(rows);
   const copied: ClipContent[] = [];
   const said: string[] = [];
   let closed = false;
+  const sent: string[] = [];
   const copy = async (get: () => Promise<ClipContent>) => {
     const c = await get();
     copied.push(c);
     return c;
   };
   await act(() =>
-    render(<QuickLookup call={bridge.call} copy={copy} pollMs={1} onClose={() => (closed = true)} onCopied={(t) => said.push(t)} />, root),
+    render(
+      <QuickLookup call={bridge.call} copy={copy} pollMs={1} pick={pick} onClose={() => (closed = true)} onCopied={(t) => said.push(t)} onSent={(t) => sent.push(t)} />,
+      root,
+    ),
   );
   const input = root.querySelector<HTMLInputElement>('[data-testid="quick-input"]')!;
   const type = async (v: string) => {
@@ -54,12 +60,12 @@ async function open(rows: Row[]) {
       input.dispatchEvent(new Event('input', { bubbles: true }));
     });
   };
-  const key = async (k: string) => {
+  const key = async (k: string, init: KeyboardEventInit = {}) => {
     await act(() => {
-      input.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...init }));
     });
   };
-  return { calls, copied, said, type, key, closed: () => closed };
+  return { calls, copied, said, sent, type, key, closed: () => closed };
 }
 
 describe('Quick lookup', () => {
@@ -114,5 +120,54 @@ describe('Quick lookup', () => {
       expect(looksLikeIdentifier(id), id).toBe(true);
     }
     for (const words of ['sino soviet', 'cold war 1949', 'Heinzig']) expect(looksLikeIdentifier(words), words).toBe(false);
+  });
+
+  it("gathers works for an editor's pick, each with its page, and sends them (issue 7, CAYW)", async () => {
+    const pick: PickDto = { id: 7, format: 'pandoc', selected: false, clipboard: true };
+    const q = await open([row('SINO0001', 'The Sino-Soviet Alliance'), row('KOREA001', 'The Korean War')], pick);
+    expect(root.textContent).toContain('Cite in your editor (pandoc)');
+    expect(root.querySelector('[data-testid="quick-format"]')).toBeNull();
+    await q.type('korean');
+    await sleep(50);
+    await q.key('Enter');
+    expect(q.closed()).toBe(false);
+    const locator = root.querySelector<HTMLInputElement>('[data-testid="picked-locator"]')!;
+    await act(() => {
+      locator.value = ' 178 ';
+      locator.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await q.type('sino');
+    await sleep(50);
+    await q.key('Enter');
+    await q.key('Enter'); // twice: the search is empty now, so this sends
+    await sleep(10);
+    expect(q.calls.filter((c) => c.name === 'answer_pick').map((c) => c.args)).toEqual([
+      { id: 7, citations: [{ key: 'KOREA001', locator: '178' }, { key: 'SINO0001' }] },
+    ]);
+    const text = JSON.stringify([{ key: 'KOREA001', locator: '178' }, { key: 'SINO0001' }]);
+    expect(q.sent).toEqual([text]);
+    expect(q.copied).toEqual([{ text }]); // the editor asked for the clipboard too
+    expect(q.closed()).toBe(true);
+  });
+
+  it('Ctrl+Enter sends the highlighted work; closing the palette sends nothing (issue 7, CAYW)', async () => {
+    const q = await open([row('SINO0001', 'The Sino-Soviet Alliance')], { id: 8, format: 'latex', selected: false, clipboard: false });
+    await q.type('sino');
+    await sleep(50);
+    await q.key('Enter', { ctrlKey: true });
+    await sleep(10);
+    expect(q.calls.find((c) => c.name === 'answer_pick')!.args).toEqual({ id: 8, citations: [{ key: 'SINO0001' }] });
+    expect(q.copied).toEqual([]);
+
+    await act(() => render(null, root)); // the App shows each pick in a palette of its own
+    const closed = await open([], { id: 9, format: 'pandoc', selected: false, clipboard: true });
+    // Escape: the browser cancels the <dialog>.
+    await act(() => {
+      root.querySelector('dialog')!.dispatchEvent(new Event('cancel', { cancelable: true }));
+    });
+    await sleep(10);
+    expect(closed.calls.filter((c) => c.name === 'answer_pick').map((c) => c.args)).toEqual([{ id: 9, citations: null }]);
+    expect(closed.sent).toEqual([]);
+    expect(closed.closed()).toBe(true);
   });
 });

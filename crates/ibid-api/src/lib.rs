@@ -51,7 +51,7 @@ impl ApiError {
             "invalid_input" | "bad_file" | "bad_arguments" | "not_an_identifier" | "unknown_style" | "bad_style" | "unknown_parent_style"
             | "unknown_locale" | "unknown_format" | "no_bibliography" => 400,
             "exists" => 409,
-            "no_picker" => 503,
+            "no_picker" | "stopping" => 503,
             "timeout" => 504,
             _ => 500,
         }

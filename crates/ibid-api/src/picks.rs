@@ -95,7 +95,8 @@ struct Pending {
 /// The picks waiting for an answer.
 #[derive(Default)]
 pub struct Picks {
-    state: Mutex<(u64, Vec<Pending>)>,
+    /// (the last pick's id, the picks waiting, how many times [`Picks::shut`] ran)
+    state: Mutex<(u64, Vec<Pending>, u64)>,
     arrived: Condvar,
     subscribers: Mutex<Vec<mpsc::Sender<PickEvent>>>,
 }
@@ -139,7 +140,7 @@ impl Drop for PickTicket<'_> {
 }
 
 impl Picks {
-    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, Vec<Pending>)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, Vec<Pending>, u64)> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -166,11 +167,36 @@ impl Picks {
         }
     }
 
-    /// The oldest pick no UI has taken, taken; waits up to `wait` for one.
+    /// The server is stopping: every UI waiting in `next_pick` is answered
+    /// (with no pick) and every editor waiting is told, so that nothing
+    /// holds the stop up.
+    pub fn shut(&self) {
+        let gone: Vec<Pending> = {
+            let mut st = self.lock();
+            st.2 += 1;
+            std::mem::take(&mut st.1)
+        };
+        self.arrived.notify_all();
+        for mut p in gone {
+            if let Some(tx) = p.on_claim.take() {
+                let _ = tx.send(());
+            }
+            if let Some(tx) = p.on_answer.take() {
+                let _ = tx.send(Err(ApiError::new("stopping", "Ibid is stopping: ask again once it runs")));
+            }
+        }
+    }
+
+    /// The oldest pick no UI has taken, taken; waits up to `wait` for one
+    /// (or until [`Picks::shut`]).
     fn next(&self, wait: Duration) -> Option<PickDto> {
         let deadline = Instant::now() + wait;
         let mut st = self.lock();
+        let epoch = st.2;
         loop {
+            if st.2 != epoch {
+                return None;
+            }
             if let Some(p) = st.1.iter_mut().find(|p| !p.claimed) {
                 p.claimed = true;
                 if let Some(tx) = p.on_claim.take() {

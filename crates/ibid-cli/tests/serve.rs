@@ -197,7 +197,7 @@ fn issue_7_cayw_over_ibid_serve() {
     let seed = ibid_tests::project_fixture("seed-chapter.csl.json");
     let out = Command::new(env!("CARGO_BIN_EXE_ibid")).arg("--library").arg(&lib).arg("import").arg(&seed).env_remove("IBID_LIBRARY").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let (_server, base) = start(&lib, &[]);
+    let (mut server, base) = start(&lib, &[]);
     let agent = agent();
     let mut probe = agent.get(format!("{base}/better-bibtex/cayw?probe=true")).call().unwrap();
     assert_eq!(probe.body_mut().read_to_string().unwrap(), "ready");
@@ -222,6 +222,38 @@ fn issue_7_cayw_over_ibid_serve() {
     let (status, text) = editor.join().unwrap();
     assert_eq!((status, text.as_str()), (200, "[@shen2020political, pp. 166-67]"));
     assert_eq!(answered["text"], text);
+
+    // A window waiting for picks and an editor waiting for one do not hold
+    // up a stop: both are answered, and the server exits at once.
+    #[cfg(unix)]
+    {
+        let (ask, wait) = (agent.clone(), agent.clone());
+        let editor = std::thread::spawn({
+            let url = format!("{base}/better-bibtex/cayw?format=pandoc");
+            move || {
+                let mut res = ask.get(url).call().unwrap();
+                (res.status().as_u16(), res.body_mut().read_json::<Value>().unwrap())
+            }
+        });
+        let window = std::thread::spawn({
+            let url = format!("{base}/api/cmd/next_pick");
+            let token = token.clone();
+            move || wait.post(url).header("Authorization", format!("Bearer {token}")).send(r#"{"wait_ms": 30000}"#).map(|r| r.status().as_u16())
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        // SAFETY: kill(2) on our own child, which has not been waited for.
+        assert_eq!(unsafe { libc::kill(server.0.id() as libc::pid_t, libc::SIGTERM) }, 0);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while server.0.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "ibid serve did not stop with a pick pending");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let (status, body) = editor.join().unwrap();
+        // Either the window took the pick before the stop (then the stop
+        // answered the editor), or the stop came first: 503 both ways.
+        assert_eq!((status, body["code"].as_str()), (503, Some("stopping")), "{body}");
+        assert!(window.join().unwrap().is_ok_and(|s| s == 200), "the long poll was answered");
+    }
 }
 
 /// A token file others can read is refused: whoever reads it can change the library.

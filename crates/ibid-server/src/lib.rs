@@ -213,6 +213,13 @@ pub async fn serve_with_shutdown(
             return Err(io::Error::new(io::ErrorKind::NotFound, format!("the UI folder {} does not exist", dir.display())));
         }
     }
+    // Long polls (`next_pick`) and editors waiting for a pick would hold the
+    // stop up: they are answered as it begins.
+    let picks_of = Arc::clone(&api);
+    let shutdown = async move {
+        shutdown.await;
+        picks_of.picks().shut();
+    };
     axum::serve(listener, router(api, local, opts)).with_graceful_shutdown(shutdown).await
 }
 

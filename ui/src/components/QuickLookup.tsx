@@ -3,12 +3,18 @@
 // copies the chosen work's citation in the Export dialog's style, or by
 // citation key for Pandoc, LaTeX and Typst. A DOI, ISBN, arXiv id or PMID
 // that is not in the library is looked up, added and copied in one go.
+//
+// With a `pick` (an editor's "cite as you write" request, Better BibTeX's
+// /better-bibtex/cayw) it gathers works instead: Enter adds the highlighted
+// work (each with an optional page, prefix, suffix or "year only"), Enter
+// on an empty search or Ctrl+Enter sends them to the editor, in the format
+// it asked for; closing sends nothing (the editor gets an empty answer).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { toApiError, type Bridge } from '../bridge';
 import { copyToClipboard, type ClipContent } from '../lib/clipboard';
 import { errorLine } from '../lib/errors';
 import { loadPrefs } from '../lib/exportPrefs';
-import type { CitationFormat, Row } from '../lib/types';
+import type { CitationFormat, PickDto, PickedCitation, Row } from '../lib/types';
 import { Modal } from './Dialogs';
 import { Markup } from './Markup';
 
@@ -43,15 +49,24 @@ export interface QuickLookupProps {
   copy?: (get: () => Promise<ClipContent>) => Promise<ClipContent>;
   /** Milliseconds between polls of a lookup job. */
   pollMs?: number;
+  /** An editor's pick: gather works for it instead of copying one. */
+  pick?: PickDto;
+  /** Said after the picked works were sent (with the text the editor got). */
+  onSent?(text: string): void;
 }
 
-export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, pollMs = 150 }: QuickLookupProps) {
+/** A work gathered for a pick, with its title to show. */
+type Gathered = PickedCitation & { title: string };
+
+export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, pollMs = 150, pick, onSent }: QuickLookupProps) {
   const [q, setQ] = useState('');
   const [rows, setRows] = useState<Row[]>([]);
   const [active, setActive] = useState(0);
   const [format, setFormat] = useState<CitationFormat>(() => (localStorage.getItem(FORMAT_KEY) as CitationFormat | null) ?? 'text');
   const [status, setStatus] = useState<string | null>(null);
+  const [gathered, setGathered] = useState<Gathered[]>([]);
   const seq = useRef(0);
+  const answered = useRef(false);
 
   useEffect(() => {
     const n = ++seq.current;
@@ -105,9 +120,61 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
     }
   };
 
+  /** Adds a work to the pick (once), and clears the search for the next. */
+  const gather = (key: string, title: string) => {
+    setGathered((g) => (g.some((c) => c.key === key) ? g : [...g, { key, title }]));
+    setQ('');
+    setRows([]);
+    setStatus(null);
+  };
+
+  const edit = (i: number, change: Partial<PickedCitation>) => setGathered((g) => g.map((c, j) => (j === i ? { ...c, ...change } : c)));
+
+  /** Sends the gathered works (or `null`: nothing) to the waiting editor. */
+  const answer = async (citations: PickedCitation[] | null) => {
+    if (!pick || answered.current) return;
+    answered.current = true;
+    try {
+      const sent = citations?.map(({ key, locator, prefix, suffix, suppress_author }) => ({
+        key,
+        ...(locator?.trim() ? { locator: locator.trim() } : {}),
+        ...(prefix?.trim() ? { prefix: prefix.trim() } : {}),
+        ...(suffix?.trim() ? { suffix: suffix.trim() } : {}),
+        ...(suppress_author ? { suppress_author } : {}),
+      }));
+      const r = await call('answer_pick', { id: pick.id, citations: sent ?? null });
+      if (citations && pick.clipboard) await copy(async () => ({ text: r.text }));
+      if (citations) onSent?.(r.text);
+      onClose();
+    } catch (e) {
+      answered.current = false;
+      const err = toApiError(e);
+      if (err.code === 'not_found' && !citations) return onClose();
+      setStatus(errorLine(err));
+    }
+  };
+
+  const send = async () => {
+    const row = rows[active];
+    const all = gathered.length || !row ? gathered : [{ key: row.key, title: row.title }];
+    if (!all.length) return setStatus('Nothing picked yet: find a work and press Enter to add it.');
+    await answer(all);
+  };
+
+  const close = () => {
+    if (pick) void answer(null);
+    else onClose();
+  };
+
   const enter = async () => {
     try {
       const row = rows[active];
+      if (pick) {
+        if (row) return gather(row.key, row.title);
+        if (looksLikeIdentifier(q)) return gather(await addIdentifier(q.trim()), q.trim());
+        if (!q.trim()) return await send();
+        return setStatus('No match: type part of a title or an author, or paste a DOI.');
+      }
       if (row) return await copyKey(row.key);
       if (looksLikeIdentifier(q)) return await copyKey(await addIdentifier(q.trim()));
       setStatus('Nothing to cite: type part of a title, an author, or paste a DOI.');
@@ -123,6 +190,9 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
     } else if (e.key === 'ArrowUp') {
       e.preventDefault();
       setActive((a) => Math.max(a - 1, 0));
+    } else if (e.key === 'Enter' && pick && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void send();
     } else if (e.key === 'Enter') {
       e.preventDefault();
       void enter();
@@ -130,7 +200,7 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
   };
 
   return (
-    <Modal title="Cite" onClose={onClose} testid="quick-lookup">
+    <Modal title={pick ? `Cite in your editor (${pick.format})` : 'Cite'} onClose={close} testid="quick-lookup">
       <input
         type="search"
         data-autofocus
@@ -150,7 +220,7 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
             class={i === active ? 'active' : ''}
             data-testid="quick-row"
             onMouseEnter={() => setActive(i)}
-            onClick={() => void copyKey(r.key).catch((e: unknown) => setStatus(errorLine(toApiError(e))))}
+            onClick={() => (pick ? gather(r.key, r.title) : void copyKey(r.key).catch((e: unknown) => setStatus(errorLine(toApiError(e)))))}
           >
             <span class="quick-title">{r.title ? <Markup html={r.title} /> : <span class="untitled">(no title)</span>}</span>
             <span class="quick-meta">
@@ -159,17 +229,52 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
           </li>
         ))}
       </ul>
-      {!rows.length && q.trim() && looksLikeIdentifier(q) && <p class="hint">Enter: look it up, add it to the library and copy its citation.</p>}
-      <label class="quick-format">
-        Copy as{' '}
-        <select data-testid="quick-format" value={format} onChange={(e) => chooseFormat((e.target as HTMLSelectElement).value as CitationFormat)}>
-          {QUICK_FORMATS.map((f) => (
-            <option key={f.id} value={f.id}>
-              {f.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      {!rows.length && q.trim() && looksLikeIdentifier(q) && (
+        <p class="hint">{pick ? 'Enter: look it up, add it to the library and to this citation.' : 'Enter: look it up, add it to the library and copy its citation.'}</p>
+      )}
+      {pick && (
+        <>
+          <ol class="picked" data-testid="picked" aria-label="Works in this citation">
+            {gathered.map((c, i) => (
+              <li key={c.key} data-testid="picked-work">
+                <span class="quick-title">{c.title ? <Markup html={c.title} /> : <span class="untitled">(no title)</span>}</span>
+                <input aria-label="Prefix" placeholder="see" size={6} value={c.prefix ?? ''} onInput={(e) => edit(i, { prefix: (e.target as HTMLInputElement).value })} />
+                <input
+                  aria-label="Page or other locator"
+                  data-testid="picked-locator"
+                  placeholder="page"
+                  size={8}
+                  value={c.locator ?? ''}
+                  onInput={(e) => edit(i, { locator: (e.target as HTMLInputElement).value })}
+                />
+                <input aria-label="Suffix" placeholder="suffix" size={8} value={c.suffix ?? ''} onInput={(e) => edit(i, { suffix: (e.target as HTMLInputElement).value })} />
+                <label title="Cite the year only (the author is named in the text)">
+                  <input type="checkbox" checked={!!c.suppress_author} onChange={(e) => edit(i, { suppress_author: (e.target as HTMLInputElement).checked })} /> year only
+                </label>
+                <button type="button" aria-label="Remove from this citation" onClick={() => setGathered((g) => g.filter((_, j) => j !== i))}>
+                  ✕
+                </button>
+              </li>
+            ))}
+          </ol>
+          <p class="hint">Enter adds a work; Enter on an empty search (or Ctrl+Enter) sends the citation to your editor; Esc sends nothing.</p>
+          <button type="button" data-testid="pick-send" disabled={!gathered.length} onClick={() => void send()}>
+            Send {gathered.length === 1 ? '1 work' : `${gathered.length} works`} to the editor
+          </button>
+        </>
+      )}
+      {!pick && (
+        <label class="quick-format">
+          Copy as{' '}
+          <select data-testid="quick-format" value={format} onChange={(e) => chooseFormat((e.target as HTMLSelectElement).value as CitationFormat)}>
+            {QUICK_FORMATS.map((f) => (
+              <option key={f.id} value={f.id}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       {status && (
         <p class="hint" role="status" data-testid="quick-status">
           {status}

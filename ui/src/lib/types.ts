@@ -259,6 +259,30 @@ export interface Commands {
   cited_by: [{ key: string }, CitingWork[]];
   /** Numbered notes or a reference list (one per line); replaces the work's citations. */
   paste_notes: [{ key: string; text: string }, Citation[]];
+  /** Waits up to `wait_ms` for an editor's pick (cite as you write); `null` when none came. */
+  next_pick: [{ wait_ms?: number }, PickDto | null];
+  /** The works chosen for a pick (`null`: the palette was closed); the text the editor got. */
+  answer_pick: [{ id: number; citations: PickedCitation[] | null }, { text: string }];
+}
+
+/** An editor asking the writer to pick works (Better BibTeX's CAYW). */
+export interface PickDto {
+  id: number;
+  /** The format the editor asked for (`pandoc`, `latex`…). */
+  format: string;
+  /** Answer with the works selected in the list, without the palette. */
+  selected: boolean;
+  /** Also copy the answer. */
+  clipboard: boolean;
+}
+
+/** One picked work (by item key) and what the writer added to it. */
+export interface PickedCitation {
+  key: string;
+  locator?: string;
+  prefix?: string;
+  suffix?: string;
+  suppress_author?: boolean;
 }
 
 export type CommandName = keyof Commands;
