@@ -297,7 +297,16 @@ async fn window_lists_searches_and_saves_edits() {
     // The window's local API, on a free port, its token beside the library.
     let api_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let token_file = dir.path().join("api-token");
-    let driver = Driver::start(&webdriver, &[("IBID_API_PORT", api_port.to_string()), ("IBID_TOKEN_FILE", token_file.display().to_string())]);
+    // Better BibTeX's endpoints, on a free port rather than 23119 (Zotero's).
+    let bbt_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let driver = Driver::start(
+        &webdriver,
+        &[
+            ("IBID_API_PORT", api_port.to_string()),
+            ("IBID_BBT_PORT", bbt_port.to_string()),
+            ("IBID_TOKEN_FILE", token_file.display().to_string()),
+        ],
+    );
 
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
@@ -313,7 +322,8 @@ async fn window_lists_searches_and_saves_edits() {
 
     let outcome = tokio::time::timeout(Duration::from_secs(180), async {
         smoke(&client, &library).await?;
-        local_api_answers(api_port, &token_file).await
+        local_api_answers(api_port, &token_file).await?;
+        cayw_picks_in_the_window(&client, bbt_port).await
     })
     .await
     .unwrap_or_else(|_| Err("the test took more than 180 s".into()));
@@ -340,15 +350,7 @@ async fn window_lists_searches_and_saves_edits() {
 /// 127.0.0.1 (a search over the window's library), with a token file only
 /// its owner can read.
 async fn local_api_answers(port: u16, token_file: &Path) -> Res<()> {
-    use std::io::{Read, Write};
-    let get = |path: &str| -> Result<String, String> {
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("the local API on port {port}: {e}"))?;
-        write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").map_err(|e| e.to_string())?;
-        let mut out = String::new();
-        s.read_to_string(&mut out).map_err(|e| e.to_string())?;
-        Ok(out)
-    };
-    let answer = wait_for(20, "the window's local API", || async { Ok(get("/api/search?q=heinzig").ok().filter(|a| a.starts_with("HTTP/1.1 200"))) }).await?;
+    let answer = wait_for(20, "the window's local API", || async { Ok(http_get(port, "/api/search?q=heinzig").ok().filter(|a| a.starts_with("HTTP/1.1 200"))) }).await?;
     if !answer.contains("Heinzig") {
         return Err(format!("the local API's search did not find Heinzig: {answer}"));
     }
@@ -359,6 +361,42 @@ async fn local_api_answers(port: u16, token_file: &Path) -> Res<()> {
         if mode != 0o600 {
             return Err(format!("the token file's mode is {mode:o}, not 600"));
         }
+    }
+    Ok(())
+}
+
+/// A GET on 127.0.0.1:`port`, its whole response as text.
+fn http_get(port: u16, path: &str) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("127.0.0.1:{port}: {e}"))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// Issue 7: an editor plugin asks Better BibTeX's CAYW endpoint (on the
+/// window's Better BibTeX port); the window shows the palette for the pick,
+/// the writer finds a work, adds it and sends it; the editor gets the
+/// Pandoc citation.
+async fn cayw_picks_in_the_window(c: &Client, port: u16) -> Res<()> {
+    let probe = wait_for(20, "the Better BibTeX port", || async { Ok(http_get(port, "/better-bibtex/cayw?probe=1").ok().filter(|a| a.starts_with("HTTP/1.1 200"))) }).await?;
+    if !probe.ends_with("ready") {
+        return Err(format!("the probe answered {probe:?}"));
+    }
+    let editor = std::thread::spawn(move || http_get(port, "/better-bibtex/cayw?format=pandoc&brackets=1"));
+    let palette = "[data-testid=quick-lookup] [data-testid=quick-input]";
+    let input = wait_for(20, "the palette for the editor's pick", || async { Ok(c.find(Locator::Css(palette)).await.ok()) }).await?;
+    input.send_keys("heinzig").await.map_err(err("typing in the palette"))?;
+    wait_for(20, "a match in the palette", || async { Ok(c.find(Locator::Css("[data-testid=quick-row]")).await.ok()) }).await?;
+    input.send_keys("\u{E007}").await.map_err(err("Enter: add the work"))?;
+    wait_for(20, "the work added to the pick", || async { Ok(c.find(Locator::Css("[data-testid=picked-work]")).await.ok()) }).await?;
+    input.send_keys("\u{E007}").await.map_err(err("Enter on the empty search: send"))?;
+    let answer = tokio::task::spawn_blocking(move || editor.join().map_err(|_| "the editor's request panicked".to_string())?)
+        .await
+        .map_err(|e| e.to_string())??;
+    if !(answer.starts_with("HTTP/1.1 200") && answer.ends_with("\r\n\r\n[@heinzig2004soviet]")) {
+        return Err(format!("the editor got {answer:?}"));
     }
     Ok(())
 }
@@ -439,7 +477,7 @@ async fn window_adds_a_work_by_identifier() {
     let env: Vec<(&str, String)> = ["IBID_CROSSREF_URL", "IBID_DOI_URL", "IBID_DATACITE_URL", "IBID_OPENLIBRARY_URL", "IBID_ARXIV_URL", "IBID_PUBMED_URL"]
         .into_iter()
         .map(|k| (k, base.clone()))
-        .chain([("IBID_MAILTO", "desktop-test@example.org".to_string()), ("IBID_API_PORT", "0".to_string())])
+        .chain([("IBID_MAILTO", "desktop-test@example.org".to_string()), ("IBID_API_PORT", "0".to_string()), ("IBID_BBT_PORT", "0".to_string())])
         .collect();
     let driver = Driver::start(&webdriver, &env);
     let mut caps = serde_json::Map::new();
