@@ -21,6 +21,8 @@ function fakeBridge(rows: Row[]) {
       }
       case 'format_citation':
         return { text: `${a.format}:${(a.keys as string[]).join(',')}` };
+      case 'styles':
+        return { styles: [{ id: 'american-psychological-association', title: 'APA' }, { id: 'chicago-author-date', title: 'Chicago (author-date)' }] };
       case 'answer_pick':
         return { text: JSON.stringify(a.citations) };
       case 'add_identifiers':
@@ -169,5 +171,23 @@ describe('Quick lookup', () => {
     expect(closed.calls.filter((c) => c.name === 'answer_pick').map((c) => c.args)).toEqual([{ id: 9, citations: null }]);
     expect(closed.sent).toEqual([]);
     expect(closed.closed()).toBe(true);
+  });
+
+  it('copies in the style chosen in the palette, which the Export dialog then uses too', async () => {
+    localStorage.removeItem('ibid.quick.format'); // text, where a style applies
+    const q = await open([row('SINO0001', 'The Sino-Soviet Alliance')]);
+    await sleep(5);
+    const style = root.querySelector<HTMLSelectElement>('[data-testid="quick-style"]')!;
+    expect([...style.options].map((o) => o.textContent)).toEqual(['APA', 'Chicago (author-date)']);
+    await act(() => {
+      style.value = 'chicago-author-date';
+      style.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await q.type('sino');
+    await sleep(50);
+    await q.key('Enter');
+    await sleep(10);
+    expect(q.calls.filter((c) => c.name === 'format_citation').map((c) => c.args.style)).toEqual(['chicago-author-date', 'chicago-author-date']);
+    expect(JSON.parse(localStorage.getItem('ibid.export')!)).toMatchObject({ style: 'chicago-author-date', styleTitle: 'Chicago (author-date)' });
   });
 });

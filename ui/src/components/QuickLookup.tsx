@@ -13,8 +13,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { toApiError, type Bridge } from '../bridge';
 import { copyToClipboard, type ClipContent } from '../lib/clipboard';
 import { errorLine } from '../lib/errors';
-import { loadPrefs } from '../lib/exportPrefs';
-import type { CitationFormat, PickDto, PickedCitation, Row } from '../lib/types';
+import { loadPrefs, savePrefs } from '../lib/exportPrefs';
+import type { CitationFormat, PickDto, PickedCitation, Row, StyleDto } from '../lib/types';
 import { Modal } from './Dialogs';
 import { Markup } from './Markup';
 
@@ -65,6 +65,9 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
   const [format, setFormat] = useState<CitationFormat>(() => (localStorage.getItem(FORMAT_KEY) as CitationFormat | null) ?? 'text');
   const [status, setStatus] = useState<string | null>(null);
   const [gathered, setGathered] = useState<Gathered[]>([]);
+  /** The style for text and RTF: the Export dialog's, and changing it here changes it there. */
+  const [style, setStyle] = useState(() => loadPrefs().style);
+  const [styles, setStyles] = useState<StyleDto[]>([]);
   const seq = useRef(0);
   const answered = useRef(false);
 
@@ -86,6 +89,19 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
       });
   }, [q]);
 
+  useEffect(() => {
+    if (pick) return;
+    call('styles', {}).then(
+      (r) => setStyles(r.styles),
+      () => setStyles([]),
+    );
+  }, []);
+
+  const chooseStyle = (id: string) => {
+    setStyle(id);
+    savePrefs({ ...loadPrefs(), style: id, styleTitle: styles.find((s) => s.id === id)?.title ?? '' });
+  };
+
   const chooseFormat = (f: CitationFormat) => {
     setFormat(f);
     localStorage.setItem(FORMAT_KEY, f);
@@ -93,7 +109,7 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
 
   const copyKey = async (key: string) => {
     const prefs = loadPrefs();
-    const base = { keys: [key], kind: 'citation' as const, style: prefs.style, ...(prefs.locale ? { locale: prefs.locale } : {}) };
+    const base = { keys: [key], kind: 'citation' as const, style, ...(prefs.locale ? { locale: prefs.locale } : {}) };
     const c = await copy(async () => {
       if (format === 'text') {
         const [text, html] = await Promise.all([call('format_citation', { ...base, format: 'text' }), call('format_citation', { ...base, format: 'html' })]);
@@ -273,6 +289,19 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
               </option>
             ))}
           </select>
+          {(format === 'text' || format === 'rtf') && (
+            <>
+              {' in '}
+              <select data-testid="quick-style" aria-label="Citation style" value={style} onChange={(e) => chooseStyle((e.target as HTMLSelectElement).value)}>
+                {!styles.some((s) => s.id === style) && <option value={style}>{loadPrefs().styleTitle || style}</option>}
+                {styles.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.title}
+                  </option>
+                ))}
+              </select>
+            </>
+          )}
         </label>
       )}
       {status && (
