@@ -13,6 +13,7 @@ pub mod auto_export;
 mod cited;
 mod formats;
 mod jobs;
+pub use auto_export::{AutoExportDto, AutoExportPath};
 pub use cited::{CitedIn, CitedWork, Citation, CitingWork, PasteNotes};
 pub use formats::{
     sniff, CitationArgs, ExportArgs, ExportScope, Exported, Formatted, ImportFile, SaveExport, Saved, StyleDto, StyleList, DEFAULT_KEY_PATTERN,
@@ -301,7 +302,7 @@ pub const COMMANDS: &[&str] = &[
     "retag", "tags", "collections", "create_collection", "add_to_collection",
     "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
     "add_note", "attach", "add_identifiers", "add_job", "styles", "export", "save_export", "format_citation", "import_text",
-    "cited_works", "cited_by", "paste_notes",
+    "cited_works", "cited_by", "paste_notes", "auto_exports", "remove_auto_export",
 ];
 
 /// The commands that only read the library (and write no file). Over HTTP
@@ -310,7 +311,7 @@ pub const COMMANDS: &[&str] = &[
 /// completes a record, and is allowed without the token.
 pub const READ_COMMANDS: &[&str] = &[
     "library_info", "list_keys", "rows", "search", "get_detail", "tags", "collections", "add_job", "styles", "export",
-    "format_citation", "cited_works", "cited_by",
+    "format_citation", "cited_works", "cited_by", "auto_exports",
 ];
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, args: Value) -> ApiResult<T> {
@@ -355,6 +356,17 @@ impl Api {
         }
     }
 
+    /// A setting kept with the library (`None`: not set). Not a command: a
+    /// shell's own settings live here (the desktop's quick-lookup shortcut).
+    pub fn setting(&self, key: &str) -> ApiResult<Option<String>> {
+        Ok(self.lib().settings()?.into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
+    }
+
+    /// Sets (or with `None` removes) a setting kept with the library.
+    pub fn set_setting(&self, key: &str, value: Option<&str>) -> ApiResult<()> {
+        Ok(self.lib().set_setting(key, value)?)
+    }
+
     fn dispatch(&self, name: &str, args: Value) -> ApiResult<Value> {
         match name {
             "library_info" => to_value(self.library_info()),
@@ -387,6 +399,8 @@ impl Api {
             "cited_works" => to_value(self.cited_works(parse(name, args)?)),
             "cited_by" => to_value(self.cited_by(parse(name, args)?)),
             "paste_notes" => to_value(self.paste_notes(parse(name, args)?)),
+            "auto_exports" => to_value(self.auto_exports()),
+            "remove_auto_export" => to_value(self.remove_auto_export(parse(name, args)?)),
             other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
         }
     }
