@@ -52,6 +52,7 @@ function fakeBridge(extra: Record<string, Handler> = {}, kind: Bridge['kind'] = 
     kind,
     canOpenFiles: kind === 'tauri',
     openPath: async () => {},
+    onQuickLookup: () => () => {},
     openUrl: vi.fn(async () => {}),
     async call(name, args) {
       const a = (args ?? {}) as Record<string, unknown>;
