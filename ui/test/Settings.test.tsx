@@ -200,6 +200,15 @@ describe('Settings and the quick-lookup shortcut in the window', () => {
     expect(q('[data-testid="settings-dialog"]')).toBeNull();
     expect(q('[data-testid="quick-lookup"]')).not.toBeNull();
     expect(document.activeElement).toBe(q('[data-testid="quick-input"]'));
+    // Closed by the browser itself (WebKit closes a dialog on Escape without
+    // a cancel event when there was no recent user activation): the shortcut
+    // opens it again.
+    await act(() => {
+      q('[data-testid="quick-lookup"]')!.dispatchEvent(new Event('close'));
+    });
+    expect(q('[data-testid="quick-lookup"]')).toBeNull();
+    await act(() => b.pressQuickLookup());
+    expect(q('[data-testid="quick-lookup"]')).not.toBeNull();
     // The toolbar button opens Settings too.
     await act(() => {
       q('[data-testid="quick-lookup"]')!.dispatchEvent(new Event('cancel'));
