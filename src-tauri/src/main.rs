@@ -10,6 +10,7 @@
 #[cfg(test)]
 mod command_names;
 mod commands;
+mod shortcut;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -54,9 +55,11 @@ fn main() -> ExitCode {
     start_local_api(Arc::clone(&api));
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
-        .manage(AppState { api })
+        .plugin(tauri_plugin_global_shortcut::Builder::new().build())
+        .manage(AppState { api: Arc::clone(&api) })
+        .manage(shortcut::ShortcutSlot::default())
         .invoke_handler(commands::handler())
-        .setup(|app| {
+        .setup(move |app| {
             let config = app
                 .config()
                 .app
@@ -78,6 +81,8 @@ fn main() -> ExitCode {
                     NewWindowResponse::Deny
                 })
                 .build()?;
+            // The system-wide shortcut that opens quick lookup.
+            shortcut::start(app.handle(), &api);
             Ok(())
         })
         .run(tauri::generate_context!());
