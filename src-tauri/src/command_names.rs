@@ -36,6 +36,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "cited_by",
     "paste_notes",
     "auto_exports",
+    "add_auto_export",
     "remove_auto_export",
 ];
 

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use ibid_api::{
-    AutoExportDto, AutoExportPath, AddIdentifiers, AddJob, AddNote, AddStarted, Api, ApiError, Attach, Citation, CitationArgs, CitingWork, CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs,
+    AddAutoExport, AutoExportDto, AutoExportPath, AddIdentifiers, AddJob, AddNote, AddStarted, Api, ApiError, Attach, Citation, CitationArgs, CitingWork, CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs,
     Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, PasteNotes, Retag, Row, SaveExport,
     Saved, Scope, SearchArgs, SetCreators, StyleList, TagDto,
 };
@@ -109,6 +109,7 @@ commands! {
     cited_by(KeyArgs) -> Vec<CitingWork>;
     paste_notes(PasteNotes) -> Vec<Citation>;
     auto_exports() -> Vec<AutoExportDto>;
+    add_auto_export(AddAutoExport) -> AutoExportDto;
     remove_auto_export(AutoExportPath) -> Vec<AutoExportDto>;
     }
     desktop {

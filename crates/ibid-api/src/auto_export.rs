@@ -280,6 +280,21 @@ pub struct AutoExportPath {
     pub path: String,
 }
 
+/// `add_auto_export`'s argument.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct AddAutoExport {
+    /// An absolute path (`~/` is the home folder).
+    pub path: String,
+    /// `bibtex`, `biblatex`, `csl-json` or `ris`.
+    pub format: String,
+    /// Which works (none: the whole library).
+    #[serde(default)]
+    pub scope: crate::ExportScope,
+    /// Replace a file that exists (else the error `exists`).
+    #[serde(default)]
+    pub overwrite: bool,
+}
+
 /// A scope as one line a person reads.
 fn scope_line(lib: &Library, scope: &ibid_core::store::Scope) -> String {
     use ibid_core::store::Scope;
@@ -320,6 +335,36 @@ impl crate::Api {
         let lib = self.lib();
         let all = lib.auto_exports()?;
         Ok(all.into_iter().map(|ae| dto(&lib, ae)).collect())
+    }
+
+    /// Keeps a file in step with the library from now on (what `ibid
+    /// auto-export add` does): written at once, then after every change. The
+    /// file is the whole library's or a scope's, as `export` takes it. When
+    /// that first write fails, nothing is kept (the error says why).
+    pub fn add_auto_export(&self, args: AddAutoExport) -> crate::ApiResult<AutoExportDto> {
+        let path = crate::formats::home_path(&args.path)?;
+        let format = args.format.trim().to_ascii_lowercase();
+        if !ibid_core::store::AUTO_EXPORT_FORMATS.contains(&format.as_str()) {
+            return Err(crate::ApiError::new(
+                "unknown_format",
+                format!("an auto-export is one of {}, not {:?}", ibid_core::store::AUTO_EXPORT_FORMATS.join(", "), args.format),
+            ));
+        }
+        if path.exists() && !args.overwrite {
+            return Err(crate::ApiError::new("exists", format!("{} exists; replace it?", path.display())));
+        }
+        let scope = crate::formats::work_scope(&args.scope)?;
+        let mut lib = self.lib();
+        lib.scope_ids(&scope)?; // a scope that does not resolve is refused now, not at every change
+        let path = path.display().to_string();
+        let id = lib.add_auto_export(&path, &format, &scope)?;
+        let ae = lib.auto_exports()?.into_iter().find(|a| a.id == id).ok_or_else(|| crate::ApiError::new("internal", "the auto-export went"))?;
+        if let Err(e) = refresh(&mut lib, &ae, true) {
+            let _ = lib.remove_auto_export(&path);
+            return Err(e.into());
+        }
+        let ae = lib.auto_exports()?.into_iter().find(|a| a.id == id).ok_or_else(|| crate::ApiError::new("internal", "the auto-export went"))?;
+        Ok(dto(&lib, ae))
     }
 
     /// Stops keeping a file in step (the file stays); the auto-exports left.

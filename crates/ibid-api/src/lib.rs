@@ -13,7 +13,7 @@ pub mod auto_export;
 mod cited;
 mod formats;
 mod jobs;
-pub use auto_export::{AutoExportDto, AutoExportPath};
+pub use auto_export::{AddAutoExport, AutoExportDto, AutoExportPath};
 pub use cited::{CitedIn, CitedWork, Citation, CitingWork, PasteNotes};
 pub use formats::{
     sniff, CitationArgs, ExportArgs, ExportScope, Exported, Formatted, ImportFile, SaveExport, Saved, StyleDto, StyleList, DEFAULT_KEY_PATTERN,
@@ -302,7 +302,7 @@ pub const COMMANDS: &[&str] = &[
     "retag", "tags", "collections", "create_collection", "add_to_collection",
     "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
     "add_note", "attach", "add_identifiers", "add_job", "styles", "export", "save_export", "format_citation", "import_text",
-    "cited_works", "cited_by", "paste_notes", "auto_exports", "remove_auto_export",
+    "cited_works", "cited_by", "paste_notes", "auto_exports", "add_auto_export", "remove_auto_export",
 ];
 
 /// The commands that only read the library (and write no file). Over HTTP
@@ -400,6 +400,7 @@ impl Api {
             "cited_by" => to_value(self.cited_by(parse(name, args)?)),
             "paste_notes" => to_value(self.paste_notes(parse(name, args)?)),
             "auto_exports" => to_value(self.auto_exports()),
+            "add_auto_export" => to_value(self.add_auto_export(parse(name, args)?)),
             "remove_auto_export" => to_value(self.remove_auto_export(parse(name, args)?)),
             other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
         }

@@ -114,7 +114,7 @@ fn errors_are_codes_with_messages() {
     for name in READ_COMMANDS {
         assert!(COMMANDS.contains(name), "{name}");
     }
-    for write in ["trash", "update_field", "import_text", "import_csl_json", "save_export", "add_identifiers", "new_item", "paste_notes"] {
+    for write in ["trash", "update_field", "import_text", "import_csl_json", "save_export", "add_identifiers", "new_item", "paste_notes", "add_auto_export", "remove_auto_export"] {
         assert!(!READ_COMMANDS.contains(&write), "{write}");
     }
 }
@@ -334,4 +334,40 @@ fn auto_exports_are_listed_with_their_time_and_error_and_removed() {
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// Issue 7: "Keep this file updated" in the desktop's Export dialog: the
+/// file is written at once and kept in step; an existing file needs
+/// `overwrite`; a first write that fails keeps nothing.
+#[test]
+fn add_auto_export_writes_now_and_keeps_the_file_in_step() {
+    let (t, api) = api();
+    let key = api.call("search", json!({ "q": "uncertain partners" })).unwrap()[0]["key"].as_str().unwrap().to_string();
+    api.call("retag", json!({ "key": key, "add": ["korea"] })).unwrap();
+    let file = t.path().join("korea.bib");
+    let path = file.to_str().unwrap();
+    let added = api.call("add_auto_export", json!({ "path": path, "format": "bibtex", "scope": { "tag": "korea" } })).unwrap();
+    assert_eq!((&added["path"], &added["format"], &added["scope"], &added["entries"]), (&json!(path), &json!("bibtex"), &json!("Tag: korea"), &json!(1)));
+    assert!(added["written_at"].as_i64().is_some() && added["last_error"].is_null(), "{added}");
+    assert!(std::fs::read_to_string(&file).unwrap().starts_with("@book{"));
+    api.call("update_field", json!({"key": key, "field": "publisher-place", "value": "Armonk, NY"})).unwrap();
+    assert!(std::fs::read_to_string(&file).unwrap().contains("Armonk, NY"), "kept in step");
+
+    let e = api.call("add_auto_export", json!({ "path": path, "format": "ris" })).unwrap_err();
+    assert_eq!((e.code.as_str(), e.http_status()), ("exists", 409));
+    let replaced = api.call("add_auto_export", json!({ "path": path, "format": "ris", "overwrite": true })).unwrap();
+    assert_eq!((&replaced["format"], &replaced["scope"], &replaced["entries"]), (&json!("ris"), &json!("My Library"), &json!(13)));
+    assert_eq!(api.call("auto_exports", json!({})).unwrap().as_array().unwrap().len(), 1, "the same path is one auto-export");
+
+    let other = t.path().join("other.json");
+    let other = other.to_str().unwrap();
+    for (args, code) in [
+        (json!({ "path": other, "format": "html" }), "unknown_format"),
+        (json!({ "path": other, "format": "csl-json", "scope": { "tag": "no-such-tag" } }), "not_found"),
+        (json!({ "path": "refs.bib", "format": "bibtex" }), "invalid_input"),
+        (json!({ "path": t.path().join("gone/refs.bib").to_str().unwrap(), "format": "bibtex" }), "io"),
+    ] {
+        assert_eq!(api.call("add_auto_export", args.clone()).unwrap_err().code, code, "{args}");
+    }
+    assert_eq!(api.call("auto_exports", json!({})).unwrap().as_array().unwrap().len(), 1, "a refused or failed one is not kept");
 }

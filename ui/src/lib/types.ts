@@ -286,6 +286,8 @@ export interface Commands {
   /** Numbered notes or a reference list (one per line); replaces the work's citations. */
   paste_notes: [{ key: string; text: string }, Citation[]];
   auto_exports: [Record<string, never>, AutoExport[]];
+  /** Keeps a file in step from now on (written at once; `exists` unless `overwrite`). */
+  add_auto_export: [{ path: string; format: AutoExport['format']; scope?: ExportScope; overwrite?: boolean }, AutoExport];
   /** Stops keeping the file in step (the file stays); the auto-exports left. */
   remove_auto_export: [{ path: string }, AutoExport[]];
   /** Desktop only (not over HTTP): the system-wide shortcut that opens quick lookup. */
