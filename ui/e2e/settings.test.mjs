@@ -34,6 +34,7 @@ test('Settings: an auto-export made with the CLI, with its time, its error once 
     const dialog = page.getByTestId('settings-dialog');
     await dialog.waitFor();
     const item = dialog.getByTestId('auto-export');
+    await item.first().waitFor(); // the list arrives after the dialog opens
     assert.equal(await item.count(), 1);
     assert.equal(await item.getByTestId('auto-export-path').innerText(), file);
     assert.equal(await item.getByTestId('auto-export-format').innerText(), 'BibTeX');
