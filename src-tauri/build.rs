@@ -8,8 +8,8 @@ mod command_names;
 
 fn main() {
     println!("cargo:rerun-if-changed=src/command_names.rs");
-    let attributes = tauri_build::Attributes::new()
-        .app_manifest(tauri_build::AppManifest::new().commands(command_names::COMMAND_NAMES));
+    let all: &'static [&'static str] = [command_names::COMMAND_NAMES, command_names::DESKTOP_COMMAND_NAMES].concat().leak();
+    let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(all));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {e:#}");
     }

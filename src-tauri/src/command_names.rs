@@ -1,7 +1,8 @@
 //! The Tauri commands this shell registers: one per `ibid_api::COMMANDS`
 //! name. `build.rs` includes this file too, so every name here gets its own
 //! `allow-<name>` permission; a test checks that this list, the registered
-//! wrappers, the permissions and the capability all match `ibid_api::COMMANDS`.
+//! wrappers, the permissions and the capability all match `ibid_api::COMMANDS`
+//! (and `DESKTOP_COMMAND_NAMES` the desktop's own commands).
 
 pub const COMMAND_NAMES: &[&str] = &[
     "library_info",
@@ -36,4 +37,11 @@ pub const COMMAND_NAMES: &[&str] = &[
     "paste_notes",
     "next_pick",
     "answer_pick",
+    "auto_exports",
+    "add_auto_export",
+    "remove_auto_export",
 ];
+
+/// The desktop's own commands (not `ibid_api`'s): the quick-lookup shortcut
+/// (`src/shortcut.rs`). Each gets its own permission too.
+pub const DESKTOP_COMMAND_NAMES: &[&str] = &["quick_lookup_shortcut", "set_quick_lookup_shortcut"];

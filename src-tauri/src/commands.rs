@@ -8,8 +8,9 @@
 use std::sync::Arc;
 
 use ibid_api::{
-    AddIdentifiers, AddJob, AddNote, AnswerPick, AddStarted, Api, ApiError, Attach, Citation, CitationArgs, CitingWork, CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs,
-    Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList, KeysArgs, LibraryInfo, NewItem, NextPick, PasteNotes, PickAnswered, PickDto, Retag, Row, SaveExport,
+    AddAutoExport, AddIdentifiers, AddJob, AddNote, AddStarted, AnswerPick, Api, ApiError, Attach, AutoExportDto, AutoExportPath, Citation, CitationArgs, CitingWork,
+    CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs, Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList,
+    KeysArgs, LibraryInfo, NewItem, NextPick, PasteNotes, PickAnswered, PickDto, Retag, Row, SaveExport,
     Saved, Scope, SearchArgs, SetCreators, StyleList, TagDto,
 };
 
@@ -20,7 +21,7 @@ pub struct AppState {
 }
 
 /// Runs a blocking core call off the async runtime's worker threads.
-async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
@@ -30,11 +31,18 @@ where
     })
 }
 
-/// `name(ArgsDto) -> ResultDto;` or `name() -> ResultDto;` for each command:
-/// generates `async fn name(state, args)` calling `Api::name(args)`, the list
-/// of registered names, and the invoke handler with all of them.
+use crate::shortcut;
+
+/// `api { name(ArgsDto) -> ResultDto; or name() -> ResultDto; … }` for each
+/// API command: generates `async fn name(state, args)` calling
+/// `Api::name(args)`; `desktop { module::name, … }` adds the desktop's own
+/// commands (written by hand there). Also the lists of registered names, and
+/// the invoke handler with all of them.
 macro_rules! commands {
-    ($( $name:ident ( $($args:ty)? ) -> $out:ty; )*) => {
+    (
+        api { $( $name:ident ( $($args:ty)? ) -> $out:ty; )* }
+        desktop { $( $dmod:ident :: $dname:ident ),* $(,)? }
+    ) => {
         $(
             #[tauri::command]
             pub async fn $name(
@@ -54,18 +62,23 @@ macro_rules! commands {
             }
         )*
 
-        /// The names of the commands [`handler`] registers.
+        /// The names of the API commands [`handler`] registers.
         #[cfg(test)]
         pub const REGISTERED: &[&str] = &[$(stringify!($name)),*];
 
+        /// The names of the desktop's own commands [`handler`] registers.
+        #[cfg(test)]
+        pub const REGISTERED_DESKTOP: &[&str] = &[$(stringify!($dname)),*];
+
         /// The invoke handler with every command.
         pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$($name),*]
+            tauri::generate_handler![$($name,)* $($dmod::$dname),*]
         }
     };
 }
 
 commands! {
+    api {
     library_info() -> LibraryInfo;
     list_keys(Scope) -> KeyList;
     rows(KeysArgs) -> Vec<Row>;
@@ -98,6 +111,14 @@ commands! {
     paste_notes(PasteNotes) -> Vec<Citation>;
     next_pick(NextPick) -> Option<PickDto>;
     answer_pick(AnswerPick) -> PickAnswered;
+    auto_exports() -> Vec<AutoExportDto>;
+    add_auto_export(AddAutoExport) -> AutoExportDto;
+    remove_auto_export(AutoExportPath) -> Vec<AutoExportDto>;
+    }
+    desktop {
+        shortcut::quick_lookup_shortcut,
+        shortcut::set_quick_lookup_shortcut,
+    }
 }
 
 #[cfg(test)]
@@ -105,8 +126,8 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
-    use super::REGISTERED;
-    use crate::command_names::COMMAND_NAMES;
+    use super::{REGISTERED, REGISTERED_DESKTOP};
+    use crate::command_names::{COMMAND_NAMES, DESKTOP_COMMAND_NAMES};
 
     fn set<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
         names.into_iter().map(str::to_string).collect()
@@ -126,13 +147,24 @@ mod tests {
         assert_eq!(REGISTERED.len(), ibid_api::COMMANDS.len(), "a wrapper is registered twice");
     }
 
-    /// Every API command gets its own permission from build.rs (which reads
-    /// `COMMAND_NAMES`), and tauri-build wrote it.
+    /// The desktop's own commands are registered, listed for build.rs, and
+    /// none of them shadows an API command.
+    #[test]
+    fn every_desktop_command_is_listed() {
+        assert_eq!(set(REGISTERED_DESKTOP.iter().copied()), set(DESKTOP_COMMAND_NAMES.iter().copied()), "desktop {{ … }} in commands! vs DESKTOP_COMMAND_NAMES");
+        for name in DESKTOP_COMMAND_NAMES {
+            assert!(!ibid_api::COMMANDS.contains(name), "{name} is an API command too");
+        }
+    }
+
+    /// Every command (the API's and the desktop's own) gets its own
+    /// permission from build.rs (which reads `command_names.rs`), and
+    /// tauri-build wrote it.
     #[test]
     fn every_api_command_has_a_permission() {
         assert_eq!(set(COMMAND_NAMES.iter().copied()), api_commands(), "src/command_names.rs vs ibid_api::COMMANDS");
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("permissions/autogenerated");
-        for name in ibid_api::COMMANDS {
+        for name in ibid_api::COMMANDS.iter().chain(DESKTOP_COMMAND_NAMES) {
             let file = dir.join(format!("{name}.toml"));
             let text = std::fs::read_to_string(&file)
                 .unwrap_or_else(|e| panic!("no permission file {} for {name}: {e}", file.display()));
@@ -142,7 +174,8 @@ mod tests {
     }
 
     /// The main window's capability grants exactly one `allow-<command>` per
-    /// API command, and from the opener only opening paths and URLs.
+    /// command, from the opener only opening paths and URLs, and from the
+    /// event system only listening (the quick-lookup shortcut's event).
     #[test]
     fn capability_grants_exactly_the_commands() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities/main.json");
@@ -157,8 +190,9 @@ mod tests {
                 None => app.insert(id.to_string()),
             };
         }
-        let expected: BTreeSet<String> = ibid_api::COMMANDS.iter().map(|n| format!("allow-{}", n.replace('_', "-"))).collect();
+        let expected: BTreeSet<String> =
+            ibid_api::COMMANDS.iter().chain(DESKTOP_COMMAND_NAMES).map(|n| format!("allow-{}", n.replace('_', "-"))).collect();
         assert_eq!(app, expected);
-        assert_eq!(plugin, set(["opener:allow-open-path", "opener:allow-open-url"]));
+        assert_eq!(plugin, set(["opener:allow-open-path", "opener:allow-open-url", "core:event:allow-listen", "core:event:allow-unlisten"]));
     }
 }

@@ -10,6 +10,7 @@
 #[cfg(test)]
 mod command_names;
 mod commands;
+mod shortcut;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -55,9 +56,11 @@ fn main() -> ExitCode {
     let picks = api.picks().subscribe();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
-        .manage(AppState { api })
+        .plugin(tauri_plugin_global_shortcut::Builder::new().build())
+        .manage(AppState { api: Arc::clone(&api) })
+        .manage(shortcut::ShortcutSlot::default())
         .invoke_handler(commands::handler())
-        .setup(|app| {
+        .setup(move |app| {
             let config = app
                 .config()
                 .app
@@ -80,6 +83,8 @@ fn main() -> ExitCode {
                 })
                 .build()?;
             raise_for_picks(app.handle().clone(), picks);
+            // The system-wide shortcut that opens quick lookup.
+            shortcut::start(app.handle(), &api);
             Ok(())
         })
         .run(tauri::generate_context!());
@@ -176,6 +181,16 @@ fn start_local_api(api: Arc<ibid_api::Api>) {
     }
 }
 
+/// Brings the window forward from wherever it is (minimized, hidden, behind
+/// the writer's editor): for the shortcut and for an editor's pick.
+pub(crate) fn raise_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::Manager;
+    let Some(window) = app.get_webview_window(MAIN_WINDOW) else { return };
+    let _ = window.show();
+    let _ = window.unminimize();
+    let _ = window.set_focus();
+}
+
 /// An editor's "cite as you write" raises the window (its UI is already
 /// waiting for the pick with `next_pick` and shows the palette); when the
 /// editor asked for it (`minimize`), the window gets out of the way after.
@@ -183,15 +198,12 @@ fn raise_for_picks(app: tauri::AppHandle, picks: std::sync::mpsc::Receiver<ibid_
     use tauri::Manager;
     let spawned = std::thread::Builder::new().name("ibid-picks".into()).spawn(move || {
         for event in picks {
-            let Some(window) = app.get_webview_window(MAIN_WINDOW) else { continue };
             match event {
-                ibid_api::PickEvent::Requested(_) => {
-                    let _ = window.unminimize();
-                    let _ = window.show();
-                    let _ = window.set_focus();
-                }
+                ibid_api::PickEvent::Requested(_) => raise_window(&app),
                 ibid_api::PickEvent::Done { minimize: true, .. } => {
-                    let _ = window.minimize();
+                    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+                        let _ = window.minimize();
+                    }
                 }
                 ibid_api::PickEvent::Done { .. } => {}
             }

@@ -513,3 +513,322 @@ async fn window_adds_a_work_by_identifier() {
     let reqs = services.received_requests().await.unwrap();
     assert!(reqs.iter().all(|r| r.url.query().unwrap_or("").contains("mailto=desktop-test%40example.org")), "every Crossref request is polite");
 }
+
+// ---- The system-wide quick-lookup shortcut ---------------------------------
+
+/// An X server of the test's own (`Xvfb -displayfd`) with a window manager
+/// (Openbox: it minimizes and restores windows), so that no other test's
+/// window takes the focus or the shortcut; both end when dropped.
+struct OwnX {
+    server: Child,
+    wm: Option<Child>,
+    display: String,
+}
+
+impl OwnX {
+    fn start() -> OwnX {
+        use std::io::BufRead;
+        let mut server = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("cannot start Xvfb");
+        let mut line = String::new();
+        std::io::BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).expect("Xvfb's display number");
+        let n: u32 = line.trim().parse().unwrap_or_else(|_| panic!("Xvfb printed {line:?}, not a display number"));
+        let mut x = OwnX { server, wm: None, display: format!(":{n}") };
+        let wm = Command::new("openbox")
+            .args(["--sm-disable"])
+            .env("DISPLAY", &x.display)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("cannot start openbox");
+        x.wm = Some(wm);
+        // Ready when it has claimed the screen (_NET_SUPPORTING_WM_CHECK on the root window).
+        let until = Instant::now() + Duration::from_secs(20);
+        while !wm_running(&x.display) {
+            assert!(Instant::now() < until, "openbox did not start within 20 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        x
+    }
+}
+
+/// Whether a window manager runs on `display` (it names itself on the root window).
+fn wm_running(display: &str) -> bool {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt};
+    let Ok((conn, screen)) = x11rb::connect(Some(display)) else { return false };
+    let root = conn.setup().roots[screen].root;
+    let Ok(atom) = conn.intern_atom(false, b"_NET_SUPPORTING_WM_CHECK").map(|c| c.reply()) else { return false };
+    let Ok(atom) = atom else { return false };
+    conn.get_property(false, root, atom.atom, AtomEnum::WINDOW, 0, 1).ok().and_then(|c| c.reply().ok()).is_some_and(|r| r.value_len > 0)
+}
+
+impl Drop for OwnX {
+    fn drop(&mut self) {
+        for child in self.wm.iter_mut().chain(std::iter::once(&mut self.server)) {
+            let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", child.id())]).stderr(Stdio::null()).status();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Another program on the same display: a window that can have the focus,
+/// and key grabs (what makes a shortcut taken).
+struct OtherClient {
+    conn: x11rb::rust_connection::RustConnection,
+    root: u32,
+    window: u32,
+}
+
+impl OtherClient {
+    fn connect(display: &str) -> OtherClient {
+        use x11rb::connection::Connection;
+        use x11rb::protocol::xproto::{ConnectionExt, CreateWindowAux, WindowClass};
+        let (conn, screen) = x11rb::connect(Some(display)).expect("connecting to the test's X server");
+        let s = &conn.setup().roots[screen];
+        let (root, white) = (s.root, s.white_pixel);
+        let window = conn.generate_id().unwrap();
+        conn.create_window(0, window, root, 40, 40, 400, 300, 0, WindowClass::INPUT_OUTPUT, 0, &CreateWindowAux::new().background_pixel(white))
+            .unwrap();
+        conn.map_window(window).unwrap();
+        conn.flush().unwrap();
+        // Viewable once the window manager has mapped it.
+        let until = Instant::now() + Duration::from_secs(10);
+        while conn.get_window_attributes(window).unwrap().reply().unwrap().map_state != x11rb::protocol::xproto::MapState::VIEWABLE {
+            assert!(Instant::now() < until, "the other window was not shown within 10 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        OtherClient { conn, root, window }
+    }
+
+    /// Makes this program's window the active one, with the keyboard focus
+    /// (through the window manager, as clicking it would).
+    fn take_focus(&self, display: &str) -> Res<()> {
+        xdotool(display, &["windowactivate", "--sync", &self.window.to_string()]).map(|_| ())
+    }
+
+    /// Whether this program's window has the focus.
+    fn has_focus(&self) -> bool {
+        use x11rb::protocol::xproto::ConnectionExt;
+        self.conn.get_input_focus().unwrap().reply().unwrap().focus == self.window
+    }
+
+    /// Grabs Ctrl+Alt+`key` for this program, as a program with its own
+    /// global shortcut does.
+    fn grab(&self, keysym: u32) {
+        use x11rb::connection::Connection;
+        use x11rb::protocol::xproto::{ConnectionExt, GrabMode, ModMask};
+        let (min, max) = (self.conn.setup().min_keycode, self.conn.setup().max_keycode);
+        let map = self.conn.get_keyboard_mapping(min, max - min + 1).unwrap().reply().unwrap();
+        let per = map.keysyms_per_keycode as usize;
+        let index = map.keysyms.iter().position(|&k| k == keysym).expect("the key is in the keymap");
+        let keycode = min + (index / per) as u8;
+        self.conn.grab_key(false, self.root, ModMask::CONTROL | ModMask::M1, keycode, GrabMode::ASYNC, GrabMode::ASYNC).unwrap().check().expect("grabbing the key");
+    }
+}
+
+/// `xdotool ARGS…` on the test's display.
+fn xdotool(display: &str, args: &[&str]) -> Res<String> {
+    let out = Command::new("xdotool").args(args).env("DISPLAY", display).output().map_err(|e| format!("xdotool: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("xdotool {args:?}: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Whether the palette is open, and whether the page (with the palette's
+/// input) has the keyboard focus.
+async fn palette(c: &Client) -> Res<(bool, bool)> {
+    let js = "const d = document.querySelector('[data-testid=quick-lookup]'); \
+              const i = document.querySelector('[data-testid=quick-input]'); \
+              return [!!d, document.hasFocus() && !!i && document.activeElement === i];";
+    let v = c.execute(js, vec![]).await.map_err(err("reading the palette"))?;
+    serde_json::from_value(v).map_err(|e| format!("reading the palette: {e}"))
+}
+
+/// Presses `keys` while `other` has the focus, and waits for the palette to
+/// open with the focus in it (the Ibid window brought forward).
+async fn press_and_see_palette(c: &Client, display: &str, other: &OtherClient, keys: &str) -> Res<()> {
+    other.take_focus(display)?;
+    wait_for(10, "the other window to have the focus", || async { Ok((other.has_focus() && !palette(c).await?.1).then_some(())) }).await?;
+    xdotool(display, &["key", "--clearmodifiers", keys])?;
+    wait_for(10, &format!("{keys} to open quick lookup with the focus in it"), || async {
+        Ok((palette(c).await? == (true, true) && !other.has_focus()).then_some(()))
+    })
+    .await
+}
+
+/// Escape, as a person would: the first one clears the search box (WebKit's
+/// search fields do), the next closes the palette.
+async fn close_palette(c: &Client, display: &str) -> Res<()> {
+    for _ in 0..3 {
+        xdotool(display, &["key", "Escape"])?;
+        if wait_for(2, "the palette to close", || async { Ok((!palette(c).await?.0).then_some(())) }).await.is_ok() {
+            return Ok(());
+        }
+    }
+    Err("Escape did not close the palette".into())
+}
+
+/// Sets the shortcut in Settings; what Settings then shows (its current
+/// shortcut, and the error if there is one).
+async fn set_shortcut_in_settings(c: &Client, shortcut: &str) -> Res<(String, Option<String>)> {
+    let js = "const f = document.querySelector('.shortcut-form'); const n = Number(f.dataset.answers); \
+              const i = document.querySelector('[data-testid=shortcut-input]'); \
+              i.value = arguments[0]; i.dispatchEvent(new Event('input', { bubbles: true })); \
+              return n;";
+    let before = c.execute(js, vec![json!(shortcut)]).await.map_err(err("typing the shortcut"))?;
+    c.find(Locator::Css("[data-testid=shortcut-save]")).await.map_err(err("finding Use"))?.click().await.map_err(err("pressing Use"))?;
+    wait_for(10, "Settings to answer", || async {
+        let js = "if (Number(document.querySelector('.shortcut-form').dataset.answers) <= arguments[0]) return null; \
+                  const e = document.querySelector('[data-testid=shortcut-error]'); \
+                  return [document.querySelector('[data-testid=shortcut-current]').dataset.shortcut, e ? e.innerText : null];";
+        let v = c.execute(js, vec![before.clone()]).await.map_err(err("reading Settings"))?;
+        Ok(serde_json::from_value::<Option<(String, Option<String>)>>(v).map_err(|e| e.to_string())?)
+    })
+    .await
+}
+
+async fn shortcut_flow(c: &Client, display: &str, library: &Path) -> Res<()> {
+    wait_for(60, "the list to load", || async { Ok((row_texts(c).await?.len() == SAMPLE_ROWS).then_some(())) }).await?;
+    let other = OtherClient::connect(display);
+
+    eprintln!("shortcut test: step 1");
+    // 1. The default shortcut, pressed while another program has the focus.
+    press_and_see_palette(c, display, &other, "ctrl+alt+k").await?;
+    // The keys typed now go to the palette: the window has the X focus.
+    xdotool(display, &["type", "heinzig"])?;
+    wait_for(10, "the palette to find Heinzig", || async {
+        let v = c.execute("return Array.from(document.querySelectorAll('[data-testid=quick-row]')).map(r => r.innerText).join('\\n');", vec![]).await.map_err(err("reading the palette's rows"))?;
+        Ok(v.as_str().is_some_and(|t| t.contains("Soviet Union and Communist China")).then_some(()))
+    })
+    .await?;
+    close_palette(c, display).await?;
+
+    eprintln!("shortcut test: step 2");
+    // 2. The window minimized: the shortcut restores it, focused.
+    let ibid = xdotool(display, &["search", "--onlyvisible", "--name", "^Ibid$"])?;
+    let ibid = ibid.lines().next().ok_or("no visible window named Ibid")?.to_string();
+    xdotool(display, &["windowminimize", "--sync", &ibid])?;
+    if !xdotool(display, &["search", "--onlyvisible", "--name", "^Ibid$"]).unwrap_or_default().is_empty() {
+        return Err("the Ibid window is still visible after minimizing it".into());
+    }
+    press_and_see_palette(c, display, &other, "ctrl+alt+k").await?;
+    if xdotool(display, &["search", "--onlyvisible", "--name", "^Ibid$"]).unwrap_or_default().is_empty() {
+        return Err("the shortcut did not restore the minimized Ibid window".into());
+    }
+    close_palette(c, display).await?;
+
+    eprintln!("shortcut test: step 3");
+    // 3. Settings shows the shortcut; one another program holds is refused
+    // and the old one stays; a free one replaces it.
+    c.find(Locator::Css("[data-testid=settings]")).await.map_err(err("finding Settings"))?.click().await.map_err(err("opening Settings"))?;
+    let current = wait_for(10, "Settings' shortcut", || async {
+        let v = c.execute("const s = document.querySelector('[data-testid=shortcut-current]'); return s ? s.dataset.shortcut : null;", vec![]).await.map_err(err("reading Settings"))?;
+        Ok(v.as_str().map(str::to_string))
+    })
+    .await?;
+    if current != "CommandOrControl+Alt+K" {
+        return Err(format!("Settings shows {current:?}"));
+    }
+    other.grab(u32::from(b'h'));
+    let (current, error) = set_shortcut_in_settings(c, "CommandOrControl+Alt+H").await?;
+    if current != "CommandOrControl+Alt+K" || !error.as_deref().is_some_and(|e| e.starts_with("That shortcut is taken: CommandOrControl+Alt+H cannot be used")) {
+        return Err(format!("a taken shortcut: Settings shows {current:?} with the error {error:?}"));
+    }
+    let (current, error) = set_shortcut_in_settings(c, "Alt+").await?;
+    if current != "CommandOrControl+Alt+K" || !error.as_deref().is_some_and(|e| e.starts_with("Not a shortcut Ibid can use")) {
+        return Err(format!("an invalid shortcut: Settings shows {current:?} with the error {error:?}"));
+    }
+    let (current, error) = set_shortcut_in_settings(c, "CommandOrControl+Alt+J").await?;
+    if current != "CommandOrControl+Alt+J" || error.is_some() {
+        return Err(format!("a free shortcut: Settings shows {current:?} with the error {error:?}"));
+    }
+    xdotool(display, &["key", "Escape"])?;
+    wait_for(10, "Settings to close", || async {
+        Ok(c.find(Locator::Css("[data-testid=settings-dialog]")).await.is_err().then_some(()))
+    })
+    .await?;
+
+    eprintln!("shortcut test: step 4");
+    // 4. The old shortcut does nothing now; the new one opens the palette.
+    other.take_focus(display)?;
+    wait_for(10, "the other window to have the focus", || async { Ok(other.has_focus().then_some(())) }).await?;
+    xdotool(display, &["key", "--clearmodifiers", "ctrl+alt+k"])?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    if palette(c).await?.0 || !other.has_focus() {
+        return Err("the old shortcut still opens quick lookup".into());
+    }
+    press_and_see_palette(c, display, &other, "ctrl+alt+j").await?;
+    close_palette(c, display).await?;
+
+    eprintln!("shortcut test: step 5");
+    // 5. Kept with the library.
+    let lib = ibid_core::Library::open(library).map_err(|e| e.to_string())?;
+    let kept = lib.settings().map_err(|e| e.to_string())?;
+    if !kept.contains(&("desktop.quick_lookup_shortcut".to_string(), "CommandOrControl+Alt+J".to_string())) {
+        return Err(format!("the library's settings: {kept:?}"));
+    }
+    Ok(())
+}
+
+/// Issue 7: the system-wide shortcut (Ctrl+Alt+K by default) brings the
+/// window forward with quick lookup open while another program has the
+/// focus, and when the window is minimized; Settings changes it (a taken or
+/// invalid one is refused and the old one kept); afterwards the old one does
+/// nothing and the new one works. Presses keys with xdotool on an X server of
+/// its own, with Openbox as its window manager.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_shortcut_opens_quick_lookup_from_another_program() {
+    let Some(webdriver) = webkit_webdriver() else {
+        required(false, "WebKitWebDriver not found (Debian: apt-get install webkit2gtk-driver)");
+        return;
+    };
+    let on_path = |name: &str| std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).any(|d| d.join(name).is_file());
+    for (tool, package) in [("Xvfb", "xvfb"), ("xdotool", "xdotool"), ("openbox", "openbox")] {
+        if !required(on_path(tool), &format!("{tool} not found (Debian: apt-get install {package})")) {
+            return;
+        }
+    }
+    let x = OwnX::start();
+    let dir = tempfile::tempdir().unwrap();
+    let library = sample_library(dir.path());
+    let env = [("DISPLAY", x.display.clone()), ("GDK_BACKEND", "x11".to_string()), ("IBID_API_PORT", "0".to_string())];
+    let driver = Driver::start(&webdriver, &env);
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert(
+        "webkitgtk:browserOptions".into(),
+        json!({ "binary": env!("CARGO_BIN_EXE_ibid-desktop"), "args": ["--library", library] }),
+    );
+    let client = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session with the ibid-desktop window");
+    let outcome = tokio::time::timeout(Duration::from_secs(180), shortcut_flow(&client, &x.display, &library))
+        .await
+        .unwrap_or_else(|_| Err("the test took more than 180 s".into()));
+    if let Err(e) = &outcome {
+        let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("desktop-shortcut-failure.png");
+        if let Ok(png) = client.screenshot().await {
+            let _ = std::fs::write(&shot, png);
+            eprintln!("screenshot of the window: {}", shot.display());
+        }
+        eprintln!("desktop shortcut test failed: {e}");
+    }
+    let _ = client.close().await;
+    drop(driver);
+    drop(x);
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+}

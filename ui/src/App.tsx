@@ -17,6 +17,7 @@ import { ErrorBoundary } from './components/ErrorBoundary';
 import { ExportDialog, type ViewScope } from './components/ExportDialog';
 import { ItemList } from './components/ItemList';
 import { QuickLookup } from './components/QuickLookup';
+import { SettingsDialog } from './components/SettingsDialog';
 import { Sidebar, sameView, type View } from './components/Sidebar';
 
 interface Toast {
@@ -30,6 +31,7 @@ type Dialog =
   | { kind: 'new' }
   | { kind: 'add-identifiers' }
   | { kind: 'quick-lookup' }
+  | { kind: 'settings' }
   | { kind: 'export'; selection: string[] }
   | { kind: 'import'; result: ImportResult; fileName: string }
   | { kind: 'confirm'; title: string; message: string; confirm: string; run(): void };
@@ -700,6 +702,20 @@ export function App({ bridge }: { bridge: Bridge }) {
       alive = false;
     };
   }, []);
+  // ---- the desktop's system-wide shortcut ------------------------------------
+  // Pressed in any program: the window comes forward (the shell does that)
+  // and quick lookup opens, in place of any other dialog.
+  useEffect(
+    () =>
+      bridge.onQuickLookup(() => {
+        if (dialogRef.current?.kind === 'quick-lookup') {
+          document.querySelector<HTMLInputElement>('[data-testid="quick-input"]')?.focus();
+          return;
+        }
+        setDialog({ kind: 'quick-lookup' });
+      }),
+    [bridge],
+  );
 
   // ---- global keys -----------------------------------------------------------
   useEffect(() => {
@@ -710,6 +726,10 @@ export function App({ bridge }: { bridge: Bridge }) {
         if (dialogRef.current) return;
         e.preventDefault();
         setDialog({ kind: 'quick-lookup' });
+      } else if (mod && !e.altKey && !e.shiftKey && e.key === ',') {
+        if (dialogRef.current) return;
+        e.preventDefault();
+        setDialog({ kind: 'settings' });
       } else if (mod && !e.altKey && (e.key === 'f' || e.key === 'F')) {
         e.preventDefault();
         searchInput.current?.focus();
@@ -892,6 +912,9 @@ export function App({ bridge }: { bridge: Bridge }) {
             if (f) void importFile(f);
           }}
         />
+        <button type="button" data-testid="settings" onClick={() => setDialog({ kind: 'settings' })} title="Settings: auto-exports, the quick-lookup shortcut (Ctrl+,)" aria-keyshortcuts="Control+Comma">
+          Settings…
+        </button>
         <span class="sep" />
         {view.kind === 'trash' ? (
           <button type="button" data-testid="restore" disabled={selCount === 0} onClick={() => void restore(selectedKeys())}>
@@ -1082,6 +1105,7 @@ export function App({ bridge }: { bridge: Bridge }) {
           onDone={(m) => showToast(m)}
         />
       )}
+      {dialog?.kind === 'settings' && <SettingsDialog call={call} desktop={bridge.kind === 'tauri'} onClose={() => setDialog(null)} onDone={(m) => showToast(m)} />}
       {dialog?.kind === 'import' && <ImportSummary result={dialog.result} fileName={dialog.fileName} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'confirm' && (
         <ConfirmDialog title={dialog.title} message={dialog.message} confirm={dialog.confirm} onConfirm={dialog.run} onClose={() => setDialog(null)} />

@@ -22,7 +22,16 @@ export interface Bridge {
   readonly canOpenFiles: boolean;
   openPath(path: string): Promise<void>;
   openUrl(url: string): Promise<void>;
+  /**
+   * Calls `cb` whenever the system-wide quick-lookup shortcut is pressed (the
+   * desktop app shows and focuses the window first); returns the unsubscribe.
+   * In a plain browser there is no such shortcut: a no-op.
+   */
+  onQuickLookup(cb: () => void): () => void;
 }
+
+/** The event the desktop app emits when its quick-lookup shortcut is pressed (src-tauri/src/shortcut.rs). */
+export const QUICK_LOOKUP_EVENT = 'quick-lookup';
 
 /** Turns whatever was thrown or returned as an error into an ApiError. */
 export function toApiError(e: unknown): ApiError {
@@ -82,6 +91,9 @@ export function httpBridge(fetchImpl: FetchLike = (i, init) => fetch(i, init), b
     async openUrl(url) {
       window.open(url, '_blank', 'noopener,noreferrer');
     },
+    onQuickLookup() {
+      return () => {};
+    },
   };
 }
 
@@ -112,6 +124,21 @@ export function tauriBridge(): Bridge {
       } catch (e) {
         throw toApiError(e);
       }
+    },
+    onQuickLookup(cb) {
+      let unlisten: (() => void) | null = null;
+      let stopped = false;
+      void import('@tauri-apps/api/event')
+        .then(({ listen }) => listen(QUICK_LOOKUP_EVENT, () => cb()))
+        .then((un) => {
+          if (stopped) un();
+          else unlisten = un;
+        })
+        .catch((e: unknown) => console.warn('quick-lookup shortcut: cannot listen', e));
+      return () => {
+        stopped = true;
+        unlisten?.();
+      };
     },
   };
 }

@@ -115,6 +115,7 @@ describe('App with a fake backend', () => {
       kind: 'http',
       canOpenFiles: false,
       openPath: async () => {},
+      onQuickLookup: () => () => {},
       openUrl: async () => {},
       call: async () => {
         throw { code: 'network', message: 'cannot reach Ibid: Failed to fetch' };

@@ -23,6 +23,7 @@ function fakeBridge(answers: Record<string, unknown>, calls: string[]): Bridge {
     kind: 'http',
     canOpenFiles: false,
     openPath: async () => {},
+    onQuickLookup: () => () => {},
     openUrl: async () => {},
     async call(name, args) {
       calls.push(`${name} ${JSON.stringify(args)}`);

@@ -52,6 +52,7 @@ function fakeBridge(extra: Record<string, Handler> = {}, kind: Bridge['kind'] = 
     kind,
     canOpenFiles: kind === 'tauri',
     openPath: async () => {},
+    onQuickLookup: () => () => {},
     openUrl: vi.fn(async () => {}),
     async call(name, args) {
       const a = (args ?? {}) as Record<string, unknown>;
@@ -302,6 +303,46 @@ describe('Export dialog', () => {
     expect(saves[1]).toMatchObject({ path: '~/refs/lib.txt', overwrite: true });
     expect(onDone).toHaveBeenCalledWith('Saved 13 works to /home/me/refs/lib.txt');
     expect(localStorage.getItem('ibid.export.dir')).toBe('~/refs/');
+  });
+
+  it('desktop: "Keep this file updated" saves it as an auto-export (BibTeX, BibLaTeX, CSL-JSON, RIS; not with LaTeX accents)', async () => {
+    const kept: Record<string, unknown>[] = [];
+    const { bridge, calls } = fakeBridge(
+      {
+        add_auto_export: (a) => {
+          kept.push(a);
+          return { path: String(a.path).replace('~', '/home/me'), format: a.format, scope: 'Tag: Korea', entries: 13, written_at: 1, last_error: null };
+        },
+      },
+      'tauri',
+    );
+    const onDone = vi.fn();
+    await mount(bridge, { onDone, view: { label: 'Tag: Korea', scope: { tag: 'Korea' }, name: 'Korea' } });
+    await act(() => $<HTMLButtonElement>('export-save')!.click());
+    expect($('export-keep')).toBeNull(); // a bibliography in a style is not kept in step
+    await change('export-format', 'bibtex');
+    await act(() => {
+      const latex = $<HTMLInputElement>('export-latex')!;
+      latex.checked = true;
+      latex.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect($('export-keep')).toBeNull(); // auto-exports write UTF-8
+    await act(() => {
+      const latex = $<HTMLInputElement>('export-latex')!;
+      latex.checked = false;
+      latex.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await act(() => {
+      const keep = $<HTMLInputElement>('export-keep')!;
+      keep.checked = true;
+      keep.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await change('export-path', '~/thesis/korea.bib');
+    await act(() => $<HTMLButtonElement>('export-save-to')!.click());
+    await sleep(10);
+    expect(kept).toEqual([{ path: '~/thesis/korea.bib', format: 'bibtex', scope: { tag: 'Korea' }, overwrite: false }]);
+    expect(calls.some((c) => c.name === 'save_export')).toBe(false);
+    expect(onDone).toHaveBeenCalledWith('Saved 13 works to /home/me/thesis/korea.bib; kept in step with the library from now on');
   });
 
   it('Copy puts the whole export on the clipboard (HTML as rich text too)', async () => {

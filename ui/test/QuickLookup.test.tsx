@@ -117,6 +117,13 @@ describe('Quick lookup', () => {
     expect(q.copied).toEqual([]);
   });
 
+  it('Escape in the search box closes the palette', async () => {
+    const q = await open([]);
+    await q.type('sino');
+    await q.key('Escape');
+    expect(q.closed()).toBe(true);
+  });
+
   it('knows identifiers from words', () => {
     for (const id of ['10.1007/978-981-13-8641-1_7', 'doi:10.1000/xyz', 'https://doi.org/10.1000/xyz', '9789811386411', 'arXiv:2101.00001', 'PMID: 31452104']) {
       expect(looksLikeIdentifier(id), id).toBe(true);

@@ -251,3 +251,126 @@ pub fn refresh_all(lib: &mut Library) -> Vec<Result<Refreshed, String>> {
         })
         .collect()
 }
+
+// ---- The commands: the desktop's Settings lists and removes auto-exports --
+
+/// One auto-export as Settings shows it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct AutoExportDto {
+    /// The file (absolute).
+    pub path: String,
+    /// `bibtex`, `biblatex`, `csl-json` or `ris`.
+    pub format: String,
+    /// Which works, as one line: "My Library", "Collection: Cold War/Korea",
+    /// "Tag: to-read", "Search: sino soviet", "2 works: AB12CD34, EF56GH78",
+    /// "Works cited by AB12CD34".
+    pub scope: String,
+    /// Works in the file at the last write (`None`: never written).
+    pub entries: Option<i64>,
+    /// When the last refresh that wrote it started, in unix milliseconds.
+    pub written_at: Option<i64>,
+    /// Why the last refresh failed (`None` once one succeeds).
+    pub last_error: Option<String>,
+}
+
+/// `remove_auto_export`'s argument.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct AutoExportPath {
+    /// The file, as `auto_exports` lists it.
+    pub path: String,
+}
+
+/// `add_auto_export`'s argument.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct AddAutoExport {
+    /// An absolute path (`~/` is the home folder).
+    pub path: String,
+    /// `bibtex`, `biblatex`, `csl-json` or `ris`.
+    pub format: String,
+    /// Which works (none: the whole library).
+    #[serde(default)]
+    pub scope: crate::ExportScope,
+    /// Replace a file that exists (else the error `exists`).
+    #[serde(default)]
+    pub overwrite: bool,
+}
+
+/// A scope as one line a person reads.
+fn scope_line(lib: &Library, scope: &ibid_core::store::Scope) -> String {
+    use ibid_core::store::Scope;
+    match scope {
+        Scope::Library => "My Library".to_string(),
+        Scope::Collection(c) => {
+            // Stored as the key or the path given: shown as the path.
+            let path = lib.collections().ok().and_then(|cols| cols.into_iter().find(|col| col.key == *c)).map(|col| col.path.join("/"));
+            format!("Collection: {}", path.unwrap_or_else(|| c.clone()))
+        }
+        Scope::Tag(t) => format!("Tag: {t}"),
+        Scope::Search(q) => format!("Search: {q}"),
+        Scope::CitedBy(k) => format!("Works cited by {k}"),
+        Scope::Keys(keys) => {
+            let shown: Vec<&str> = keys.iter().take(3).map(String::as_str).collect();
+            let more = if keys.len() > 3 { ", …" } else { "" };
+            let noun = if keys.len() == 1 { "work" } else { "works" };
+            format!("{} {noun}: {}{more}", keys.len(), shown.join(", "))
+        }
+    }
+}
+
+fn dto(lib: &Library, ae: AutoExport) -> AutoExportDto {
+    AutoExportDto {
+        scope: scope_line(lib, &ae.scope),
+        path: ae.path,
+        format: ae.format,
+        entries: ae.entries,
+        written_at: ae.written_at,
+        last_error: ae.last_error,
+    }
+}
+
+impl crate::Api {
+    /// Every auto-export, oldest first, with when it was last written and
+    /// the last refresh's error, if any.
+    pub fn auto_exports(&self) -> crate::ApiResult<Vec<AutoExportDto>> {
+        let lib = self.lib();
+        let all = lib.auto_exports()?;
+        Ok(all.into_iter().map(|ae| dto(&lib, ae)).collect())
+    }
+
+    /// Keeps a file in step with the library from now on (what `ibid
+    /// auto-export add` does): written at once, then after every change. The
+    /// file is the whole library's or a scope's, as `export` takes it. When
+    /// that first write fails, nothing is kept (the error says why).
+    pub fn add_auto_export(&self, args: AddAutoExport) -> crate::ApiResult<AutoExportDto> {
+        let path = crate::formats::home_path(&args.path)?;
+        let format = args.format.trim().to_ascii_lowercase();
+        if !ibid_core::store::AUTO_EXPORT_FORMATS.contains(&format.as_str()) {
+            return Err(crate::ApiError::new(
+                "unknown_format",
+                format!("an auto-export is one of {}, not {:?}", ibid_core::store::AUTO_EXPORT_FORMATS.join(", "), args.format),
+            ));
+        }
+        if path.exists() && !args.overwrite {
+            return Err(crate::ApiError::new("exists", format!("{} exists; replace it?", path.display())));
+        }
+        let scope = crate::formats::work_scope(&args.scope)?;
+        let mut lib = self.lib();
+        lib.scope_ids(&scope)?; // a scope that does not resolve is refused now, not at every change
+        let path = path.display().to_string();
+        let id = lib.add_auto_export(&path, &format, &scope)?;
+        let ae = lib.auto_exports()?.into_iter().find(|a| a.id == id).ok_or_else(|| crate::ApiError::new("internal", "the auto-export went"))?;
+        if let Err(e) = refresh(&mut lib, &ae, true) {
+            let _ = lib.remove_auto_export(&path);
+            return Err(e.into());
+        }
+        let ae = lib.auto_exports()?.into_iter().find(|a| a.id == id).ok_or_else(|| crate::ApiError::new("internal", "the auto-export went"))?;
+        Ok(dto(&lib, ae))
+    }
+
+    /// Stops keeping a file in step (the file stays); the auto-exports left.
+    /// `not_found` when no auto-export writes that path.
+    pub fn remove_auto_export(&self, args: AutoExportPath) -> crate::ApiResult<Vec<AutoExportDto>> {
+        self.lib().remove_auto_export(&args.path)?;
+        self.auto_exports()
+    }
+}

@@ -182,7 +182,7 @@ fn given(s: &Option<String>) -> Option<&str> {
 
 pub use ibid_formats::sniff;
 
-fn work_scope(s: &ExportScope) -> ApiResult<WorkScope> {
+pub(crate) fn work_scope(s: &ExportScope) -> ApiResult<WorkScope> {
     let mut picked: Vec<WorkScope> = Vec::new();
     if let Some(k) = &s.keys {
         picked.push(WorkScope::Keys(k.clone()));
@@ -206,7 +206,7 @@ fn work_scope(s: &ExportScope) -> ApiResult<WorkScope> {
     }
 }
 
-fn home_path(p: &str) -> ApiResult<PathBuf> {
+pub(crate) fn home_path(p: &str) -> ApiResult<PathBuf> {
     let p = p.trim();
     if p.is_empty() {
         return Err(ApiError::new("invalid_input", "give the path of the file to write"));

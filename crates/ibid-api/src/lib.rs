@@ -14,6 +14,7 @@ mod cited;
 mod formats;
 mod jobs;
 pub mod picks;
+pub use auto_export::{AddAutoExport, AutoExportDto, AutoExportPath};
 pub use cited::{CitedIn, CitedWork, Citation, CitingWork, PasteNotes};
 pub use formats::{
     sniff, CitationArgs, ExportArgs, ExportScope, Exported, Formatted, ImportFile, SaveExport, Saved, StyleDto, StyleList, DEFAULT_KEY_PATTERN,
@@ -306,7 +307,8 @@ pub const COMMANDS: &[&str] = &[
     "retag", "tags", "collections", "create_collection", "add_to_collection",
     "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
     "add_note", "attach", "add_identifiers", "add_job", "styles", "export", "save_export", "format_citation", "import_text",
-    "cited_works", "cited_by", "paste_notes", "next_pick", "answer_pick",
+    "cited_works", "cited_by", "paste_notes", "auto_exports", "add_auto_export", "remove_auto_export", "next_pick",
+    "answer_pick",
 ];
 
 /// The commands that only read the library (and write no file). Over HTTP
@@ -315,7 +317,7 @@ pub const COMMANDS: &[&str] = &[
 /// completes a record, and is allowed without the token.
 pub const READ_COMMANDS: &[&str] = &[
     "library_info", "list_keys", "rows", "search", "get_detail", "tags", "collections", "add_job", "styles", "export",
-    "format_citation", "cited_works", "cited_by",
+    "format_citation", "cited_works", "cited_by", "auto_exports",
 ];
 
 /// The commands of picks (an editor's "cite as you write" answered in a
@@ -371,6 +373,17 @@ impl Api {
         }
     }
 
+    /// A setting kept with the library (`None`: not set). Not a command: a
+    /// shell's own settings live here (the desktop's quick-lookup shortcut).
+    pub fn setting(&self, key: &str) -> ApiResult<Option<String>> {
+        Ok(self.lib().settings()?.into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
+    }
+
+    /// Sets (or with `None` removes) a setting kept with the library.
+    pub fn set_setting(&self, key: &str, value: Option<&str>) -> ApiResult<()> {
+        Ok(self.lib().set_setting(key, value)?)
+    }
+
     fn dispatch(&self, name: &str, args: Value) -> ApiResult<Value> {
         match name {
             "library_info" => to_value(self.library_info()),
@@ -405,6 +418,9 @@ impl Api {
             "paste_notes" => to_value(self.paste_notes(parse(name, args)?)),
             "next_pick" => to_value(self.next_pick(parse(name, args)?)),
             "answer_pick" => to_value(self.answer_pick(parse(name, args)?)),
+            "auto_exports" => to_value(self.auto_exports()),
+            "add_auto_export" => to_value(self.add_auto_export(parse(name, args)?)),
+            "remove_auto_export" => to_value(self.remove_auto_export(parse(name, args)?)),
             other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
         }
     }

@@ -114,7 +114,7 @@ fn errors_are_codes_with_messages() {
     for name in READ_COMMANDS {
         assert!(COMMANDS.contains(name), "{name}");
     }
-    for write in ["trash", "update_field", "import_text", "import_csl_json", "save_export", "add_identifiers", "new_item", "paste_notes"] {
+    for write in ["trash", "update_field", "import_text", "import_csl_json", "save_export", "add_identifiers", "new_item", "paste_notes", "add_auto_export", "remove_auto_export"] {
         assert!(!READ_COMMANDS.contains(&write), "{write}");
     }
 }
@@ -246,4 +246,128 @@ fn auto_exports_follow_changes_made_through_the_api() {
     assert!(after.contains("CY  - Armonk, NY") && !first.contains("Armonk"), "{after}");
     api.call("trash", json!({"keys": [key]})).unwrap();
     assert_eq!(std::fs::read_to_string(&file).unwrap().matches("ER  - ").count(), 12);
+}
+
+/// Issue 7: the desktop's Settings lists every auto-export — its file,
+/// format, scope as a line, entries, when it was written and the last error —
+/// and removes one. A target whose folder is gone keeps its error (and its
+/// last good time) until a refresh writes the file again.
+#[test]
+fn auto_exports_are_listed_with_their_time_and_error_and_removed() {
+    use ibid_core::store::Scope;
+    let (t, api) = api();
+    assert!(READ_COMMANDS.contains(&"auto_exports") && !READ_COMMANDS.contains(&"remove_auto_export"));
+    let out = t.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let ris = out.join("refs.ris");
+    let bib = t.path().join("korea.bib");
+    let json_file = t.path().join("korea.json");
+    let key = api.call("search", json!({ "q": "uncertain partners" })).unwrap()[0]["key"].as_str().unwrap().to_string();
+    api.call("retag", json!({ "key": key, "add": ["korea"] })).unwrap();
+    let cols = api.call("create_collection", json!({ "path": "Cold War/Korea" })).unwrap();
+    let korea = cols.as_array().unwrap().iter().find(|c| c["path"] == "Cold War/Korea").unwrap()["key"].as_str().unwrap().to_string();
+    api.call("add_to_collection", json!({ "collection": korea, "keys": [key] })).unwrap();
+    {
+        // Made as `ibid auto-export add` makes them, on the same library file.
+        let mut lib = ibid_core::Library::open(t.path().join("lib.sqlite")).unwrap();
+        lib.add_auto_export(ris.to_str().unwrap(), "ris", &Scope::Library).unwrap();
+        lib.add_auto_export(bib.to_str().unwrap(), "bibtex", &Scope::Tag("korea".into())).unwrap();
+        lib.add_auto_export(json_file.to_str().unwrap(), "csl-json", &Scope::Collection(korea.clone())).unwrap();
+    }
+    let never = api.call("auto_exports", json!({})).unwrap();
+    assert_eq!(never[0]["written_at"], Value::Null, "not written yet: {never}");
+    assert_eq!(never[0]["entries"], Value::Null);
+
+    let before = now_ms();
+    api.refresh_auto_exports();
+    let after = now_ms();
+    let list = api.call("auto_exports", json!({})).unwrap();
+    let list = list.as_array().unwrap();
+    let summary: Vec<(String, String, String, i64)> = list
+        .iter()
+        .map(|a| (a["path"].as_str().unwrap().into(), a["format"].as_str().unwrap().into(), a["scope"].as_str().unwrap().into(), a["entries"].as_i64().unwrap()))
+        .collect();
+    let p = |f: &std::path::Path| f.to_str().unwrap().to_string();
+    assert_eq!(
+        summary,
+        vec![
+            (p(&ris), "ris".into(), "My Library".into(), 13),
+            (p(&bib), "bibtex".into(), "Tag: korea".into(), 1),
+            (p(&json_file), "csl-json".into(), "Collection: Cold War/Korea".into(), 1),
+        ]
+    );
+    for a in list {
+        let at = a["written_at"].as_i64().unwrap();
+        assert!((before..=after).contains(&at), "written at {at}, refreshed between {before} and {after}");
+        assert_eq!(a["last_error"], Value::Null);
+    }
+    let first_written = list[0]["written_at"].as_i64().unwrap();
+
+    // The RIS file's folder goes: the next change cannot write it, and says why.
+    std::fs::remove_dir_all(&out).unwrap();
+    api.call("update_field", json!({"key": key, "field": "publisher-place", "value": "Armonk, NY"})).unwrap();
+    let list = api.call("auto_exports", json!({})).unwrap();
+    let error = list[0]["last_error"].as_str().unwrap_or_else(|| panic!("no error kept: {list}"));
+    assert!(error.contains(&p(&ris)), "the error names the file: {error}");
+    assert_eq!(list[0]["written_at"].as_i64(), Some(first_written), "the last good write's time stays");
+    assert_eq!(list[1]["last_error"], Value::Null, "the others were written: {list}");
+    assert!(std::fs::read_to_string(&bib).unwrap().contains("Armonk, NY"));
+
+    // The folder is back: the next refresh writes the file and clears the error.
+    std::fs::create_dir(&out).unwrap();
+    api.call("retag", json!({ "key": key, "add": ["to-read"] })).unwrap();
+    let list = api.call("auto_exports", json!({})).unwrap();
+    assert_eq!(list[0]["last_error"], Value::Null, "{list}");
+    assert!(list[0]["written_at"].as_i64().unwrap() > first_written);
+    assert!(std::fs::read_to_string(&ris).unwrap().contains("CY  - Armonk, NY"));
+
+    // Removing one stops it (the file stays) and answers with the rest.
+    let left = api.call("remove_auto_export", json!({ "path": p(&bib) })).unwrap();
+    let paths: Vec<&str> = left.as_array().unwrap().iter().map(|a| a["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, [p(&ris), p(&json_file)]);
+    assert!(bib.exists());
+    let e = api.call("remove_auto_export", json!({ "path": p(&bib) })).unwrap_err();
+    assert_eq!((e.code.as_str(), e.http_status()), ("not_found", 404));
+    let e = api.call("remove_auto_export", json!({})).unwrap_err();
+    assert_eq!(e.code, "bad_arguments");
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// Issue 7: "Keep this file updated" in the desktop's Export dialog: the
+/// file is written at once and kept in step; an existing file needs
+/// `overwrite`; a first write that fails keeps nothing.
+#[test]
+fn add_auto_export_writes_now_and_keeps_the_file_in_step() {
+    let (t, api) = api();
+    let key = api.call("search", json!({ "q": "uncertain partners" })).unwrap()[0]["key"].as_str().unwrap().to_string();
+    api.call("retag", json!({ "key": key, "add": ["korea"] })).unwrap();
+    let file = t.path().join("korea.bib");
+    let path = file.to_str().unwrap();
+    let added = api.call("add_auto_export", json!({ "path": path, "format": "bibtex", "scope": { "tag": "korea" } })).unwrap();
+    assert_eq!((&added["path"], &added["format"], &added["scope"], &added["entries"]), (&json!(path), &json!("bibtex"), &json!("Tag: korea"), &json!(1)));
+    assert!(added["written_at"].as_i64().is_some() && added["last_error"].is_null(), "{added}");
+    assert!(std::fs::read_to_string(&file).unwrap().starts_with("@book{"));
+    api.call("update_field", json!({"key": key, "field": "publisher-place", "value": "Armonk, NY"})).unwrap();
+    assert!(std::fs::read_to_string(&file).unwrap().contains("Armonk, NY"), "kept in step");
+
+    let e = api.call("add_auto_export", json!({ "path": path, "format": "ris" })).unwrap_err();
+    assert_eq!((e.code.as_str(), e.http_status()), ("exists", 409));
+    let replaced = api.call("add_auto_export", json!({ "path": path, "format": "ris", "overwrite": true })).unwrap();
+    assert_eq!((&replaced["format"], &replaced["scope"], &replaced["entries"]), (&json!("ris"), &json!("My Library"), &json!(13)));
+    assert_eq!(api.call("auto_exports", json!({})).unwrap().as_array().unwrap().len(), 1, "the same path is one auto-export");
+
+    let other = t.path().join("other.json");
+    let other = other.to_str().unwrap();
+    for (args, code) in [
+        (json!({ "path": other, "format": "html" }), "unknown_format"),
+        (json!({ "path": other, "format": "csl-json", "scope": { "tag": "no-such-tag" } }), "not_found"),
+        (json!({ "path": "refs.bib", "format": "bibtex" }), "invalid_input"),
+        (json!({ "path": t.path().join("gone/refs.bib").to_str().unwrap(), "format": "bibtex" }), "io"),
+    ] {
+        assert_eq!(api.call("add_auto_export", args.clone()).unwrap_err().code, code, "{args}");
+    }
+    assert_eq!(api.call("auto_exports", json!({})).unwrap().as_array().unwrap().len(), 1, "a refused or failed one is not kept");
 }

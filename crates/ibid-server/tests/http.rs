@@ -511,4 +511,29 @@ fn issue_7_a_cayw_request_given_up_is_withdrawn() {
     // the margin is for a loaded machine).
     std::thread::sleep(std::time::Duration::from_millis(1000));
     assert_eq!(s.cmd("next_pick", json!({ "wait_ms": 0 })), Value::Null, "the pick was withdrawn");
+/// Issue 7: the browser UI's Settings over HTTP: anyone on the machine may
+/// list the auto-exports (a read), only the token's holder may remove one.
+#[test]
+fn auto_exports_are_listed_openly_and_removed_with_the_token() {
+    let s = Server::with_sample();
+    let file = s.lib.parent().unwrap().join("refs.bib");
+    {
+        let mut lib = ibid_core::Library::open(&s.lib).unwrap();
+        lib.add_auto_export(file.to_str().unwrap(), "bibtex", &ibid_core::store::Scope::Library).unwrap();
+    }
+    // A change over HTTP writes it.
+    let key = s.key_of("uncertain partners");
+    s.cmd("retag", json!({ "key": key, "add": ["korea"] }));
+    let listed = s.post_without_token("auto_exports", "", &[]);
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let list = listed.json();
+    assert_eq!(list[0]["path"], file.to_str().unwrap());
+    assert_eq!((&list[0]["format"], &list[0]["scope"], &list[0]["entries"]), (&json!("bibtex"), &json!("My Library"), &json!(13)));
+    assert!(list[0]["written_at"].as_i64().unwrap() > 0 && list[0]["last_error"].is_null(), "{list}");
+    assert!(file.exists());
+
+    let path = json!({ "path": file.to_str().unwrap() }).to_string();
+    s.post_without_token("remove_auto_export", &path, &[]).assert_error(401, "unauthorized");
+    assert_eq!(s.cmd("remove_auto_export", json!({ "path": file.to_str().unwrap() })), json!([]));
+    s.call("remove_auto_export", json!({ "path": file.to_str().unwrap() })).assert_error(404, "not_found");
 }

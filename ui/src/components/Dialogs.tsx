@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { CSL_TYPES, typeLabel } from '../lib/csl';
 import type { ImportResult } from '../lib/types';
 
-/** A modal <dialog>: Escape and the close button call onClose. */
+/** A modal <dialog>: Escape (the cancel event, or the dialog closed by the browser) and the close button call onClose. */
 export function Modal({ title, onClose, children, testid }: { title: string; onClose(): void; children: ComponentChildren; testid: string }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -24,6 +24,10 @@ export function Modal({ title, onClose, children, testid }: { title: string; onC
         e.preventDefault();
         onClose();
       }}
+      // A browser may close the dialog on Escape without a cancel event
+      // (WebKit does, without a recent user activation: the close-watcher
+      // rule): it must not stay mounted, closed, with the app thinking it open.
+      onClose={onClose}
     >
       <h2 id={`${testid}-title`}>{title}</h2>
       {children}

@@ -10,7 +10,7 @@ import { toApiError, type Bridge } from '../bridge';
 import { copyToClipboard } from '../lib/clipboard';
 import { errorLine } from '../lib/errors';
 import { FORMATS, fileName, formatInfo, loadPrefs, savePrefs, type ExportPrefs } from '../lib/exportPrefs';
-import type { ExportArgs, ExportFormat, ExportScope, Exported, StyleDto } from '../lib/types';
+import type { AutoExport, ExportArgs, ExportFormat, ExportScope, Exported, StyleDto } from '../lib/types';
 import { Modal } from './Dialogs';
 import { BibliographyView } from './Markup';
 
@@ -19,6 +19,8 @@ export const PREVIEW_LIMIT = 5;
 /** Milliseconds of quiet before the preview is asked for. */
 export const PREVIEW_DELAY = 150;
 const DIR_KEY = 'ibid.export.dir';
+/** The formats a file kept in step (an auto-export) can have. */
+const AUTO_FORMATS: ExportFormat[] = ['bibtex', 'biblatex', 'csl-json', 'ris'];
 
 export type ScopeKind = 'library' | 'selection' | 'view' | 'search';
 
@@ -95,10 +97,14 @@ export function ExportDialog(p: ExportDialogProps) {
   /** Desktop: the path being asked for, and whether it exists. */
   const [savePath, setSavePath] = useState<string | null>(null);
   const [exists, setExists] = useState(false);
+  /** Desktop: keep the saved file in step with the library (an auto-export). */
+  const [keep, setKeep] = useState(false);
   const previewGen = useRef(0);
   const pathInput = useRef<HTMLInputElement>(null);
 
   const info = formatInfo(prefs.format);
+  // Auto-exports write UTF-8: not with LaTeX accents.
+  const canKeep = AUTO_FORMATS.includes(prefs.format) && !((prefs.format === 'bibtex' || prefs.format === 'biblatex') && prefs.latex);
   const update = (change: Partial<ExportPrefs>) => {
     setPrefs((old) => {
       const next = { ...old, ...change };
@@ -231,10 +237,15 @@ export function ExportDialog(p: ExportDialogProps) {
     setBusy(true);
     setError(null);
     try {
-      const r = await p.call('save_export', { ...args, path, overwrite });
+      if (keep && canKeep) {
+        const r = await p.call('add_auto_export', { path, format: prefs.format as AutoExport['format'], scope: args.scope ?? {}, overwrite });
+        p.onDone(`Saved ${plural(r.entries ?? 0, 'work')} to ${r.path}; kept in step with the library from now on`);
+      } else {
+        const r = await p.call('save_export', { ...args, path, overwrite });
+        p.onDone(`Saved ${plural(r.count, 'work')} to ${r.path}`);
+      }
       const slash = path.lastIndexOf('/');
       if (slash >= 0) remember(DIR_KEY, path.slice(0, slash + 1));
-      p.onDone(`Saved ${plural(r.count, 'work')} to ${r.path}`);
       p.onClose();
     } catch (e) {
       const err = toApiError(e);
@@ -417,6 +428,12 @@ export function ExportDialog(p: ExportDialogProps) {
                 }}
               />
             </label>
+            {canKeep && (
+              <label class="checkbox">
+                <input type="checkbox" checked={keep} data-testid="export-keep" onChange={(e) => setKeep((e.target as HTMLInputElement).checked)} />
+                Keep this file updated: written again after every change (an auto-export; see Settings)
+              </label>
+            )}
             {exists && (
               <p class="field-error" role="alert" data-testid="export-exists">
                 That file exists. Replace it, or change the name.

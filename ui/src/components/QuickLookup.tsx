@@ -212,6 +212,12 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
     } else if (e.key === 'Enter') {
       e.preventDefault();
       void enter();
+    } else if (e.key === 'Escape') {
+      // Closes the palette here rather than through the dialog's cancel:
+      // WebKit's search field keeps Escape to itself (the desktop window).
+      e.preventDefault();
+      e.stopPropagation();
+      close();
     }
   };
 

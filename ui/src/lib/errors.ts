@@ -27,6 +27,8 @@ const HINTS: Record<string, Explained> = {
   json: { title: 'Invalid JSON', hint: 'Check the file is valid JSON (CSL-JSON) and try again.' },
   network: { title: 'Cannot reach Ibid', hint: 'Is `ibid serve` still running? Restart it and reload this page.' },
   unknown_command: { title: 'This Ibid does not know that command', hint: 'The window and the program are from different versions: update Ibid.' },
+  invalid_shortcut: { title: 'Not a shortcut Ibid can use', hint: 'Write modifiers then one key, e.g. CommandOrControl+Alt+K; it needs Ctrl, Alt or Super (Command).' },
+  shortcut_taken: { title: 'That shortcut is taken', hint: 'Another program or the desktop uses it: choose another. The one before still works.' },
   unsupported: { title: 'Not available here', hint: 'This needs the Ibid desktop app.' },
   internal: { title: 'Something went wrong', hint: 'Try again; if it keeps happening, please report it.' },
 };

@@ -219,6 +219,32 @@ export interface CitationArgs {
   format: CitationFormat;
 }
 
+/** One file kept in step with the library (`ibid auto-export add`), as Settings lists it. */
+export interface AutoExport {
+  /** Absolute. */
+  path: string;
+  format: 'bibtex' | 'biblatex' | 'csl-json' | 'ris';
+  /** Which works, as one line: "My Library", "Collection: Cold War/Korea", "Tag: to-read"… */
+  scope: string;
+  /** Works in the file at the last write; null: never written. */
+  entries: number | null;
+  /** When the last refresh that wrote it started, unix milliseconds; null: never. */
+  written_at: number | null;
+  /** Why the last refresh failed; null once one succeeds. */
+  last_error: string | null;
+}
+
+/** The system-wide quick-lookup shortcut (desktop only). */
+export interface ShortcutInfo {
+  /** As set, e.g. "CommandOrControl+Alt+K"; empty: off. */
+  shortcut: string;
+  default: string;
+  /** Registered now. */
+  active: boolean;
+  /** Why it is not, when it should be. */
+  error: string | null;
+}
+
 /** An error as it crosses the boundary: callers match on `code`. */
 export interface ApiErrorShape {
   code: string;
@@ -259,6 +285,15 @@ export interface Commands {
   cited_by: [{ key: string }, CitingWork[]];
   /** Numbered notes or a reference list (one per line); replaces the work's citations. */
   paste_notes: [{ key: string; text: string }, Citation[]];
+  auto_exports: [Record<string, never>, AutoExport[]];
+  /** Keeps a file in step from now on (written at once; `exists` unless `overwrite`). */
+  add_auto_export: [{ path: string; format: AutoExport['format']; scope?: ExportScope; overwrite?: boolean }, AutoExport];
+  /** Stops keeping the file in step (the file stays); the auto-exports left. */
+  remove_auto_export: [{ path: string }, AutoExport[]];
+  /** Desktop only (not over HTTP): the system-wide shortcut that opens quick lookup. */
+  quick_lookup_shortcut: [Record<string, never>, ShortcutInfo];
+  /** Desktop only: sets it (empty: off); `invalid_shortcut` or `shortcut_taken` keep the old one. */
+  set_quick_lookup_shortcut: [{ shortcut: string }, ShortcutInfo];
   /** Waits up to `wait_ms` for an editor's pick (cite as you write); `null` when none came. */
   next_pick: [{ wait_ms?: number }, PickDto | null];
   /** The works chosen for a pick (`null`: the palette was closed); the text the editor got. */
