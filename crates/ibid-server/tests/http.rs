@@ -511,6 +511,8 @@ fn issue_7_a_cayw_request_given_up_is_withdrawn() {
     // the margin is for a loaded machine).
     std::thread::sleep(std::time::Duration::from_millis(1000));
     assert_eq!(s.cmd("next_pick", json!({ "wait_ms": 0 })), Value::Null, "the pick was withdrawn");
+}
+
 /// Issue 7: the browser UI's Settings over HTTP: anyone on the machine may
 /// list the auto-exports (a read), only the token's holder may remove one.
 #[test]
