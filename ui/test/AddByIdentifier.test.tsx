@@ -1,20 +1,14 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { App } from '../src/App';
 import type { Bridge } from '../src/bridge';
 import { AddByIdentifierDialog, summarize, type AddDraft } from '../src/components/AddByIdentifier';
 import type { AddJob, AddResult, Row } from '../src/lib/types';
 import { recordingBridge } from './fakeBridge';
-import { mountPointEachTest } from './mount';
+import { mountPointEachTest, stubResizeObserver } from './mount';
 
-beforeAll(() => {
-  (globalThis as Record<string, unknown>).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
+stubResizeObserver();
 
 const sleep = (ms: number) => act(() => new Promise((r) => setTimeout(r, ms)));
 

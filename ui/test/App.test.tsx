@@ -1,20 +1,13 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../src/App';
 import type { Bridge } from '../src/bridge';
 import type { Row } from '../src/lib/types';
 import { recordingBridge } from './fakeBridge';
-import { mountPointEachTest } from './mount';
+import { mountPointEachTest, stubResizeObserver } from './mount';
 
-beforeAll(() => {
-  // jsdom has no layout: a ResizeObserver that never fires is enough.
-  (globalThis as Record<string, unknown>).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
+stubResizeObserver();
 
 const KEYS = Array.from({ length: 30 }, (_, i) => `K${String(i).padStart(7, '0')}`);
 const row = (k: string): Row => ({ key: k, type: 'book', title: `Title ${k}`, creators: 'A', year: 2000, added: 0 });

@@ -1,21 +1,15 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../src/App';
 import type { Bridge } from '../src/bridge';
 import { ExportDialog, PREVIEW_LIMIT, type ExportDialogProps } from '../src/components/ExportDialog';
 import { PREFS_KEY, fileName, loadPrefs } from '../src/lib/exportPrefs';
 import { sanitizeBibliography } from '../src/lib/sanitize';
 import type { ExportArgs, Row } from '../src/lib/types';
-import { mountPointEachTest } from './mount';
+import { mountPointEachTest, stubResizeObserver } from './mount';
 
-beforeAll(() => {
-  (globalThis as Record<string, unknown>).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
+stubResizeObserver();
 
 const sleep = (ms: number) => act(() => new Promise((r) => setTimeout(r, ms)));
 

@@ -1,20 +1,14 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { App } from '../src/App';
 import { SettingsDialog, prettyShortcut, shortcutFromEvent } from '../src/components/SettingsDialog';
 import { ago, exactTime } from '../src/lib/time';
 import type { AutoExport, ShortcutInfo } from '../src/lib/types';
 import { recordingBridge } from './fakeBridge';
-import { mountPointEachTest } from './mount';
+import { mountPointEachTest, stubResizeObserver } from './mount';
 
-beforeAll(() => {
-  (globalThis as Record<string, unknown>).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
+stubResizeObserver();
 
 const sleep = (ms: number) => act(() => new Promise((r) => setTimeout(r, ms)));
 const NOW = Date.UTC(2026, 2, 14, 10, 0, 0);

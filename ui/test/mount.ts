@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeAll, beforeEach } from 'vitest';
 
 /**
  * A fresh element in the document for each test (handed to `set`), with
@@ -17,5 +17,16 @@ export function mountPointEachTest(set: (el: HTMLElement) => void): void {
     render(null, el);
     el.remove();
     el = null;
+  });
+}
+
+/** jsdom has no ResizeObserver, which the App's list uses: a do-nothing one. */
+export function stubResizeObserver(): void {
+  beforeAll(() => {
+    (globalThis as Record<string, unknown>).ResizeObserver ??= class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    };
   });
 }
