@@ -282,6 +282,47 @@ async fn smoke(c: &Client, library: &Path) -> Res<()> {
     Ok(())
 }
 
+/// A test's steps in the window.
+type Flow<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Res<()>> + 'a>>;
+
+/// Opens the window on `library` through WebKitWebDriver (the app gets
+/// `env`), runs `flow` in it for at most 180 s and closes it. A failure
+/// leaves a screenshot (`desktop-{name}-failure.png`) and the start of the
+/// page's source for the report, then fails the test.
+async fn in_window<'a>(webdriver: &Path, env: &[(&str, String)], library: &Path, name: &str, flow: impl FnOnce(Client) -> Flow<'a>) {
+    let driver = Driver::start(webdriver, env);
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert(
+        "webkitgtk:browserOptions".into(),
+        json!({ "binary": env!("CARGO_BIN_EXE_ibid-desktop"), "args": ["--library", library] }),
+    );
+    let client = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session with the ibid-desktop window");
+    let outcome = tokio::time::timeout(Duration::from_secs(180), flow(client.clone()))
+        .await
+        .unwrap_or_else(|_| Err("the test took more than 180 s".into()));
+    if let Err(e) = &outcome {
+        let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("desktop-{name}-failure.png"));
+        if let Ok(png) = client.screenshot().await {
+            let _ = std::fs::write(&shot, png);
+            eprintln!("screenshot of the window: {}", shot.display());
+        }
+        if let Ok(src) = client.source().await {
+            eprintln!("page source at failure:\n{}", src.chars().take(4000).collect::<String>());
+        }
+        eprintln!("desktop {name} test failed: {e}");
+    }
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn window_lists_searches_and_saves_edits() {
     if !required(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set; run `xvfb-run -a cargo test -p ibid-desktop`") {
@@ -299,51 +340,20 @@ async fn window_lists_searches_and_saves_edits() {
     let token_file = dir.path().join("api-token");
     // Better BibTeX's endpoints, on a free port rather than 23119 (Zotero's).
     let bbt_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let driver = Driver::start(
-        &webdriver,
-        &[
-            ("IBID_API_PORT", api_port.to_string()),
-            ("IBID_BBT_PORT", bbt_port.to_string()),
-            ("IBID_TOKEN_FILE", token_file.display().to_string()),
-        ],
-    );
-
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), json!("wry"));
-    caps.insert(
-        "webkitgtk:browserOptions".into(),
-        json!({ "binary": env!("CARGO_BIN_EXE_ibid-desktop"), "args": ["--library", library] }),
-    );
-    let client = ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a WebDriver session with the ibid-desktop window");
-
-    let outcome = tokio::time::timeout(Duration::from_secs(180), async {
-        smoke(&client, &library).await?;
-        local_api_answers(api_port, &token_file).await?;
-        cayw_picks_in_the_window(&client, bbt_port).await
+    let env = [
+        ("IBID_API_PORT", api_port.to_string()),
+        ("IBID_BBT_PORT", bbt_port.to_string()),
+        ("IBID_TOKEN_FILE", token_file.display().to_string()),
+    ];
+    let (lib, tokens) = (&library, &token_file);
+    in_window(&webdriver, &env, &library, "smoke", |c| {
+        Box::pin(async move {
+            smoke(&c, lib).await?;
+            local_api_answers(api_port, tokens).await?;
+            cayw_picks_in_the_window(&c, bbt_port).await
+        })
     })
-    .await
-    .unwrap_or_else(|_| Err("the test took more than 180 s".into()));
-    if let Err(e) = &outcome {
-        // Leave evidence for the failure report.
-        let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("desktop-failure.png");
-        if let Ok(png) = client.screenshot().await {
-            let _ = std::fs::write(&shot, png);
-            eprintln!("screenshot of the window: {}", shot.display());
-        }
-        if let Ok(src) = client.source().await {
-            eprintln!("page source at failure:\n{}", src.chars().take(4000).collect::<String>());
-        }
-        eprintln!("desktop smoke test failed: {e}");
-    }
-    let _ = client.close().await;
-    drop(driver);
-    if let Err(e) = outcome {
-        panic!("{e}");
-    }
+    .await;
 }
 
 /// Issue 7: while the window is open, its local API answers an editor on
@@ -479,34 +489,7 @@ async fn window_adds_a_work_by_identifier() {
         .map(|k| (k, base.clone()))
         .chain([("IBID_MAILTO", "desktop-test@example.org".to_string()), ("IBID_API_PORT", "0".to_string()), ("IBID_BBT_PORT", "0".to_string())])
         .collect();
-    let driver = Driver::start(&webdriver, &env);
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), json!("wry"));
-    caps.insert(
-        "webkitgtk:browserOptions".into(),
-        json!({ "binary": env!("CARGO_BIN_EXE_ibid-desktop"), "args": ["--library", library] }),
-    );
-    let client = ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a WebDriver session with the ibid-desktop window");
-    let outcome = tokio::time::timeout(Duration::from_secs(180), add_by_identifier(&client))
-        .await
-        .unwrap_or_else(|_| Err("the test took more than 180 s".into()));
-    if let Err(e) = &outcome {
-        let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("desktop-add-failure.png");
-        if let Ok(png) = client.screenshot().await {
-            let _ = std::fs::write(&shot, png);
-            eprintln!("screenshot of the window: {}", shot.display());
-        }
-        eprintln!("desktop add-by-identifier test failed: {e}");
-    }
-    let _ = client.close().await;
-    drop(driver);
-    if let Err(e) = outcome {
-        panic!("{e}");
-    }
+    in_window(&webdriver, &env, &library, "add-by-identifier", |c| Box::pin(async move { add_by_identifier(&c).await })).await;
     // The chapter is in the file, with the request having named Ibid.
     let lib = ibid_core::Library::open(&library).unwrap();
     assert_eq!(lib.count().unwrap(), 1);
@@ -802,33 +785,7 @@ async fn global_shortcut_opens_quick_lookup_from_another_program() {
     let dir = tempfile::tempdir().unwrap();
     let library = sample_library(dir.path());
     let env = [("DISPLAY", x.display.clone()), ("GDK_BACKEND", "x11".to_string()), ("IBID_API_PORT", "0".to_string())];
-    let driver = Driver::start(&webdriver, &env);
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), json!("wry"));
-    caps.insert(
-        "webkitgtk:browserOptions".into(),
-        json!({ "binary": env!("CARGO_BIN_EXE_ibid-desktop"), "args": ["--library", library] }),
-    );
-    let client = ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a WebDriver session with the ibid-desktop window");
-    let outcome = tokio::time::timeout(Duration::from_secs(180), shortcut_flow(&client, &x.display, &library))
-        .await
-        .unwrap_or_else(|_| Err("the test took more than 180 s".into()));
-    if let Err(e) = &outcome {
-        let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("desktop-shortcut-failure.png");
-        if let Ok(png) = client.screenshot().await {
-            let _ = std::fs::write(&shot, png);
-            eprintln!("screenshot of the window: {}", shot.display());
-        }
-        eprintln!("desktop shortcut test failed: {e}");
-    }
-    let _ = client.close().await;
-    drop(driver);
+    let (display, lib) = (&x.display, &library);
+    in_window(&webdriver, &env, &library, "shortcut", |c| Box::pin(async move { shortcut_flow(&c, display, lib).await })).await;
     drop(x);
-    if let Err(e) = outcome {
-        panic!("{e}");
-    }
 }
