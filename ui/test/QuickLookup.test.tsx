@@ -80,6 +80,26 @@ describe('Quick lookup', () => {
     expect(q.closed()).toBe(true);
   });
 
+  it("names on the list the exact text whose answer it shows (data-results-for: the palette benchmark waits for it)", async () => {
+    const q = await open([row('SINO0001', 'The Sino-Soviet Alliance'), row('KOREA001', 'The Korean War')]);
+    const list = () => root.querySelector('[data-testid="quick-results"]')!;
+    const titles = () => [...root.querySelectorAll('[data-testid="quick-row"] .quick-title')].map((e) => e.textContent);
+    expect(list().getAttribute('data-results-for')).toBe('');
+    // "s" answers after "sino " (slower): the list never names "s", and names the text as typed, space included.
+    await q.type('s');
+    await q.type('sino ');
+    await sleep(60);
+    expect(list().getAttribute('data-results-for')).toBe('sino ');
+    expect(titles()).toEqual(['The Sino-Soviet Alliance']);
+    expect(q.calls.filter((c) => c.name === 'search').map((c) => c.args.q)).toEqual(['s', 'sino']);
+    await q.type('no such work');
+    await sleep(50);
+    expect(list().getAttribute('data-results-for')).toBe('no such work');
+    expect(titles()).toEqual([]);
+    await q.type('');
+    expect(list().getAttribute('data-results-for')).toBe('');
+  });
+
   it('copies by citation key for Pandoc, and looks up, adds and copies a DOI not in the library', async () => {
     const q = await open([]);
     const select = root.querySelector<HTMLSelectElement>('[data-testid="quick-format"]')!;

@@ -47,7 +47,11 @@ export interface QuickLookupProps {
 
 export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, pollMs = 150 }: QuickLookupProps) {
   const [q, setQ] = useState('');
-  const [rows, setRows] = useState<Row[]>([]);
+  // The rows shown and the exact text they answer (the list's
+  // `data-results-for`, set in the same render as the rows: what tests and
+  // the palette benchmark wait for).
+  const [shown, setShown] = useState<{ for: string; rows: Row[] }>({ for: '', rows: [] });
+  const rows = shown.rows;
   const [active, setActive] = useState(0);
   const [format, setFormat] = useState<CitationFormat>(() => (localStorage.getItem(FORMAT_KEY) as CitationFormat | null) ?? 'text');
   const [status, setStatus] = useState<string | null>(null);
@@ -57,17 +61,17 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
     const n = ++seq.current;
     const query = q.trim();
     if (!query) {
-      setRows([]);
+      setShown({ for: q, rows: [] });
       return;
     }
     call('search', { q: query, limit: LIMIT })
       .then((r) => {
         if (n !== seq.current) return; // a later keystroke's answer counts
-        setRows(r);
+        setShown({ for: q, rows: r });
         setActive(0);
       })
       .catch(() => {
-        if (n === seq.current) setRows([]);
+        if (n === seq.current) setShown({ for: q, rows: [] });
       });
   }, [q]);
 
@@ -141,7 +145,7 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
         onInput={(e) => setQ((e.target as HTMLInputElement).value)}
         onKeyDown={onKeyDown}
       />
-      <ul class="quick-results" role="listbox" aria-label="Matches">
+      <ul class="quick-results" role="listbox" aria-label="Matches" data-testid="quick-results" data-results-for={shown.for}>
         {rows.map((r, i) => (
           <li
             key={r.key}
