@@ -1,9 +1,10 @@
 // Quick lookup (Ctrl+K): a small palette over the library while writing.
-// Typing searches at once (answers to older keystrokes are dropped); Enter
+// Typing searches at once, in the input event (answers to older keystrokes
+// are dropped; an answer already had for the same words is reused); Enter
 // copies the chosen work's citation in the Export dialog's style, or by
 // citation key for Pandoc, LaTeX and Typst. A DOI, ISBN, arXiv id or PMID
 // that is not in the library is looked up, added and copied in one go.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { toApiError, type Bridge } from '../bridge';
 import { copyToClipboard, type ClipContent } from '../lib/clipboard';
 import { errorLine } from '../lib/errors';
@@ -22,6 +23,8 @@ export const QUICK_FORMATS: { id: CitationFormat; label: string }[] = [
 
 const FORMAT_KEY = 'ibid.quick.format';
 const LIMIT = 8;
+/** Answers kept while the palette is open. */
+const ANSWERS_KEPT = 64;
 
 /** Something `add_identifiers` can look up: a DOI (bare, doi: or a doi.org link), an ISBN, an arXiv id or a PMID. */
 export function looksLikeIdentifier(s: string): boolean {
@@ -56,24 +59,36 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
   const [format, setFormat] = useState<CitationFormat>(() => (localStorage.getItem(FORMAT_KEY) as CitationFormat | null) ?? 'text');
   const [status, setStatus] = useState<string | null>(null);
   const seq = useRef(0);
+  /** Answers (or answers on the way) by trimmed query: a space, or a key typed again after a backspace, asks nothing new. */
+  const answers = useRef(new Map<string, Promise<Row[]>>());
 
-  useEffect(() => {
+  /** Searches as the text changes: at once, in the input event (not after the next frame, as an effect would). */
+  const lookup = (text: string) => {
+    setQ(text);
     const n = ++seq.current;
-    const query = q.trim();
+    const query = text.trim();
     if (!query) {
-      setShown({ for: q, rows: [] });
+      setShown({ for: text, rows: [] });
       return;
     }
-    call('search', { q: query, limit: LIMIT })
+    const known = answers.current;
+    let answer = known.get(query);
+    if (!answer) {
+      answer = call('search', { q: query, limit: LIMIT });
+      known.set(query, answer);
+      if (known.size > ANSWERS_KEPT) known.delete(known.keys().next().value!);
+      answer.catch(() => known.get(query) === answer && known.delete(query));
+    }
+    answer
       .then((r) => {
         if (n !== seq.current) return; // a later keystroke's answer counts
-        setShown({ for: q, rows: r });
+        setShown({ for: text, rows: r });
         setActive(0);
       })
       .catch(() => {
-        if (n === seq.current) setShown({ for: q, rows: [] });
+        if (n === seq.current) setShown({ for: text, rows: [] });
       });
-  }, [q]);
+  };
 
   const chooseFormat = (f: CitationFormat) => {
     setFormat(f);
@@ -142,7 +157,7 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
         aria-label="Search the library, or paste a DOI"
         placeholder="Title, author, year… or a DOI"
         value={q}
-        onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+        onInput={(e) => lookup((e.target as HTMLInputElement).value)}
         onKeyDown={onKeyDown}
       />
       <ul class="quick-results" role="listbox" aria-label="Matches" data-testid="quick-results" data-results-for={shown.for}>
