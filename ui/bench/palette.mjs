@@ -178,12 +178,11 @@ async function typeQuery(page, q) {
   if (r.keys.length !== q.length || r.keys.some((k, i) => k.text !== q.slice(0, i + 1))) {
     throw new Error(`"${q}": the input saw ${JSON.stringify(r.keys.map((k) => k.text))}`);
   }
-  // Each keystroke with a non-blank query sends one search, in order.
-  const searching = r.keys.filter((k) => k.text.trim());
+  // A keystroke's search request is the one sent after its input event and before the next key's
+  // (none: the palette answered from an earlier answer).
   const reqs = r.requests.sort((a, b) => a.start - b.start);
-  if (reqs.length !== searching.length) log(`"${q}": ${searching.length} searching keystrokes, ${reqs.length} search requests`);
   return r.keys.map((k, i) => {
-    const req = reqs.length === searching.length && k.text.trim() ? reqs[searching.indexOf(k)] : undefined;
+    const req = reqs.find((x) => x.start >= k.keydown && x.start < (r.keys[i + 1]?.keydown ?? Infinity));
     const end = Number.isFinite(k.drawn) ? k.drawn : (r.keys[i + 1]?.keydown ?? k.keydown + 1000);
     const loafs = r.loafs.filter((l) => l.start < end && l.start + l.duration > k.keydown);
     return {
@@ -194,6 +193,7 @@ async function typeQuery(page, q) {
       gap: gaps[i],
       latency: k.drawn - k.keydown,
       superseded: !Number.isFinite(k.drawn),
+      searched: !!req,
       toInput: k.input - k.keydown,
       toRequest: req ? req.start - k.keydown : NaN,
       request: req ? req.responseEnd - req.start : NaN,
@@ -297,6 +297,7 @@ function report(r) {
   for (const q of r.queries) row(`"${q}"`, K.filter((k) => k.query === q));
   row('first key after Ctrl+K', K.filter((k) => k.first), false);
   row('**all keystrokes**', K);
+  out.push(`|   keystrokes answered without a request (an earlier answer reused) | ${K.filter((k) => !k.searched).length} | | | | | |`);
   part('  keydown → search request sent', (k) => k.toRequest);
   part('  search request (sent → answer received)', (k) => k.request);
   part('  … of which the server (request → first byte)', (k) => k.server);
