@@ -295,8 +295,9 @@ function report(r) {
   out.push(`| keystroke → results drawn (ms) | keystrokes | superseded | p50 | p95 | max | ≤ ${TARGET} ms p95 |`);
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const q of r.queries) row(`"${q}"`, K.filter((k) => k.query === q));
-  row('first key after Ctrl+K', K.filter((k) => k.first), false);
   row('**all keystrokes**', K);
+  row('  the first key after Ctrl+K', K.filter((k) => k.first), false);
+  row('  the keys after it', K.filter((k) => !k.first), false);
   out.push(`|   keystrokes answered without a request (an earlier answer reused) | ${K.filter((k) => !k.searched).length} | | | | | |`);
   part('  keydown → search request sent', (k) => k.toRequest);
   part('  search request (sent → answer received)', (k) => k.request);
