@@ -12,8 +12,8 @@
 // `data-results-for` attribute (set in the same render as its rows, so an older
 // answer never counts): a MutationObserver sees the attribute change, then
 // requestAnimationFrame and a task mark the frame as drawn. A keystroke whose
-// answer is never drawn (a later key's answer came first) is counted as
-// superseded. The palette's `search` requests are matched to keystrokes by
+// answer is never drawn (a later key's answer came first) is counted apart and
+// as slower than every drawn one in the percentiles. The palette's `search` requests are matched to keystrokes by
 // Resource Timing (sent, server, answer received). A first round is unmeasured
 // (warm-up). Prints one Markdown table and writes the figures as JSON.
 //
@@ -76,14 +76,15 @@ function rng(seed) {
 const random = rng(Number(opt.seed));
 const gap = () => GAP_MIN + random() * (GAP_MAX - GAP_MIN);
 
+/** Percentiles (nearest rank); NaN is left out, Infinity (a keystroke whose answer was never drawn) counts as the slowest. */
 function stats(xs) {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   if (!s.length) return { n: 0, median: NaN, p95: NaN, max: NaN };
   const q = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
   const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   return { n: s.length, median, p95: q(0.95), max: s[s.length - 1] };
 }
-const ms = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '–');
+const ms = (x) => (x === Infinity ? '∞' : Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '–');
 
 // ---- in-page instrumentation (runs before the app's scripts) -------------------
 function instrument() {
@@ -191,7 +192,7 @@ async function typeQuery(page, q) {
       text: k.text,
       first: i === 0,
       gap: gaps[i],
-      latency: k.drawn - k.keydown,
+      latency: Number.isFinite(k.drawn) ? k.drawn - k.keydown : Infinity,
       superseded: !Number.isFinite(k.drawn),
       searched: !!req,
       toInput: k.input - k.keydown,
@@ -279,9 +280,10 @@ function report(r) {
   const K = r.keys;
   const row = (name, ks, judge = true) => {
     const s = stats(ks.map((k) => k.latency));
+    const drawn = stats(ks.filter((k) => !k.superseded).map((k) => k.latency));
     const sup = ks.filter((k) => k.superseded).length;
-    const verdict = judge ? (s.p95 <= TARGET && sup === 0 ? 'pass' : '**miss**') : '';
-    out.push(`| ${name} | ${ks.length} | ${sup} | ${ms(s.median)} | ${ms(s.p95)} | ${ms(s.max)} | ${verdict} |`);
+    const verdict = judge ? (s.p95 <= TARGET ? 'pass' : '**miss**') : '';
+    out.push(`| ${name} | ${ks.length} | ${sup} | ${ms(s.median)} | ${ms(s.p95)} | ${ms(drawn.max)} | ${verdict} |`);
   };
   const part = (name, f) => {
     const s = stats(K.map(f));
@@ -292,7 +294,7 @@ function report(r) {
   out.push('');
   out.push(`${m.cores} cores (${m.cpu}), ${m.memGiB} GiB; ${m.chromium}; Node ${m.node}; commit ${m.commit}; ${r.rounds} rounds after one warm-up, gaps ${r.gap[0]}–${r.gap[1]} ms (seed ${r.seed}).`);
   out.push('');
-  out.push(`| keystroke → results drawn (ms) | keystrokes | superseded | p50 | p95 | max | ≤ ${TARGET} ms p95 |`);
+  out.push(`| keystroke → results drawn (ms) | keystrokes | never drawn | p50 | p95 | max drawn | ≤ ${TARGET} ms p95 |`);
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const q of r.queries) row(`"${q}"`, K.filter((k) => k.query === q));
   row('**all keystrokes**', K);
@@ -304,6 +306,8 @@ function report(r) {
   part('  … of which the server (request → first byte)', (k) => k.server);
   part('  answer received → results drawn', (k) => k.toDrawn);
   part('  (gap to the next key, as typed)', (k) => k.gap);
+  out.push('');
+  out.push('"Never drawn": the answer for that exact text was not drawn before a later key\'s answer (it came after the next key); such a key counts as slower than every drawn one (∞) in p50 and p95.');
   out.push('');
   // What held the main thread: long animation frames (> 50 ms) during a keystroke's wait.
   const hit = K.filter((k) => k.loafs.length);
@@ -323,7 +327,7 @@ function report(r) {
     out.push('');
   }
   const ls = r.load.sampled;
-  out.push(`Load average (1 min): start ${r.load.start.split(' ')[0]}, end ${r.load.end.split(' ')[0]}, every 5 s during the run ${ls.length ? `${Math.min(...ls).toFixed(2)}–${Math.max(...ls).toFixed(2)}` : '–'}. Warm-up round: ${r.warm.length} keystrokes, p50 ${ms(stats(r.warm.map((k) => k.latency)).median)} ms, max ${ms(stats(r.warm.map((k) => k.latency)).max)} ms.`);
+  out.push(`Load average (1 min): start ${r.load.start.split(' ')[0]}, end ${r.load.end.split(' ')[0]}, every 5 s during the run ${ls.length ? `${Math.min(...ls).toFixed(2)}–${Math.max(...ls).toFixed(2)}` : '–'}. Warm-up round (not in the table): ${r.warm.length} keystrokes, p50 ${ms(stats(r.warm.map((k) => k.latency)).median)} ms.`);
   console.log(out.join('\n'));
 }
 
