@@ -161,6 +161,8 @@ test('Quick lookup (Ctrl+K): type, Enter, and the citation is on the clipboard; 
       await page.keyboard.press('Control+k');
       await page.getByTestId('quick-input').fill('political economic foundations');
       await page.getByTestId('quick-row').first().waitFor();
+      // The list names the text it answers (what `npm run bench:palette` waits for).
+      assert.equal(await page.getByTestId('quick-results').getAttribute('data-results-for'), 'political economic foundations');
       await page.getByTestId('quick-input').press('Enter');
       await page.getByTestId('toast').filter({ hasText: 'Copied: (Shen, 2020)' }).waitFor();
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), '(Shen, 2020)');

@@ -88,6 +88,91 @@ describe('Quick lookup', () => {
     expect(q.closed()).toBe(true);
   });
 
+  it("names on the list the exact text whose answer it shows (data-results-for: the palette benchmark waits for it)", async () => {
+    const q = await open([row('SINO0001', 'The Sino-Soviet Alliance'), row('KOREA001', 'The Korean War')]);
+    const list = () => root.querySelector('[data-testid="quick-results"]')!;
+    const titles = () => [...root.querySelectorAll('[data-testid="quick-row"] .quick-title')].map((e) => e.textContent);
+    expect(list().getAttribute('data-results-for')).toBe('');
+    // "s" answers after "sino " (slower): the list never names "s", and names the text as typed, space included.
+    await q.type('s');
+    await q.type('sino ');
+    await sleep(60);
+    expect(list().getAttribute('data-results-for')).toBe('sino ');
+    expect(titles()).toEqual(['The Sino-Soviet Alliance']);
+    expect(q.calls.filter((c) => c.name === 'search').map((c) => c.args.q)).toEqual(['s', 'sino']);
+    await q.type('no such work');
+    await sleep(50);
+    expect(list().getAttribute('data-results-for')).toBe('no such work');
+    expect(titles()).toEqual([]);
+    await q.type('');
+    expect(list().getAttribute('data-results-for')).toBe('');
+  });
+
+  it('asks nothing new for a space or a key typed again after a backspace: the answer for the same words is reused at once', async () => {
+    const q = await open([row('SINO0001', 'The Sino-Soviet Alliance'), row('SING0001', 'Singing in the Cold War')]);
+    const list = () => root.querySelector('[data-testid="quick-results"]')!;
+    const titles = () => [...root.querySelectorAll('[data-testid="quick-row"] .quick-title')].map((e) => e.textContent);
+    const searches = () => q.calls.filter((c) => c.name === 'search').map((c) => c.args.q);
+    await q.type('sin');
+    await sleep(50);
+    await q.type('sino');
+    await sleep(50);
+    expect(searches()).toEqual(['sin', 'sino']);
+    // A space: the same words, answered without a search, in the same turn.
+    await q.type('sino ');
+    expect(list().getAttribute('data-results-for')).toBe('sino ');
+    expect(titles()).toEqual(['The Sino-Soviet Alliance']);
+    // Backspace to "sin", then "sino" again: both known.
+    await q.type('sin');
+    expect(list().getAttribute('data-results-for')).toBe('sin');
+    expect(titles()).toEqual(['The Sino-Soviet Alliance', 'Singing in the Cold War']);
+    await q.type('sino');
+    expect(list().getAttribute('data-results-for')).toBe('sino');
+    expect(searches()).toEqual(['sin', 'sino']);
+    // Words typed while their answer is on the way share it.
+    await q.type('s');
+    await q.type('s ');
+    await sleep(60);
+    expect(searches()).toEqual(['sin', 'sino', 's']);
+    expect(list().getAttribute('data-results-for')).toBe('s ');
+  });
+
+  it('sends the search in the input event itself, not after the next frame', async () => {
+    const q = await open([row('SINO0001', 'The Sino-Soviet Alliance')]);
+    const input = root.querySelector<HTMLInputElement>('[data-testid="quick-input"]')!;
+    input.value = 'sino';
+    input.dispatchEvent(new Event('input', { bubbles: true })); // no act(): nothing rendered or flushed yet
+    expect(q.calls.filter((c) => c.name === 'search').map((c) => c.args.q)).toEqual(['sino']);
+    await sleep(50);
+    expect(root.querySelector('[data-testid="quick-results"]')!.getAttribute('data-results-for')).toBe('sino');
+  });
+
+  it('asks again after a failed search', async () => {
+    let fail = true;
+    const { bridge, calls } = recordingBridge(async (name) => {
+      if (name !== 'search') throw { code: 'not_found', message: name };
+      if (fail) throw { code: 'internal', message: 'busy' };
+      return [row('SINO0001', 'The Sino-Soviet Alliance')];
+    });
+    await act(() => render(<QuickLookup call={bridge.call} onClose={() => {}} onCopied={() => {}} />, root));
+    const input = root.querySelector<HTMLInputElement>('[data-testid="quick-input"]')!;
+    const type = (v: string) =>
+      act(() => {
+        input.value = v;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+    await type('sino');
+    await sleep(10);
+    expect(root.querySelector('[data-testid="quick-results"]')!.getAttribute('data-results-for')).toBe('sino');
+    expect(root.querySelectorAll('[data-testid="quick-row"]').length).toBe(0);
+    fail = false;
+    await type('sin');
+    await type('sino');
+    await sleep(10);
+    expect(root.querySelectorAll('[data-testid="quick-row"]').length).toBe(1);
+    expect(calls.filter((c) => c.name === 'search').length).toBe(3);
+  });
+
   it('copies by citation key for Pandoc, and looks up, adds and copies a DOI not in the library', async () => {
     const q = await open([]);
     const select = root.querySelector<HTMLSelectElement>('[data-testid="quick-format"]')!;

@@ -1,5 +1,6 @@
 // Quick lookup (Ctrl+K): a small palette over the library while writing.
-// Typing searches at once (answers to older keystrokes are dropped); Enter
+// Typing searches at once, in the input event (answers to older keystrokes
+// are dropped; an answer already had for the same words is reused); Enter
 // copies the chosen work's citation in the Export dialog's style, or by
 // citation key for Pandoc, LaTeX and Typst. A DOI, ISBN, arXiv id or PMID
 // that is not in the library is looked up, added and copied in one go.
@@ -28,6 +29,8 @@ export const QUICK_FORMATS: { id: CitationFormat; label: string }[] = [
 
 const FORMAT_KEY = 'ibid.quick.format';
 const LIMIT = 8;
+/** Answers kept while the palette is open. */
+const ANSWERS_KEPT = 64;
 
 /** Something `add_identifiers` can look up: a DOI (bare, doi: or a doi.org link), an ISBN, an arXiv id or a PMID. */
 export function looksLikeIdentifier(s: string): boolean {
@@ -60,7 +63,11 @@ type Gathered = PickedCitation & { title: string };
 
 export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, pollMs = 150, pick, onSent }: QuickLookupProps) {
   const [q, setQ] = useState('');
-  const [rows, setRows] = useState<Row[]>([]);
+  // The rows shown and the exact text they answer (the list's
+  // `data-results-for`, set in the same render as the rows: what tests and
+  // the palette benchmark wait for).
+  const [shown, setShown] = useState<{ for: string; rows: Row[] }>({ for: '', rows: [] });
+  const rows = shown.rows;
   const [active, setActive] = useState(0);
   const [format, setFormat] = useState<CitationFormat>(() => (localStorage.getItem(FORMAT_KEY) as CitationFormat | null) ?? 'text');
   const [status, setStatus] = useState<string | null>(null);
@@ -70,24 +77,36 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
   const [styles, setStyles] = useState<StyleDto[]>([]);
   const seq = useRef(0);
   const answered = useRef(false);
+  /** Answers (or answers on the way) by trimmed query: a space, or a key typed again after a backspace, asks nothing new. */
+  const answers = useRef(new Map<string, Promise<Row[]>>());
 
-  useEffect(() => {
+  /** Searches as the text changes: at once, in the input event (not after the next frame, as an effect would). */
+  const lookup = (text: string) => {
+    setQ(text);
     const n = ++seq.current;
-    const query = q.trim();
+    const query = text.trim();
     if (!query) {
-      setRows([]);
+      setShown({ for: text, rows: [] });
       return;
     }
-    call('search', { q: query, limit: LIMIT })
+    const known = answers.current;
+    let answer = known.get(query);
+    if (!answer) {
+      answer = call('search', { q: query, limit: LIMIT });
+      known.set(query, answer);
+      if (known.size > ANSWERS_KEPT) known.delete(known.keys().next().value!);
+      answer.catch(() => known.get(query) === answer && known.delete(query));
+    }
+    answer
       .then((r) => {
         if (n !== seq.current) return; // a later keystroke's answer counts
-        setRows(r);
+        setShown({ for: text, rows: r });
         setActive(0);
       })
       .catch(() => {
-        if (n === seq.current) setRows([]);
+        if (n === seq.current) setShown({ for: text, rows: [] });
       });
-  }, [q]);
+  };
 
   useEffect(() => {
     if (pick) return;
@@ -139,8 +158,7 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
   /** Adds a work to the pick (once), and clears the search for the next. */
   const gather = (key: string, title: string) => {
     setGathered((g) => (g.some((c) => c.key === key) ? g : [...g, { key, title }]));
-    setQ('');
-    setRows([]);
+    lookup('');
     setStatus(null);
   };
 
@@ -230,10 +248,10 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
         aria-label="Search the library, or paste a DOI"
         placeholder="Title, author, year… or a DOI"
         value={q}
-        onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+        onInput={(e) => lookup((e.target as HTMLInputElement).value)}
         onKeyDown={onKeyDown}
       />
-      <ul class="quick-results" role="listbox" aria-label="Matches">
+      <ul class="quick-results" role="listbox" aria-label="Matches" data-testid="quick-results" data-results-for={shown.for}>
         {rows.map((r, i) => (
           <li
             key={r.key}
