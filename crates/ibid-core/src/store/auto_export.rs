@@ -33,6 +33,17 @@ pub struct AutoExport {
     pub last_error: Option<String>,
 }
 
+/// A written file's layout, as [`Library::auto_export_written`] records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout<'a> {
+    /// (work id, bytes of its entry and the separator after it), in order;
+    /// empty: the next refresh writes the whole file.
+    Whole(&'a [(i64, u64)]),
+    /// The same works in the same order as the kept layout: the entries
+    /// whose length changed, as (position in the layout, bytes).
+    Lengths(&'a [(usize, u64)]),
+}
+
 /// The formats an auto-export can have.
 pub const AUTO_EXPORT_FORMATS: &[&str] = &["bibtex", "biblatex", "csl-json", "ris"];
 
@@ -175,15 +186,15 @@ impl Library {
     /// Records a written file (one transaction): when the refresh started
     /// (the next one re-renders what changed from then on), the entries
     /// rendered anew (`(work id, text)`), the works no longer in it,
-    /// its layout (see [`Library::auto_export_layout`]; empty: write the
-    /// whole file next time), the count, and no error.
+    /// its layout (see [`Library::auto_export_layout`] and [`Layout`]), the
+    /// count, and no error.
     pub fn auto_export_written(
         &mut self,
         export_id: i64,
         started_ms: i64,
         fresh: &[(i64, String)],
         gone: &[i64],
-        layout: &[(i64, u64)],
+        layout: Layout<'_>,
         entries: usize,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
@@ -198,11 +209,33 @@ impl Library {
                 del.execute(params![export_id, id])?;
             }
         }
-        let blob: Vec<u8> = layout.iter().flat_map(|(id, len)| id.to_le_bytes().into_iter().chain(len.to_le_bytes())).collect();
         tx.execute(
-            "UPDATE auto_exports SET written_at = ?2, entries = ?3, last_error = NULL, layout = ?4 WHERE id = ?1",
-            params![export_id, started_ms, entries as i64, blob],
+            "UPDATE auto_exports SET written_at = ?2, entries = ?3, last_error = NULL WHERE id = ?1",
+            params![export_id, started_ms, entries as i64],
         )?;
+        match layout {
+            Layout::Whole(layout) => {
+                let mut blob = Vec::with_capacity(layout.len() * 16);
+                for (id, len) in layout {
+                    blob.extend_from_slice(&id.to_le_bytes());
+                    blob.extend_from_slice(&len.to_le_bytes());
+                }
+                tx.execute("UPDATE auto_exports SET layout = ?2 WHERE id = ?1", params![export_id, blob])?;
+            }
+            Layout::Lengths(changed) if changed.is_empty() => {}
+            Layout::Lengths(changed) => {
+                // In place: the pages of the BLOB that hold these entries,
+                // not the whole 1.6 MB of a 100k-entry file's layout.
+                let mut blob = tx.blob_open(rusqlite::MAIN_DB, "auto_exports", "layout", export_id, false)?;
+                for (at, len) in changed {
+                    let offset = at * 16 + 8;
+                    if offset + 8 > blob.len() {
+                        return Err(Error::invalid(format!("auto-export {export_id}: entry {at} is not in its layout")));
+                    }
+                    blob.write_at(&len.to_le_bytes(), offset)?;
+                }
+            }
+        }
         tx.commit()?;
         Ok(())
     }
