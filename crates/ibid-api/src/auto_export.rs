@@ -9,6 +9,7 @@
 //! across exports.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use ibid_core::export::replace_with;
 use ibid_core::store::{AutoExport, Layout};
@@ -318,6 +319,35 @@ pub fn refresh_all(lib: &mut Library) -> Vec<Result<Refreshed, String>> {
             refresh(lib, ae, false).map_err(|e| {
                 let message = format!("auto-export to {}: {e}", ae.path);
                 let _ = lib.auto_export_failed(ae.id, &message);
+                message
+            })
+        })
+        .collect()
+}
+
+/// [`refresh_all`] on a library other threads use too: the library is
+/// locked to find what changed and render it, and to record the refresh,
+/// but not while the file is written (at 100k works, copying the unchanged
+/// 70 MB is most of a refresh). One caller at a time (the API's background
+/// refresher): two refreshes of one file at once could record a layout the
+/// file does not have.
+pub(crate) fn refresh_all_shared(lib: &Mutex<Library>) -> Vec<Result<Refreshed, String>> {
+    let locked = || lib.lock().unwrap_or_else(|p| p.into_inner());
+    let all = match locked().auto_exports() {
+        Ok(a) => a,
+        Err(e) => return vec![Err(format!("cannot read the auto-exports: {e}"))],
+    };
+    all.iter()
+        .map(|ae| {
+            let planned = plan(&mut locked(), ae, false);
+            let done = match planned {
+                Ok(Plan::Unchanged(r)) => Ok(r),
+                Ok(Plan::Write(p)) => write(&p).and_then(|lens| record(&mut locked(), &p, lens)),
+                Err(e) => Err(e),
+            };
+            done.map_err(|e| {
+                let message = format!("auto-export to {}: {e}", ae.path);
+                let _ = locked().auto_export_failed(ae.id, &message);
                 message
             })
         })

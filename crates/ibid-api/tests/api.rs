@@ -224,7 +224,8 @@ fn paste_notes_on_a_work() {
 }
 
 /// Issue 7: a change made through the API (what the desktop app and `ibid
-/// serve` run) refreshes the auto-exports; a read does not write them.
+/// serve` run) refreshes the auto-exports (after the answer, in the
+/// background: `flush_auto_exports` waits for it); a read does not write them.
 #[test]
 fn auto_exports_follow_changes_made_through_the_api() {
     let (t, api) = api();
@@ -242,8 +243,10 @@ fn auto_exports_follow_changes_made_through_the_api() {
     api.call("library_info", json!({})).unwrap();
     assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), written, "a read writes nothing");
     api.call("update_field", json!({"key": key, "field": "publisher-place", "value": "Armonk, NY"})).unwrap();
+    api.flush_auto_exports();
     let after = std::fs::read_to_string(&file).unwrap();
     assert!(after.contains("CY  - Armonk, NY") && !first.contains("Armonk"), "{after}");
     api.call("trash", json!({"keys": [key]})).unwrap();
+    api.flush_auto_exports();
     assert_eq!(std::fs::read_to_string(&file).unwrap().matches("ER  - ").count(), 12);
 }

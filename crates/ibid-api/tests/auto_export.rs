@@ -1,12 +1,13 @@
 //! Auto-exports (issue 7): the refresh (a one-item change spliced into the
 //! file, which stays what `export` writes), the file replaced whole or not
-//! at all, and a file that is not what was written written again.
+//! at all, a file that is not what was written written again, and the
+//! background refresh behind the API's commands.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use ibid_api::auto_export::refresh_all;
-use ibid_api::{Api, ExportArgs};
+use ibid_api::{Api, AutoExportCounts, ExportArgs};
 use ibid_core::store::Scope;
 use ibid_core::Library;
 use serde_json::json;
@@ -163,4 +164,120 @@ fn a_file_cut_short_or_removed_is_written_again() {
     lib.edit(id, &[("publisher-place".to_string(), "Armonk, NY".to_string())]).unwrap();
     assert_eq!(refresh_all(&mut lib).remove(0).unwrap().rendered, 1);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), exported(&api, "ris"));
+}
+
+/// Through the API the command answers first and the refresh follows on
+/// another thread; `flush_auto_exports` waits for it. Quick edits are
+/// served by fewer refreshes than requests, never by none.
+#[test]
+fn the_api_refreshes_in_the_background_and_flush_waits_for_it() {
+    let (tmp, path, api) = library();
+    let file = tmp.path().join("refs.bib");
+    add(&mut Library::open(&path).unwrap(), &file, "bibtex");
+    api.refresh_auto_exports();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), exported(&api, "bibtex"));
+    let before = api.auto_export_counts();
+    assert_eq!(before, AutoExportCounts { requested: 1, refreshed: 1 });
+
+    let key = key_of(&api, "uncertain partners");
+    for i in 0..10 {
+        api.call("update_field", json!({ "key": key, "field": "note", "value": format!("edit {i}") })).unwrap();
+    }
+    api.call("get_detail", json!({ "key": key })).unwrap();
+    assert_eq!(api.auto_export_counts().requested, 11, "one request per change, none for a read");
+    api.flush_auto_exports();
+    let after = api.auto_export_counts();
+    assert!(after.refreshed > before.refreshed && after.refreshed <= after.requested, "{after:?}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("edit 9"), "{text}");
+    assert_eq!(text, exported(&api, "bibtex"));
+    let ae = &Library::open(&path).unwrap().auto_exports().unwrap()[0];
+    assert_eq!((ae.entries, ae.last_error.as_deref()), (Some(13), None));
+}
+
+/// A background refresh that fails keeps its error with the auto-export
+/// (for `ibid auto-export ls` and the desktop); the next one that works
+/// clears it and writes the file.
+#[test]
+fn a_failed_background_refresh_records_its_error() {
+    let (tmp, path, api) = library();
+    let dir = tmp.path().join("out");
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("refs.bib");
+    add(&mut Library::open(&path).unwrap(), &file, "bibtex");
+    api.refresh_auto_exports();
+    assert!(file.exists());
+    // The folder replaced by a plain file: no temporary file can be made there.
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::write(&dir, "not a folder").unwrap();
+    let key = key_of(&api, "uncertain partners");
+    api.call("update_field", json!({ "key": key, "field": "note", "value": "cannot be written" })).unwrap();
+    api.flush_auto_exports();
+    let ae = &Library::open(&path).unwrap().auto_exports().unwrap()[0];
+    let error = ae.last_error.as_deref().expect("the error is kept");
+    assert!(error.contains(file.to_str().unwrap()), "{error}");
+
+    std::fs::remove_file(&dir).unwrap();
+    std::fs::create_dir(&dir).unwrap();
+    api.call("update_field", json!({ "key": key, "field": "note", "value": "written again" })).unwrap();
+    api.flush_auto_exports();
+    let ae = &Library::open(&path).unwrap().auto_exports().unwrap()[0];
+    assert_eq!(ae.last_error, None);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("written again"));
+    assert_eq!(text, exported(&api, "bibtex"));
+}
+
+/// Dropping the API (a shell closing) runs the refreshes asked for first.
+#[test]
+fn closing_the_api_writes_what_was_asked_for() {
+    let (tmp, path, api) = library();
+    let file = tmp.path().join("refs.json");
+    add(&mut Library::open(&path).unwrap(), &file, "csl-json");
+    let key = key_of(&api, "uncertain partners");
+    api.call("update_field", json!({ "key": key, "field": "note", "value": "before closing" })).unwrap();
+    drop(api);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("before closing"), "{text}");
+}
+
+/// `add_identifiers` asks for one refresh, when its job has added the
+/// works (not also when the command starts the job: that one found
+/// nothing to do), and a flush after the job finished sees the work in the file.
+#[test]
+fn adding_by_identifier_refreshes_once_when_the_job_ends() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let services = rt.block_on(ibid_tests::services::start(ibid_tests::services::Recorded::project()));
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("lib.sqlite");
+    let file = tmp.path().join("refs.bib");
+    {
+        let mut lib = Library::open(&path).unwrap();
+        for key in ["crossref_url", "doi_url", "datacite_url", "openlibrary_url", "arxiv_url", "pubmed_url"] {
+            lib.set_setting(key, Some(&services.uri())).unwrap();
+        }
+        add(&mut lib, &file, "bibtex");
+    }
+    let api = Api::open(&path).unwrap();
+    api.refresh_auto_exports();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "");
+    let before = api.auto_export_counts();
+
+    let started = api.call("add_identifiers", json!({ "text": "doi:10.1007/978-981-13-8641-1_7" })).unwrap();
+    let job = started["job"].clone();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let done = loop {
+        let state = api.call("add_job", json!({ "job": job })).unwrap();
+        if state["finished"] == json!(true) {
+            break state;
+        }
+        assert!(std::time::Instant::now() < deadline, "the job did not finish: {state}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(done["results"][0]["outcome"], "added", "{done}");
+    api.flush_auto_exports();
+    let after = api.auto_export_counts();
+    assert_eq!(after.requested, before.requested + 1, "one request, at the job's end");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("@incollection{shen2020political,"), "{text}");
 }
