@@ -6,7 +6,8 @@
 //! `auto-export add` (the first, full write); then `reps` times: edit one
 //! work (a different one each time) and refresh (`refresh_all`: the scope,
 //! the stamps, one entry rendered, the file written atomically); and a
-//! refresh with nothing changed.
+//! refresh with nothing changed. Then the same edits through `Api::call`:
+//! the answer, and the answer plus `flush_auto_exports` (the file written).
 //!
 //! `--keep DIR` keeps each size's library and file in DIR and uses them
 //! again when there (no import, no first write): for profiling the refresh.
@@ -49,6 +50,7 @@ pub fn run(o: &Options) -> Result<(), String> {
     let e = |e: ibid_core::Error| e.to_string();
     println!("| works | first write (whole file) | one-item change: refresh median | p95 | CPU median | entries rendered per change | nothing changed: refresh | file |");
     println!("|---|---|---|---|---|---|---|---|");
+    let mut api_rows = Vec::new();
     for &n in &o.sizes {
         let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
         let dir = o.keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
@@ -107,6 +109,40 @@ pub fn run(o: &Options) -> Result<(), String> {
             return Err("a refresh with nothing changed wrote the file".into());
         }
         let size = std::fs::metadata(&file).map_err(|e| e.to_string())?.len();
+
+        // Through the API, as the desktop app and `ibid serve` run an edit:
+        // its answer (the refresh follows on the API's thread), and the
+        // answer plus the wait until the file is written (`flush`).
+        let keys: Vec<String> = (0..o.reps).map(|i| lib.key_of(ids[(i * 7919 + 17) % ids.len()])).collect::<Result<_, _>>().map_err(e)?;
+        drop(lib);
+        let api = ibid_api::Api::open(&lib_path).map_err(|e| e.message)?;
+        let (mut answers, mut current) = (Vec::with_capacity(o.reps), Vec::with_capacity(o.reps));
+        let mut last_note = String::new();
+        for key in &keys {
+            std::thread::sleep(Duration::from_millis(2));
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            last_note = format!("edited through the API at {nanos}");
+            let t = Instant::now();
+            api.call("update_field", serde_json::json!({ "key": key, "field": "note", "value": last_note })).map_err(|e| e.message)?;
+            answers.push(t.elapsed());
+            api.flush_auto_exports();
+            current.push(t.elapsed());
+        }
+        let counts = api.auto_export_counts();
+        drop(api);
+        if counts.refreshed != o.reps as u64 || !std::fs::read_to_string(&file).map_err(|e| e.to_string())?.contains(&last_note) {
+            return Err(format!("the API's refreshes did not follow the edits: {counts:?}"));
+        }
+        answers.sort();
+        current.sort();
+        api_rows.push(format!(
+            "| {} | {} | {} | {} | {} |",
+            n,
+            fmt(percentile(&answers, 0.5)),
+            fmt(percentile(&answers, 0.95)),
+            fmt(percentile(&current, 0.5)),
+            fmt(percentile(&current, 0.95))
+        ));
         println!(
             "| {} | {} | {} | {} | {} | {}–{} | {} | {:.1} MB |",
             n,
@@ -119,6 +155,12 @@ pub fn run(o: &Options) -> Result<(), String> {
             fmt(idle_time),
             size as f64 / 1e6
         );
+    }
+    println!();
+    println!("| works | an edit through Api::call: answer median | p95 | answer + file written (flush_auto_exports) median | p95 |");
+    println!("|---|---|---|---|---|");
+    for row in api_rows {
+        println!("{row}");
     }
     Ok(())
 }
