@@ -343,6 +343,15 @@ fn export_scopes_select_the_right_works() {
     let citing = ids[5];
     lib.set_citations(citing, &rows).unwrap();
     assert_eq!(lib.scope_ids(&Scope::Library).unwrap().len(), 6);
+    // The library in the list's creator order, without the trash.
+    let by_creator = |lib: &Library| lib.list(&ListQuery { sort: Sort::Creator, limit: 100, ..Default::default() }).unwrap().ids;
+    assert_eq!(lib.scope_ids(&Scope::Library).unwrap(), by_creator(&lib));
+    lib.trash(c).unwrap();
+    let without = lib.scope_ids(&Scope::Library).unwrap();
+    assert_eq!((without.len(), without.contains(&c)), (5, false));
+    assert_eq!(without, by_creator(&lib));
+    assert_eq!(lib.scope_ids(&Scope::Collection("Cold War/Alliance".into())).unwrap(), vec![b], "nor in a collection");
+    lib.restore(c).unwrap();
     assert_eq!(lib.scope_ids(&Scope::Keys(vec![keys[1].clone()])).unwrap(), vec![b]);
     assert_eq!(lib.scope_ids(&Scope::Tag("cold-war".into())).unwrap(), vec![a]);
     let mut in_col = lib.scope_ids(&Scope::Collection("Cold War/Alliance".into())).unwrap();

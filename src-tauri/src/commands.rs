@@ -52,9 +52,10 @@ macro_rules! commands {
                 let api = Arc::clone(&state.api);
                 blocking(move || {
                     let out = api.$name($(std::convert::identity::<$args>(args))?);
-                    // After a change, the auto-exports follow it.
-                    if out.is_ok() && ibid_api::changes_library(stringify!($name)) {
-                        api.refresh_auto_exports();
+                    // After a change, the auto-exports follow it (in the
+                    // background: the answer does not wait for them).
+                    if out.is_ok() {
+                        api.command_done(stringify!($name));
                     }
                     out
                 })

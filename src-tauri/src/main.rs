@@ -54,7 +54,8 @@ fn main() -> ExitCode {
     let api = Arc::new(api);
     start_local_api(Arc::clone(&api));
     let picks = api.picks().subscribe();
-    let result = tauri::Builder::default()
+    let on_exit = Arc::clone(&api);
+    let built = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
         .manage(AppState { api: Arc::clone(&api) })
@@ -87,9 +88,18 @@ fn main() -> ExitCode {
             shortcut::start(app.handle(), &api);
             Ok(())
         })
-        .run(tauri::generate_context!());
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+        .build(tauri::generate_context!());
+    match built {
+        Ok(app) => {
+            app.run(move |_, event| {
+                if let tauri::RunEvent::Exit = event {
+                    // The auto-export refreshes the last edits asked for
+                    // (in the background) are written before the app goes.
+                    on_exit.flush_auto_exports();
+                }
+            });
+            ExitCode::SUCCESS
+        }
         Err(e) => fail(&format!("cannot start the window: {e}")),
     }
 }

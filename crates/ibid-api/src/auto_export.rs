@@ -9,9 +9,10 @@
 //! across exports.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use ibid_core::export::replace_with;
-use ibid_core::store::AutoExport;
+use ibid_core::store::{AutoExport, Layout};
 use ibid_core::Library;
 use ibid_formats::{bibtex, citekey, ris};
 use serde_json::{Map, Value};
@@ -138,35 +139,71 @@ fn has_duplicate_key(entries: &[&str]) -> bool {
     entries.iter().filter_map(|e| key_of(e)).any(|k| !seen.insert(k))
 }
 
-/// The file replaced (a temporary file renamed over it; no fsync: an
-/// auto-export is written again from the library whenever it is lost).
-fn write_file(path: &str, fill: impl FnOnce(&mut std::fs::File, Option<std::fs::File>) -> std::io::Result<()>) -> ibid_core::Result<()> {
-    replace_with(std::path::Path::new(path), fill)
+/// The length of the file a layout describes (`None`: no layout).
+fn layout_len(format: &str, layout: &[(i64, u64)]) -> Option<u64> {
+    let sh = shape(format);
+    (!layout.is_empty()).then(|| (sh.head.len() + sh.foot.len()) as u64 + layout.iter().map(|(_, len)| len).sum::<u64>())
 }
 
-/// Refreshes one auto-export; `force` writes the file even if nothing changed.
-pub fn refresh(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Result<Refreshed> {
+/// How the new file is made.
+enum Making {
+    /// The old file with the fresh entries spliced in by its layout.
+    Splice { layout: Vec<(i64, u64)> },
+    /// The whole text, and each entry's bytes (empty: no layout kept).
+    Whole { text: String, lens: Vec<u64> },
+}
+
+/// A refresh that has read what it needs from the library: writing the file
+/// needs no library (the lock is not held while 70 MB are copied).
+struct Planned {
+    id: i64,
+    path: String,
+    format: String,
+    started: i64,
+    ids: Vec<i64>,
+    fresh: Vec<(i64, String)>,
+    gone: Vec<i64>,
+    making: Making,
+}
+
+/// What a refresh found: nothing to write, or the file to write.
+enum Plan {
+    Unchanged(Refreshed),
+    Write(Planned),
+}
+
+/// The first part of a refresh, on the library: what is stale, rendered.
+fn plan(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Result<Plan> {
     let started = ibid_core::store::clock_ms();
     let ids = lib.scope_ids(&ae.scope)?;
-    // What the file holds: its layout (ids in order), else the kept entries.
+    // What the file holds: its layout (ids in order), if the file is still
+    // the one it describes (its length; a file cut short by a crash, or
+    // edited, is written whole again from the kept entries).
     let layout = lib.auto_export_layout(ae.id)?;
-    let kept: HashSet<i64> = if layout.is_empty() && !ids.is_empty() {
-        lib.auto_export_kept(ae.id)?
-    } else {
-        layout.iter().map(|(id, _)| *id).collect()
-    };
+    let file_len = std::fs::metadata(&ae.path).ok().filter(|m| m.is_file()).map(|m| m.len());
+    let layout_holds = file_len.is_some() && layout_len(&ae.format, &layout) == file_len;
+    let file_ok = file_len.is_some() && (layout.is_empty() || layout_holds);
+    // The same works in the same order as the file: the fresh entries are
+    // spliced into it (a one-item change copies the rest in the kernel).
+    let same_order = layout_holds && layout.len() == ids.len() && layout.iter().zip(&ids).all(|((a, _), b)| a == b);
     // Stale: new in the scope, or changed (or a container of it changed)
     // since the last refresh started. Never written: all of them.
     let changed = match ae.written_at {
-        Some(since) if !force => lib.works_changed_since(since)?,
-        _ => ids.iter().copied().collect(),
+        Some(since) if !force => Some(lib.works_changed_since(since)?),
+        _ => None,
     };
-    let in_scope: HashSet<i64> = ids.iter().copied().collect();
-    let gone: Vec<i64> = kept.iter().filter(|id| !in_scope.contains(id)).copied().collect();
-    let stale_ids: Vec<i64> = ids.iter().filter(|id| !kept.contains(id) || changed.contains(id)).copied().collect();
-    let file_there = std::path::Path::new(&ae.path).exists();
-    if !force && stale_ids.is_empty() && gone.is_empty() && file_there {
-        return Ok(Refreshed { path: ae.path.clone(), rendered: 0, entries: ids.len(), written: false });
+    let is_changed = |id: &i64| changed.as_ref().is_none_or(|c| c.contains(id));
+    let (stale_ids, gone): (Vec<i64>, Vec<i64>) = if same_order {
+        (ids.iter().copied().filter(is_changed).collect(), Vec::new())
+    } else {
+        let kept: HashSet<i64> =
+            if layout.is_empty() && !ids.is_empty() { lib.auto_export_kept(ae.id)? } else { layout.iter().map(|(id, _)| *id).collect() };
+        let in_scope: HashSet<i64> = ids.iter().copied().collect();
+        let gone = kept.iter().filter(|id| !in_scope.contains(id)).copied().collect();
+        (ids.iter().copied().filter(|id| !kept.contains(id) || is_changed(id)).collect(), gone)
+    };
+    if !force && stale_ids.is_empty() && gone.is_empty() && file_ok {
+        return Ok(Plan::Unchanged(Refreshed { path: ae.path.clone(), rendered: 0, entries: ids.len(), written: false }));
     }
     // The stale entries, rendered (keys assigned once and kept).
     let items = match ae.format.as_str() {
@@ -180,10 +217,6 @@ pub fn refresh(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Re
     for (id, item) in stale_ids.iter().zip(&items) {
         fresh.push((*id, entry(&ae.format, item)?));
     }
-    // The same works in the same order as the file: splice the fresh
-    // entries into it (a one-item change copies the rest in the kernel).
-    let same_order = file_there && !ids.is_empty() && layout.len() == ids.len() && layout.iter().zip(&ids).all(|((a, _), b)| a == b);
-    let fresh_texts: HashMap<i64, &str> = fresh.iter().map(|(id, t)| (*id, t.as_str())).collect();
     // A fresh entry whose citation key another work also has (both imported
     // with it) may need telling apart: then not the splice.
     let mut collision = false;
@@ -194,44 +227,84 @@ pub fn refresh(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Re
             }
         }
     }
-    let duplicate_keys = is_bibtex(&ae.format) && !(same_order && !collision) && {
-        let texts = lib.auto_export_texts(ae.id)?;
-        let all: Vec<&str> = ids.iter().filter_map(|id| fresh_texts.get(id).copied().or(texts.get(id).map(String::as_str))).collect();
-        has_duplicate_key(&all)
-    };
-    let mut lens = Vec::new();
-    let written = if same_order && !collision {
-        write_file(&ae.path, |new, old| {
-            let mut old = old.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "the file went"))?;
-            lens = splice(new, &mut old, &ae.format, &layout, &fresh_texts)?;
-            Ok(())
-        })
-    } else if duplicate_keys {
-        // Two works under one citation key (both imported with it): the
-        // whole file is written as `ibid export` writes it, which tells
-        // them apart ("…a"). Rare; the kept entries stay per work.
-        let generate = |item: &Map<String, Value>| citekey::generate(item, citekey::DEFAULT_PATTERN);
-        let all = lib.items_with_citation_keys(&ids, &generate, &citekey::unique)?;
-        let out = bibtex::write(&all, &bibtex::BibOptions { biblatex: ae.format == "biblatex", unicode: true });
-        // No layout: the next refresh writes the whole file again.
-        write_file(&ae.path, |new, _| std::io::Write::write_all(new, out.as_bytes()))
+    let making = if same_order && !collision {
+        Making::Splice { layout }
     } else {
         let mut texts = if fresh.len() == ids.len() { HashMap::new() } else { lib.auto_export_texts(ae.id)? };
         for (id, text) in &fresh {
             texts.insert(*id, text.clone());
         }
         let ordered: Vec<&str> = ids.iter().filter_map(|id| texts.get(id).map(String::as_str)).collect();
-        let (out, l) = assemble(&ae.format, &ordered);
-        lens = l;
-        write_file(&ae.path, |new, _| std::io::Write::write_all(new, out.as_bytes()))
+        if is_bibtex(&ae.format) && has_duplicate_key(&ordered) {
+            // Two works under one citation key (both imported with it): the
+            // whole file is written as `ibid export` writes it, which tells
+            // them apart ("…a"), and no layout is kept (the next refresh
+            // writes the whole file again). Rare; the kept entries stay per work.
+            let generate = |item: &Map<String, Value>| citekey::generate(item, citekey::DEFAULT_PATTERN);
+            let all = lib.items_with_citation_keys(&ids, &generate, &citekey::unique)?;
+            let text = bibtex::write(&all, &bibtex::BibOptions { biblatex: ae.format == "biblatex", unicode: true });
+            Making::Whole { text, lens: Vec::new() }
+        } else {
+            let (text, lens) = assemble(&ae.format, &ordered);
+            Making::Whole { text, lens }
+        }
     };
-    if let Err(e) = written {
-        let _ = lib.auto_export_failed(ae.id, &e.to_string());
-        return Err(e);
+    Ok(Plan::Write(Planned { id: ae.id, path: ae.path.clone(), format: ae.format.clone(), started, ids, fresh, gone, making }))
+}
+
+/// The second part, without the library: the file replaced (a temporary
+/// file renamed over it; no fsync: an auto-export is written again from the
+/// library whenever it is lost). The layout of what was written.
+fn write(p: &Planned) -> ibid_core::Result<Vec<u64>> {
+    let path = std::path::Path::new(&p.path);
+    match &p.making {
+        Making::Splice { layout } => {
+            let fresh: HashMap<i64, &str> = p.fresh.iter().map(|(id, t)| (*id, t.as_str())).collect();
+            let mut lens = Vec::new();
+            replace_with(path, |new, old| {
+                let old = old.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "the file went"))?;
+                lens = splice(new, old, &p.format, layout, &fresh)?;
+                Ok(())
+            })?;
+            Ok(lens)
+        }
+        Making::Whole { text, lens } => {
+            replace_with(path, |new, _| std::io::Write::write_all(new, text.as_bytes()))?;
+            Ok(lens.clone())
+        }
     }
-    let layout: Vec<(i64, u64)> = if lens.len() == ids.len() { ids.iter().copied().zip(lens).collect() } else { Vec::new() };
-    lib.auto_export_written(ae.id, started, &fresh, &gone, &layout, ids.len())?;
-    Ok(Refreshed { path: ae.path.clone(), rendered: fresh.len(), entries: ids.len(), written: true })
+}
+
+/// The last part, on the library again: the refresh recorded.
+fn record(lib: &mut Library, p: &Planned, lens: Vec<u64>) -> ibid_core::Result<Refreshed> {
+    match &p.making {
+        Making::Splice { layout } => {
+            // The same works in the same order: only the lengths that changed.
+            let changed: Vec<(usize, u64)> =
+                layout.iter().zip(&lens).enumerate().filter(|(_, ((_, was), now))| was != *now).map(|(at, (_, now))| (at, *now)).collect();
+            lib.auto_export_written(p.id, p.started, &p.fresh, &p.gone, Layout::Lengths(&changed), p.ids.len())?;
+        }
+        Making::Whole { .. } => {
+            let layout: Vec<(i64, u64)> = if lens.len() == p.ids.len() { p.ids.iter().copied().zip(lens).collect() } else { Vec::new() };
+            lib.auto_export_written(p.id, p.started, &p.fresh, &p.gone, Layout::Whole(&layout), p.ids.len())?;
+        }
+    }
+    Ok(Refreshed { path: p.path.clone(), rendered: p.fresh.len(), entries: p.ids.len(), written: true })
+}
+
+/// Refreshes one auto-export; `force` writes the file even if nothing changed.
+pub fn refresh(lib: &mut Library, ae: &AutoExport, force: bool) -> ibid_core::Result<Refreshed> {
+    let p = match plan(lib, ae, force)? {
+        Plan::Unchanged(r) => return Ok(r),
+        Plan::Write(p) => p,
+    };
+    match write(&p) {
+        Ok(lens) => record(lib, &p, lens),
+        Err(e) => {
+            let _ = lib.auto_export_failed(ae.id, &e.to_string());
+            Err(e)
+        }
+    }
 }
 
 /// Refreshes every auto-export; each one's outcome (an error is also kept
@@ -373,4 +446,33 @@ impl crate::Api {
         self.lib().remove_auto_export(&args.path)?;
         self.auto_exports()
     }
+}
+
+/// [`refresh_all`] on a library other threads use too: the library is
+/// locked to find what changed and render it, and to record the refresh,
+/// but not while the file is written (at 100k works, copying the unchanged
+/// 70 MB is most of a refresh). One caller at a time (the API's background
+/// refresher): two refreshes of one file at once could record a layout the
+/// file does not have.
+pub(crate) fn refresh_all_shared(lib: &Mutex<Library>) -> Vec<Result<Refreshed, String>> {
+    let locked = || lib.lock().unwrap_or_else(|p| p.into_inner());
+    let all = match locked().auto_exports() {
+        Ok(a) => a,
+        Err(e) => return vec![Err(format!("cannot read the auto-exports: {e}"))],
+    };
+    all.iter()
+        .map(|ae| {
+            let planned = plan(&mut locked(), ae, false);
+            let done = match planned {
+                Ok(Plan::Unchanged(r)) => Ok(r),
+                Ok(Plan::Write(p)) => write(&p).and_then(|lens| record(&mut locked(), &p, lens)),
+                Err(e) => Err(e),
+            };
+            done.map_err(|e| {
+                let message = format!("auto-export to {}: {e}", ae.path);
+                let _ = locked().auto_export_failed(ae.id, &message);
+                message
+            })
+        })
+        .collect()
 }

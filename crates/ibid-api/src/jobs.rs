@@ -96,6 +96,7 @@ impl Api {
         let state = Arc::new(Mutex::new(AddJob { job: job_id.clone(), total, done: 0, finished: false, results: Vec::new() }));
         self.jobs.map.lock().unwrap_or_else(|p| p.into_inner()).insert(job_id.clone(), state.clone());
         let lib = Arc::clone(&self.lib);
+        let auto = Arc::clone(&self.auto);
         // Its own thread and runtime: the job outlives the command call, and
         // the shells' runtimes are theirs.
         std::thread::Builder::new()
@@ -128,15 +129,10 @@ impl Api {
                     s.done += 1;
                 };
                 rt.block_on(add::add_all(&lib, &resolvers, found, &on_result));
-                // The auto-exports follow, before the job says it is done.
-                {
-                    let mut l = lib.lock().unwrap_or_else(|p| p.into_inner());
-                    for r in crate::auto_export::refresh_all(&mut l) {
-                        if let Err(e) = r {
-                            tracing::warn!("{e}");
-                        }
-                    }
-                }
+                // The auto-exports follow (in the background; asked for
+                // before the job says it is done, so a flush after that
+                // waits for them). The command itself asked for none.
+                auto.request();
                 state.lock().unwrap_or_else(|p| p.into_inner()).finished = true;
             })
             .map_err(|e| ApiError::new("internal", format!("cannot start the lookup: {e}")))?;

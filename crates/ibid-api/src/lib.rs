@@ -15,6 +15,7 @@ mod formats;
 mod jobs;
 pub mod picks;
 pub use auto_export::{AddAutoExport, AutoExportDto, AutoExportPath};
+mod refresher;
 pub use cited::{CitedIn, CitedWork, Citation, CitingWork, PasteNotes};
 pub use formats::{
     sniff, CitationArgs, ExportArgs, ExportScope, Exported, Formatted, ImportFile, SaveExport, Saved, StyleDto, StyleList, DEFAULT_KEY_PATTERN,
@@ -22,6 +23,7 @@ pub use formats::{
 };
 pub use jobs::{AddIdentifiers, AddJob, AddResult, AddStarted, JobArgs};
 pub use picks::{AnswerPick, NextPick, PickAnswered, PickDto, PickEvent, PickedCitation};
+pub use refresher::AutoExportCounts;
 
 use ibid_core::store::{ListQuery, Sort};
 use ibid_core::{csl, Library, Work};
@@ -284,7 +286,14 @@ pub struct Api {
     jobs: jobs::Jobs,
     formats: formats::FormatState,
     picks: picks::Picks,
+    /// The auto-exports' background refresh.
+    auto: Arc<refresher::Refresher>,
 }
+
+/// The commands after which the auto-exports are not refreshed although
+/// they change the library: `add_identifiers` only starts a lookup job,
+/// which asks for the refresh when it has added the works.
+const REFRESHED_BY_THEIR_JOB: &[&str] = &["add_identifiers"];
 
 /// What every Ibid process (`ibid`, the desktop app, `ibid-bench`) does
 /// first: no transparent huge pages. mimalloc asks for them
@@ -331,6 +340,13 @@ pub fn changes_library(name: &str) -> bool {
     !READ_COMMANDS.contains(&name) && !PICK_COMMANDS.contains(&name)
 }
 
+impl Drop for Api {
+    /// The refreshes asked for are run before the API goes.
+    fn drop(&mut self) {
+        self.auto.stop();
+    }
+}
+
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, args: Value) -> ApiResult<T> {
     serde_json::from_value(args).map_err(|e| ApiError::new("bad_arguments", format!("{name}: {e}")))
 }
@@ -341,8 +357,16 @@ fn to_value<T: Serialize>(v: ApiResult<T>) -> ApiResult<Value> {
 
 impl Api {
     pub fn open(path: impl AsRef<Path>) -> ApiResult<Api> {
-        let lib = Library::open(path.as_ref())?;
-        Ok(Api { lib: Arc::new(Mutex::new(lib)), path: path.as_ref().to_path_buf(), jobs: jobs::Jobs::default(), formats: formats::FormatState::default(), picks: picks::Picks::default() })
+        let lib = Arc::new(Mutex::new(Library::open(path.as_ref())?));
+        let shared = Arc::clone(&lib);
+        let auto = refresher::Refresher::new(move || {
+            for r in auto_export::refresh_all_shared(&shared) {
+                if let Err(e) = r {
+                    tracing::warn!("{e}");
+                }
+            }
+        });
+        Ok(Api { lib, path: path.as_ref().to_path_buf(), jobs: jobs::Jobs::default(), formats: formats::FormatState::default(), picks: picks::Picks::default(), auto })
     }
 
     fn lib(&self) -> MutexGuard<'_, Library> {
@@ -353,23 +377,23 @@ impl Api {
 
     /// Runs a command by name with JSON arguments. `unknown_command` for a
     /// name not in [`COMMANDS`], `bad_arguments` when the JSON does not fit.
-    /// After a command that changes the library, the auto-exports follow.
+    /// After a command that changes the library, the auto-exports follow
+    /// ([`Api::command_done`]).
     pub fn call(&self, name: &str, args: Value) -> ApiResult<Value> {
         let out = self.dispatch(name, args);
-        if out.is_ok() && changes_library(name) {
-            self.refresh_auto_exports();
+        if out.is_ok() {
+            self.command_done(name);
         }
         out
     }
 
-    /// Refreshes every auto-export (each re-renders only what changed); an
-    /// error is kept with its auto-export and logged.
-    pub fn refresh_auto_exports(&self) {
-        let mut lib = self.lib();
-        for r in auto_export::refresh_all(&mut lib) {
-            if let Err(e) = r {
-                tracing::warn!("{e}");
-            }
+    /// What a shell calls after a command succeeded (`call` does it): after
+    /// one that changes the library, the auto-exports are refreshed on a
+    /// thread of their own, after the answer — many quick commands, one
+    /// refresh after them. [`Api::flush_auto_exports`] waits for it.
+    pub fn command_done(&self, name: &str) {
+        if changes_library(name) && !REFRESHED_BY_THEIR_JOB.contains(&name) {
+            self.auto.request();
         }
     }
 
@@ -382,6 +406,26 @@ impl Api {
     /// Sets (or with `None` removes) a setting kept with the library.
     pub fn set_setting(&self, key: &str, value: Option<&str>) -> ApiResult<()> {
         Ok(self.lib().set_setting(key, value)?)
+    }
+
+    /// Waits until the auto-export refreshes asked for so far have run: the
+    /// files are current with every change answered before. For callers
+    /// that promise that (`POST /api/items`), tests, and shells closing.
+    pub fn flush_auto_exports(&self) {
+        self.auto.flush();
+    }
+
+    /// Refreshes every auto-export now (each re-renders only what changed)
+    /// and waits for it; an error is kept with its auto-export and logged.
+    /// For an auto-export added by another process (the CLI).
+    pub fn refresh_auto_exports(&self) {
+        self.auto.request();
+        self.auto.flush();
+    }
+
+    /// How many refreshes were asked for and run since the API was opened.
+    pub fn auto_export_counts(&self) -> AutoExportCounts {
+        self.auto.counts()
     }
 
     fn dispatch(&self, name: &str, args: Value) -> ApiResult<Value> {

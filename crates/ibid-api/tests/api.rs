@@ -224,7 +224,8 @@ fn paste_notes_on_a_work() {
 }
 
 /// Issue 7: a change made through the API (what the desktop app and `ibid
-/// serve` run) refreshes the auto-exports; a read does not write them.
+/// serve` run) refreshes the auto-exports (after the answer, in the
+/// background: `flush_auto_exports` waits for it); a read does not write them.
 #[test]
 fn auto_exports_follow_changes_made_through_the_api() {
     let (t, api) = api();
@@ -242,9 +243,11 @@ fn auto_exports_follow_changes_made_through_the_api() {
     api.call("library_info", json!({})).unwrap();
     assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), written, "a read writes nothing");
     api.call("update_field", json!({"key": key, "field": "publisher-place", "value": "Armonk, NY"})).unwrap();
+    api.flush_auto_exports();
     let after = std::fs::read_to_string(&file).unwrap();
     assert!(after.contains("CY  - Armonk, NY") && !first.contains("Armonk"), "{after}");
     api.call("trash", json!({"keys": [key]})).unwrap();
+    api.flush_auto_exports();
     assert_eq!(std::fs::read_to_string(&file).unwrap().matches("ER  - ").count(), 12);
 }
 
@@ -267,6 +270,7 @@ fn auto_exports_are_listed_with_their_time_and_error_and_removed() {
     let cols = api.call("create_collection", json!({ "path": "Cold War/Korea" })).unwrap();
     let korea = cols.as_array().unwrap().iter().find(|c| c["path"] == "Cold War/Korea").unwrap()["key"].as_str().unwrap().to_string();
     api.call("add_to_collection", json!({ "collection": korea, "keys": [key] })).unwrap();
+    api.flush_auto_exports(); // the refreshes those changes asked for are done (there was nothing to write)
     {
         // Made as `ibid auto-export add` makes them, on the same library file.
         let mut lib = ibid_core::Library::open(t.path().join("lib.sqlite")).unwrap();
@@ -306,6 +310,7 @@ fn auto_exports_are_listed_with_their_time_and_error_and_removed() {
     // The RIS file's folder goes: the next change cannot write it, and says why.
     std::fs::remove_dir_all(&out).unwrap();
     api.call("update_field", json!({"key": key, "field": "publisher-place", "value": "Armonk, NY"})).unwrap();
+    api.flush_auto_exports(); // the refresh runs after the answer
     let list = api.call("auto_exports", json!({})).unwrap();
     let error = list[0]["last_error"].as_str().unwrap_or_else(|| panic!("no error kept: {list}"));
     assert!(error.contains(&p(&ris)), "the error names the file: {error}");
@@ -316,6 +321,7 @@ fn auto_exports_are_listed_with_their_time_and_error_and_removed() {
     // The folder is back: the next refresh writes the file and clears the error.
     std::fs::create_dir(&out).unwrap();
     api.call("retag", json!({ "key": key, "add": ["to-read"] })).unwrap();
+    api.flush_auto_exports();
     let list = api.call("auto_exports", json!({})).unwrap();
     assert_eq!(list[0]["last_error"], Value::Null, "{list}");
     assert!(list[0]["written_at"].as_i64().unwrap() > first_written);
@@ -351,6 +357,7 @@ fn add_auto_export_writes_now_and_keeps_the_file_in_step() {
     assert!(added["written_at"].as_i64().is_some() && added["last_error"].is_null(), "{added}");
     assert!(std::fs::read_to_string(&file).unwrap().starts_with("@book{"));
     api.call("update_field", json!({"key": key, "field": "publisher-place", "value": "Armonk, NY"})).unwrap();
+    api.flush_auto_exports(); // the refresh runs after the answer
     assert!(std::fs::read_to_string(&file).unwrap().contains("Armonk, NY"), "kept in step");
 
     let e = api.call("add_auto_export", json!({ "path": path, "format": "ris" })).unwrap_err();

@@ -8,7 +8,7 @@
 //! - `GET /api/health`: `{"ok": true}`.
 //! - `POST /api/items`: `{"ids": […]}` or `{"text": "…"}`: looks the
 //!   identifiers up and adds the works (the token is needed), answering
-//!   with the job's results when it is done.
+//!   with the job's results when it is done and the auto-exports are written.
 //! - For editors and scripts (read only; README has a curl example of each):
 //!   `GET /api/search?q=…[&limit=N]` (rows, best match first),
 //!   `GET /api/items/{key}` (the work as CSL-JSON; a key or a DOI),
@@ -220,7 +220,10 @@ pub async fn serve_with_shutdown(
         shutdown.await;
         picks_of.picks().shut();
     };
-    axum::serve(listener, router(api, local, opts)).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(listener, router(Arc::clone(&api), local, opts)).with_graceful_shutdown(shutdown).await;
+    // The auto-exports the last changes asked for are written before it returns.
+    let _ = tokio::task::spawn_blocking(move || api.flush_auto_exports()).await;
+    served
 }
 
 /// A future that completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM: pass it
@@ -589,7 +592,8 @@ const ADD_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 /// `POST /api/items`: `{"text": "…"}` (any text with identifiers) or
 /// `{"ids": ["10.…", "978…"]}`: looks them up, adds the works (the API
 /// token is needed) and answers with the job (`results`: added, present
-/// or failed, each with its key) when it is done.
+/// or failed, each with its key) when it is done and the auto-exports
+/// have followed.
 async fn add_items(State(st): State<AppState>, body: Result<Bytes, BytesRejection>) -> Response {
     let answer = async {
         let body = body.map_err(|e| error(e.status(), "bad_arguments", e.body_text()))?;
@@ -604,7 +608,16 @@ async fn add_items(State(st): State<AppState>, body: Result<Bytes, BytesRejectio
         let deadline = tokio::time::Instant::now() + ADD_WAIT;
         loop {
             let state = run(st.api.clone(), "add_job".into(), json!({ "job": job })).await?;
-            if state["finished"] == json!(true) || tokio::time::Instant::now() >= deadline {
+            if state["finished"] == json!(true) {
+                // The job asked for the auto-exports' refresh before it
+                // finished: the answer waits until the files are written.
+                let api = st.api.clone();
+                tokio::task::spawn_blocking(move || api.flush_auto_exports())
+                    .await
+                    .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the auto-exports failed: {e}")))?;
+                return Ok(state);
+            }
+            if tokio::time::Instant::now() >= deadline {
                 return Ok(state);
             }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;

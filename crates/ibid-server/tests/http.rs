@@ -526,9 +526,17 @@ fn auto_exports_are_listed_openly_and_removed_with_the_token() {
     // A change over HTTP writes it.
     let key = s.key_of("uncertain partners");
     s.cmd("retag", json!({ "key": key, "add": ["korea"] }));
-    let listed = s.post_without_token("auto_exports", "", &[]);
-    assert_eq!(listed.status, 200, "{}", listed.body);
-    let list = listed.json();
+    // The refresh follows the answer, on the server's own thread: wait for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let list = loop {
+        let listed = s.post_without_token("auto_exports", "", &[]);
+        assert_eq!(listed.status, 200, "{}", listed.body);
+        let list = listed.json();
+        if !list[0]["written_at"].is_null() || std::time::Instant::now() > deadline {
+            break list;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     assert_eq!(list[0]["path"], file.to_str().unwrap());
     assert_eq!((&list[0]["format"], &list[0]["scope"], &list[0]["entries"]), (&json!("bibtex"), &json!("My Library"), &json!(13)));
     assert!(list[0]["written_at"].as_i64().unwrap() > 0 && list[0]["last_error"].is_null(), "{list}");

@@ -25,8 +25,8 @@ impl Library {
     /// The works in a scope, as row ids, in export order.
     pub fn scope_ids(&self, scope: &Scope) -> Result<Vec<i64>> {
         let all = |tag: Option<String>, collection: Option<i64>| -> Result<Vec<i64>> {
-            let q = ListQuery { sort: Sort::Creator, limit: usize::MAX, tag, collection, ..ListQuery::default() };
-            Ok(self.list(&q)?.ids)
+            let q = ListQuery { sort: Sort::Creator, tag, collection, ..ListQuery::default() };
+            self.list_all_ids(&q)
         };
         match scope {
             Scope::Library => all(None, None),

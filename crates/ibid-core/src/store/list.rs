@@ -100,13 +100,24 @@ pub struct Page {
     pub next: Option<Cursor>,
 }
 
+/// How a list query leaves the trash out: a correlated `NOT EXISTS` (the
+/// plans the list's pages were tuned with), or `id NOT IN (SELECT work_id
+/// FROM trash)`, the same rows (`trash.work_id` is never NULL) a third
+/// faster when every row of 100k is read (an export's scope: 7.5 against
+/// 11 ms).
+#[derive(Clone, Copy)]
+enum TrashTest {
+    Exists,
+    In,
+}
+
 impl Library {
     /// Every key a list query selects, in order, as one string of 8-character
     /// keys (no cursor, no limit): what the item list virtualizes over. Reads
     /// only the sort index, which carries the key.
     pub fn list_all_keys(&self, q: &ListQuery) -> Result<String> {
         let q = ListQuery { after: None, ..q.clone() };
-        let (sql, filter_value) = self.list_sql(&q, "key");
+        let (sql, filter_value) = self.list_sql(&q, "key", TrashTest::Exists);
         let mut st = self.conn.prepare_cached(&sql)?;
         let mut rows = st.query(rusqlite::params![i64::MAX, SqlValue::Null, 0, filter_value])?;
         let mut out = String::new();
@@ -116,8 +127,20 @@ impl Library {
         Ok(out)
     }
 
+    /// Every id a list query selects, in order (no cursor, no limit): an
+    /// export's scope. Reads only the sort index, and only the ids (not the
+    /// sort values and keys [`Library::list`] carries for its cursor: a third
+    /// of the cost at 100k works).
+    pub fn list_all_ids(&self, q: &ListQuery) -> Result<Vec<i64>> {
+        let q = ListQuery { after: None, ..q.clone() };
+        let (sql, filter_value) = self.list_sql(&q, "id", TrashTest::In);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let ids = st.query_map(rusqlite::params![i64::MAX, SqlValue::Null, 0, filter_value], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
-        let (sql, filter_value) = self.list_sql(q, &format!("id, {}, key", q.sort.column()));
+        let (sql, filter_value) = self.list_sql(q, &format!("id, {}, key", q.sort.column()), TrashTest::Exists);
         let mut st = self.conn.prepare_cached(&sql)?;
         let limit = q.limit.max(1) as i64;
         let map = |r: &rusqlite::Row| Ok((r.get::<_, i64>(0)?, r.get::<_, SqlValue>(1)?, r.get::<_, String>(2)?));
@@ -138,10 +161,14 @@ impl Library {
 
     /// The list query selecting `columns`, with its parameters ?1 limit, ?2/?3
     /// the cursor (NULL/0 for none), ?4 the collection or tag filter.
-    fn list_sql(&self, q: &ListQuery, columns: &str) -> (String, SqlValue) {
+    fn list_sql(&self, q: &ListQuery, columns: &str, test: TrashTest) -> (String, SqlValue) {
         let col = q.sort.column();
         let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
-        let trash = if q.trash { "EXISTS" } else { "NOT EXISTS" };
+        let trash = match (q.trash, test) {
+            (true, _) => "AND EXISTS (SELECT 1 FROM trash t WHERE t.work_id = works.id)",
+            (false, TrashTest::Exists) => "AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.work_id = works.id)",
+            (false, TrashTest::In) => "AND id NOT IN (SELECT work_id FROM trash)",
+        };
         let keyset = if q.after.is_some() {
             format!("AND ({col}, id) {cmp} (?2, ?3)")
         } else {
@@ -157,7 +184,7 @@ impl Library {
         };
         let sql = format!(
             "SELECT {columns} FROM works WHERE standalone = 1 {keyset} {filter} \
-             AND {trash} (SELECT 1 FROM trash t WHERE t.work_id = works.id) \
+             {trash} \
              ORDER BY {col} {dir}, id {dir} LIMIT ?1"
         );
         (sql, value)

@@ -25,7 +25,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
 
-pub use auto_export::{clock_ms, AutoExport, AUTO_EXPORT_FORMATS};
+pub use auto_export::{clock_ms, AutoExport, Layout, AUTO_EXPORT_FORMATS};
 pub use cited::{match_title, NoteCitation, NotesImport, NotesImported, Placed};
 pub use export_scope::Scope;
 pub use list::{Cursor, ListQuery, Page, Sort};
