@@ -78,6 +78,32 @@ fn data_survives_migration_and_becomes_searchable() {
     assert_eq!(n, 1);
 }
 
+/// Version 9 moved each auto-export's file layout into a table of its own:
+/// a layout kept by version 8 is still the layout after migrating, so the
+/// next refresh still splices into the file.
+#[test]
+fn an_auto_export_layout_survives_migration_to_its_own_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("lib.sqlite");
+    let old = Library::open_at_version(&path, 8).unwrap();
+    let layout: Vec<u8> = [(7i64, 120u64), (3, 95)].iter().flat_map(|(id, len)| id.to_le_bytes().into_iter().chain(len.to_le_bytes())).collect();
+    old.connection()
+        .execute(
+            "INSERT INTO auto_exports (path, format, scope, written_at, entries, layout) VALUES ('/tmp/refs.bib', 'bibtex', '{\"library\": true}', 1, 2, ?1)",
+            [layout],
+        )
+        .unwrap();
+    old.connection()
+        .execute("INSERT INTO auto_exports (path, format, scope) VALUES ('/tmp/never-written.bib', 'bibtex', '{\"library\": true}')", [])
+        .unwrap();
+    drop(old);
+    let lib = Library::open(&path).unwrap();
+    let all = lib.auto_exports().unwrap();
+    assert_eq!((all.len(), all[0].entries), (2, Some(2)));
+    assert_eq!(lib.auto_export_layout(all[0].id).unwrap(), vec![(7, 120), (3, 95)]);
+    assert_eq!(lib.auto_export_layout(all[1].id).unwrap(), vec![], "never written: no layout");
+}
+
 #[test]
 fn fresh_library_writes_no_backup_and_a_newer_library_is_refused() {
     let tmp = tempfile::tempdir().unwrap();

@@ -156,8 +156,11 @@ impl Library {
     /// The file as last written: (work id, bytes of its entry and the
     /// separator after it), in order. Empty when never written.
     pub fn auto_export_layout(&self, export_id: i64) -> Result<Vec<(i64, u64)>> {
-        let blob: Option<Vec<u8>> =
-            self.conn.query_row("SELECT layout FROM auto_exports WHERE id = ?1", [export_id], |r| r.get(0)).optional()?.flatten();
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT layout FROM auto_export_layouts WHERE export_id = ?1")?
+            .query_row([export_id], |r| r.get(0))
+            .optional()?;
         Ok(blob
             .unwrap_or_default()
             .chunks_exact(16)
@@ -214,19 +217,22 @@ impl Library {
             params![export_id, started_ms, entries as i64],
         )?;
         match layout {
+            Layout::Whole([]) => {
+                tx.execute("DELETE FROM auto_export_layouts WHERE export_id = ?1", [export_id])?;
+            }
             Layout::Whole(layout) => {
                 let mut blob = Vec::with_capacity(layout.len() * 16);
                 for (id, len) in layout {
                     blob.extend_from_slice(&id.to_le_bytes());
                     blob.extend_from_slice(&len.to_le_bytes());
                 }
-                tx.execute("UPDATE auto_exports SET layout = ?2 WHERE id = ?1", params![export_id, blob])?;
+                tx.execute("INSERT OR REPLACE INTO auto_export_layouts (export_id, layout) VALUES (?1, ?2)", params![export_id, blob])?;
             }
             Layout::Lengths(changed) if changed.is_empty() => {}
             Layout::Lengths(changed) => {
                 // In place: the pages of the BLOB that hold these entries,
                 // not the whole 1.6 MB of a 100k-entry file's layout.
-                let mut blob = tx.blob_open(rusqlite::MAIN_DB, "auto_exports", "layout", export_id, false)?;
+                let mut blob = tx.blob_open(rusqlite::MAIN_DB, "auto_export_layouts", "layout", export_id, false)?;
                 for (at, len) in changed {
                     let offset = at * 16 + 8;
                     if offset + 8 > blob.len() {
