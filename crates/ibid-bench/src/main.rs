@@ -42,10 +42,11 @@ usage:
                      APA bibliographies: Ibid at each size, citeproc-js (node, tests/citeproc) at one
   ibid-bench api --library FILE [--reps 50]
                      the local API's search latency over HTTP (GET /api/search) on a library
-  ibid-bench auto-export [--sizes 10k,100k] [--reps 20] [--seed S] [--keep DIR]
+  ibid-bench auto-export [--sizes 10k,100k] [--reps 20] [--seed S] [--keep DIR] [--pause-ms 2]
                      an auto-exported BibTeX file of the whole library: first write, and the
                      refresh after a one-item change (and with nothing changed), in process;
-                     --keep: the libraries and files kept in DIR and used again
+                     --keep: the libraries and files kept in DIR and used again; --pause-ms:
+                     between a refresh and the next edit
   ibid-bench match-threshold --data DIR
                      the --match score threshold, chosen on Crossref's labelled matching data
                      (DIR: analyses/1_unstructured_analysis/data/matched of a checkout of
@@ -125,7 +126,7 @@ fn real_main() -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     if cmd == "auto-export" {
-        let mut o = autoexport::Options { sizes: vec![10_000, 100_000], seed: 1, reps: 20, keep: None };
+        let mut o = autoexport::Options { sizes: vec![10_000, 100_000], seed: 1, reps: 20, keep: None, pause: std::time::Duration::from_millis(2) };
         while let Some(a) = args.next() {
             let v = args.next().ok_or_else(|| format!("{a} needs a value\n{USAGE}"))?;
             match a.as_str() {
@@ -133,6 +134,7 @@ fn real_main() -> Result<ExitCode, String> {
                 "--seed" => o.seed = v.parse().map_err(|_| "--seed takes a number".to_string())?,
                 "--reps" => o.reps = parse_count(&v)?.max(1),
                 "--keep" => o.keep = Some(PathBuf::from(v)),
+                "--pause-ms" => o.pause = std::time::Duration::from_millis(v.parse().map_err(|_| "--pause-ms takes a number".to_string())?),
                 other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
             }
         }
