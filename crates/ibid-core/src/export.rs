@@ -42,6 +42,9 @@ pub fn replace_with(path: &Path, fill: impl FnOnce(&mut std::fs::File, Option<&m
     let mut tmp = tempfile::Builder::new().prefix(".ibid-export-").tempfile_in(dir).map_err(|e| Error::io(ctx("write"), e))?;
     let mut old = std::fs::File::open(path).ok();
     fill(tmp.as_file_mut(), old.as_mut()).map_err(|e| Error::io(ctx("write"), e))?;
+    // Elsewhere than Unix a file may not be replaced while it is open.
+    #[cfg(not(unix))]
+    drop(old.take());
     tmp.persist(path).map_err(|e| Error::io(ctx("replace"), e.error))?;
     if let Some(old) = old {
         close_later(old);

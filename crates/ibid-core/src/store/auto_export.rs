@@ -228,7 +228,7 @@ impl Library {
                 }
                 tx.execute("INSERT OR REPLACE INTO auto_export_layouts (export_id, layout) VALUES (?1, ?2)", params![export_id, blob])?;
             }
-            Layout::Lengths(changed) if changed.is_empty() => {}
+            Layout::Lengths([]) => {}
             Layout::Lengths(changed) => {
                 // In place: the pages of the BLOB that hold these entries,
                 // not the whole 1.6 MB of a 100k-entry file's layout.
