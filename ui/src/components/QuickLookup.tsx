@@ -10,7 +10,7 @@
 // work (each with an optional page, prefix, suffix or "year only"), Enter
 // on an empty search or Ctrl+Enter sends them to the editor, in the format
 // it asked for; closing sends nothing (the editor gets an empty answer).
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { toApiError, type Bridge } from '../bridge';
 import { copyToClipboard, type ClipContent } from '../lib/clipboard';
 import { errorLine } from '../lib/errors';
@@ -62,7 +62,10 @@ export interface QuickLookupProps {
 type Gathered = PickedCitation & { title: string };
 
 export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, pollMs = 150, pick, onSent }: QuickLookupProps) {
-  const [q, setQ] = useState('');
+  // The text typed is the input's own (not state): a keystroke renders
+  // nothing; the palette renders once, when the answer for it comes.
+  const text = useRef('');
+  const input = useRef<HTMLInputElement>(null);
   // The rows shown and the exact text they answer (the list's
   // `data-results-for`, set in the same render as the rows: what tests and
   // the palette benchmark wait for).
@@ -81,12 +84,13 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
   const answers = useRef(new Map<string, Promise<Row[]>>());
 
   /** Searches as the text changes: at once, in the input event (not after the next frame, as an effect would). */
-  const lookup = (text: string) => {
-    setQ(text);
+  const lookup = (typed: string) => {
+    text.current = typed;
+    if (input.current && input.current.value !== typed) input.current.value = typed;
     const n = ++seq.current;
-    const query = text.trim();
+    const query = typed.trim();
     if (!query) {
-      setShown({ for: text, rows: [] });
+      setShown({ for: typed, rows: [] });
       return;
     }
     const known = answers.current;
@@ -100,11 +104,11 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
     answer
       .then((r) => {
         if (n !== seq.current) return; // a later keystroke's answer counts
-        setShown({ for: text, rows: r });
+        setShown({ for: typed, rows: r });
         setActive(0);
       })
       .catch(() => {
-        if (n === seq.current) setShown({ for: text, rows: [] });
+        if (n === seq.current) setShown({ for: typed, rows: [] });
       });
   };
 
@@ -201,6 +205,7 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
   };
 
   const enter = async () => {
+    const q = text.current;
     try {
       const row = rows[active];
       if (pick) {
@@ -239,15 +244,49 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
     }
   };
 
+  // The format and style pickers (80 styles) do not change as one types:
+  // kept out of the render an answer causes.
+  const formatPicker = useMemo(
+    () =>
+      !pick && (
+        <label class="quick-format">
+          Copy as{' '}
+          <select data-testid="quick-format" value={format} onChange={(e) => chooseFormat((e.target as HTMLSelectElement).value as CitationFormat)}>
+            {QUICK_FORMATS.map((f) => (
+              <option key={f.id} value={f.id}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+          {(format === 'text' || format === 'rtf') && (
+            <>
+              {' in '}
+              <select data-testid="quick-style" aria-label="Citation style" value={style} onChange={(e) => chooseStyle((e.target as HTMLSelectElement).value)}>
+                {!styles.some((s) => s.id === style) && <option value={style}>{loadPrefs().styleTitle || style}</option>}
+                {styles.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.title}
+                  </option>
+                ))}
+              </select>
+            </>
+          )}
+        </label>
+      ),
+    [pick, format, style, styles],
+  );
+
   return (
     <Modal title={pick ? `Cite in your editor (${pick.format})` : 'Cite'} onClose={close} testid="quick-lookup">
       <input
         type="search"
         data-autofocus
         data-testid="quick-input"
+        spellcheck={false}
+        autoComplete="off"
         aria-label="Search the library, or paste a DOI"
         placeholder="Title, author, year… or a DOI"
-        value={q}
+        ref={input}
         onInput={(e) => lookup((e.target as HTMLInputElement).value)}
         onKeyDown={onKeyDown}
       />
@@ -269,7 +308,7 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
           </li>
         ))}
       </ul>
-      {!rows.length && q.trim() && looksLikeIdentifier(q) && (
+      {!rows.length && shown.for.trim() && looksLikeIdentifier(shown.for) && (
         <p class="hint">{pick ? 'Enter: look it up, add it to the library and to this citation.' : 'Enter: look it up, add it to the library and copy its citation.'}</p>
       )}
       {pick && (
@@ -303,31 +342,7 @@ export function QuickLookup({ call, onClose, onCopied, copy = copyToClipboard, p
           </button>
         </>
       )}
-      {!pick && (
-        <label class="quick-format">
-          Copy as{' '}
-          <select data-testid="quick-format" value={format} onChange={(e) => chooseFormat((e.target as HTMLSelectElement).value as CitationFormat)}>
-            {QUICK_FORMATS.map((f) => (
-              <option key={f.id} value={f.id}>
-                {f.label}
-              </option>
-            ))}
-          </select>
-          {(format === 'text' || format === 'rtf') && (
-            <>
-              {' in '}
-              <select data-testid="quick-style" aria-label="Citation style" value={style} onChange={(e) => chooseStyle((e.target as HTMLSelectElement).value)}>
-                {!styles.some((s) => s.id === style) && <option value={style}>{loadPrefs().styleTitle || style}</option>}
-                {styles.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.title}
-                  </option>
-                ))}
-              </select>
-            </>
-          )}
-        </label>
-      )}
+      {formatPicker}
       {status && (
         <p class="hint" role="status" data-testid="quick-status">
           {status}

@@ -163,13 +163,32 @@ impl Library {
             return Ok(hits);
         }
         let looks_like_doi = q.contains("10.") && q.contains('/');
-        if is_key(q) || looks_like_doi {
+        let doi_typed = doi_prefix(q);
+        if is_key(q) || looks_like_doi || doi_typed.is_some() {
             if let Ok(id) = self.resolve(q) {
                 let trashed: bool =
                     self.conn.query_row("SELECT EXISTS (SELECT 1 FROM trash WHERE work_id = ?1)", [id], |r| r.get(0))?;
                 if !trashed {
                     hits.push(SearchHit { id, key: self.key_of(id)? });
                 }
+            }
+            if let Some(prefix) = doi_typed {
+                // A DOI still being typed: the works whose DOI starts with
+                // it, from the DOI index (in the full-text index its parts,
+                // "10" and "5555", can each be in every work).
+                let mut st = self.conn.prepare_cached(
+                    "SELECT w.id, w.key FROM works w WHERE w.doi >= ?1 AND w.doi < ?1 || char(1114111) \
+                       AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.work_id = w.id) ORDER BY w.doi, w.id LIMIT ?2",
+                )?;
+                let rows = st.query_map(params![prefix, (limit + 1) as i64], |r| Ok(SearchHit { id: r.get(0)?, key: r.get(1)? }))?;
+                for hit in rows {
+                    let hit = hit?;
+                    if !hits.iter().any(|h| h.id == hit.id) {
+                        hits.push(hit);
+                    }
+                }
+                hits.truncate(limit);
+                return Ok(hits);
             }
             if looks_like_doi {
                 return Ok(hits);
@@ -225,6 +244,25 @@ impl Library {
         }
         Ok(out)
     }
+}
+
+/// The DOI a query is the start of, as the library stores DOIs (lower case,
+/// without `doi:` or a resolver URL): `10.` and at least one digit of the
+/// registrant, then anything without spaces ("10.5555", "10.1007/978-981").
+fn doi_prefix(q: &str) -> Option<String> {
+    let lower = q.trim().to_lowercase();
+    let mut s = lower.as_str();
+    for prefix in ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi.org/", "doi:"] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest.trim_start();
+            break;
+        }
+    }
+    let registrant = s.strip_prefix("10.")?;
+    let digits = registrant.chars().take_while(|c| c.is_ascii_digit() || *c == '.').count();
+    let rest = &registrant[digits..];
+    let ok = digits > 0 && (rest.is_empty() || rest.starts_with('/')) && !s.chars().any(char::is_whitespace);
+    ok.then(|| s.to_string())
 }
 
 /// Stable re-rank: titles where more query words are whole words first,
