@@ -852,7 +852,7 @@ pub fn print_results(results: &Value) -> Result<(), String> {
         for d in detail {
             let f = |k: &str| crate::report::value(Unit::Ms, d[k].as_f64().unwrap_or(0.0));
             let ratio = d["like_p95_ms"].as_f64().unwrap_or(0.0) / d["p95_ms"].as_f64().unwrap_or(1.0).max(1e-9);
-            println!("| `{}` | {} | {} | {} | {} | {} | {ratio:.0}× |", d["prefix"].as_str().unwrap_or(""), d["hits"], f("p50_ms"), f("p95_ms"), d["like_hits"], f("like_p95_ms"));
+            println!("| `{}` | {} | {} | {} | {} | {} | {ratio:.1}× |", d["prefix"].as_str().unwrap_or(""), d["hits"], f("p50_ms"), f("p95_ms"), d["like_hits"], f("like_p95_ms"));
         }
     }
     Ok(())
