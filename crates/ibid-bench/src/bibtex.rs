@@ -130,7 +130,7 @@ fn relink(fields: &str, new_key: &dyn Fn(&str) -> Option<String>) -> String {
 /// does not decide the ratio).
 const PARSE_RUNS: usize = 3;
 
-fn python_time(python: &str, file: &Path) -> Result<(f64, usize), String> {
+pub(crate) fn python_time(python: &str, file: &Path) -> Result<(f64, usize), String> {
     let script = format!(
         "import sys, time, bibtexparser\n\
         best = None\n\

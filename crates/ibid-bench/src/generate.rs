@@ -12,6 +12,12 @@
 //! scholarly topics; creators' names carry diacritics and particles; about
 //! half the items have a 50–150 word abstract; 90 % have a unique lower-case
 //! DOI `10.5555/bench.N` (see [`doi_of`]).
+//!
+//! What CSL-JSON cannot carry (tags, collections, notes, citations) comes
+//! from [`org`], on a random stream of its own: the CSL-JSON of a seed is
+//! the same with or without it.
+
+pub mod org;
 
 use std::collections::HashSet;
 use std::io::{self, Write};

@@ -1,17 +1,18 @@
 //! `ibid-bench`: generates realistic libraries and times Ibid on them.
 //!
 //! ```text
-//! ibid-bench generate --works 100000 [--seed 1] -o FILE.json
-//! ibid-bench run --works 100000 [--seed 1] [--ibid PATH] [--out DIR]
-//!                [--cli-reps 20] [--inproc-reps 200] [--reuse-library]
+//! ibid-bench generate --works 100000 [--seed 1] -o FILE.json   (and FILE.org.json)
+//! ibid-bench run --works 100000 [--seed 1] [--ibid PATH] [--out DIR] [--extra ROWS.json]…
+//! ibid-bench report DIR/kit-100000.json [--extra ROWS.json]…
 //! ibid-bench resolve [--dois 1000] [--latency-ms 200] [--rate 50]
 //! ibid-bench render [--sizes 1k,10k,100k] [--citeproc 10k]
 //! ibid-bench match-threshold --data DIR
 //! ```
 //!
 //! `run` prints one Markdown table on standard output (progress goes to
-//! standard error) and writes the same figures as JSON to
-//! `DIR/results-<works>.json`. See BENCHMARKS.md at the repository root.
+//! standard error) and writes the same rows as JSON to `DIR/kit-<works>.json`;
+//! `report` prints that table again with rows measured elsewhere merged in
+//! (report.rs). See BENCHMARKS.md at the repository root.
 
 mod api;
 mod autoexport;
@@ -19,6 +20,7 @@ mod bibtex;
 mod generate;
 mod matching;
 mod render;
+mod report;
 mod resolve;
 mod run;
 mod stats;
@@ -34,8 +36,16 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "\
 usage:
   ibid-bench generate --works N [--seed S] -o FILE.json
-  ibid-bench run --works N [--seed S] [--ibid PATH] [--out DIR]
-                 [--cli-reps R] [--inproc-reps R] [--reuse-library] [--regenerate]
+                     the works as CSL-JSON, and FILE.org.json: their tags, collections, notes, citations
+  ibid-bench run --works N [--seed S] [--ibid PATH] [--out DIR] [--cli-reps R] [--inproc-reps R]
+                 [--like-reps R] [--export-reps R] [--reuse-library] [--regenerate] [--clean]
+                 [--python PATH] [--bibtexparser-max N] [--citeproc N] [--styles DIR] [--node-dir DIR]
+                 [--extra ROWS.json]...
+                     issue 8's one table: import, organise, search (every keystroke) beside the LIKE
+                     floor, list pages, sidebar counts, export, bibtexparser and citeproc-js beside Ibid;
+                     rows measured elsewhere (duplicates, desktop) from --extra files
+  ibid-bench report DIR/kit-N.json [--extra ROWS.json]...
+                     that table again, with rows measured elsewhere merged in
   ibid-bench resolve [--dois N] [--latency-ms MS] [--rate PER_SECOND]
   ibid-bench bibtex --kwarc FILE [--entries 100000] [--ibid PATH] [--python python3]
   ibid-bench render [--sizes 1k,10k,100k] [--citeproc 10k] [--seed S] [--styles DIR] [--node-dir DIR]
@@ -59,7 +69,16 @@ usage:
   --cli-reps R       timed runs per whole-process command; 0 skips them [default: 20]
   --inproc-reps R    timed calls per in-process query [default: 200]
   --reuse-library    skip the import if DIR/library-N.sqlite exists
-  --regenerate       write the data file even if it exists";
+  --regenerate       write the data file even if it exists
+  --clean            delete the library and the data file at the end
+  --like-reps R      timed runs of each LIKE-floor query, at most (2 s of them at most) [default: 20]
+  --export-reps R    timed runs of each `ibid export` [default: 3]
+  --python PATH      the Python with bibtexparser 2 [default: python3]
+  --bibtexparser-max N  bibtexparser parses the BibTeX export only up to N works [default: 1M]
+  --citeproc N       the APA bibliography of the first N works, Ibid and citeproc-js; 0: none [default: 10k]
+  --styles DIR       apa.csl and locales-en-US.xml [default: ../shared/fixtures/csl-styles]
+  --node-dir DIR     tests/citeproc with its node_modules
+  --extra FILE       rows measured elsewhere (JSON; see crates/ibid-bench/src/report.rs)";
 
 fn main() -> ExitCode {
     // As `ibid` and the desktop app do first.
@@ -99,6 +118,25 @@ fn real_main() -> Result<ExitCode, String> {
             }
         }
         bibtex::run(&o)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cmd == "report" {
+        let file = args.next().ok_or_else(|| format!("report needs a results file\n{USAGE}"))?;
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+        let mut results: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+        let mut rows = report::read_rows(&text).map_err(|e| format!("{file}: {e}"))?;
+        while let Some(a) = args.next() {
+            let v = args.next().ok_or_else(|| format!("{a} needs a value\n{USAGE}"))?;
+            match a.as_str() {
+                "--extra" => {
+                    let extra = std::fs::read_to_string(&v).map_err(|e| format!("{v}: {e}"))?;
+                    report::merge(&mut rows, report::read_rows(&extra).map_err(|e| format!("{v}: {e}"))?);
+                }
+                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            }
+        }
+        results["rows"] = serde_json::to_value(&rows).map_err(|e| e.to_string())?;
+        run::print_results(&results)?;
         return Ok(ExitCode::SUCCESS);
     }
     if cmd == "match-threshold" {
@@ -193,6 +231,15 @@ fn real_main() -> Result<ExitCode, String> {
             "--inproc-reps" => opts.inproc_reps = parse_count(&value(&a)?)?.max(1),
             "--reuse-library" => opts.reuse_library = true,
             "--regenerate" => opts.regenerate = true,
+            "--clean" => opts.keep_library = false,
+            "--like-reps" => opts.like_reps = parse_count(&value(&a)?)?.max(1),
+            "--export-reps" => opts.export_reps = parse_count(&value(&a)?)?.max(1),
+            "--python" => opts.python = value(&a)?,
+            "--bibtexparser-max" => opts.bibtexparser_max = parse_count(&value(&a)?)?,
+            "--citeproc" => opts.citeproc = parse_count(&value(&a)?)?,
+            "--styles" => opts.styles = PathBuf::from(value(&a)?),
+            "--node-dir" => opts.node_dir = PathBuf::from(value(&a)?),
+            "--extra" => opts.extra.push(PathBuf::from(value(&a)?)),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);
@@ -205,6 +252,7 @@ fn real_main() -> Result<ExitCode, String> {
         "generate" => {
             let out = output.ok_or_else(|| format!("generate needs -o FILE\n{USAGE}"))?;
             run::generate_file(works, seed, &out)?;
+            run::generate_org_file(works, seed, &out.with_extension("org.json"))?;
             Ok(ExitCode::SUCCESS)
         }
         "run" => {

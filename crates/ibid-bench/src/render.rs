@@ -63,13 +63,13 @@ fn items(n: usize, seed: u64) -> Result<Vec<Map<String, Value>>, String> {
     Ok(items)
 }
 
-struct Citeproc {
-    in_process: Duration,
-    whole: Duration,
-    entries: usize,
+pub(crate) struct Citeproc {
+    pub(crate) in_process: Duration,
+    pub(crate) whole: Duration,
+    pub(crate) entries: usize,
 }
 
-fn citeproc(o: &Options, items: &[Map<String, Value>], style: &str, locale: &str) -> Result<Citeproc, String> {
+pub(crate) fn citeproc(o: &Options, items: &[Map<String, Value>], style: &str, locale: &str) -> Result<Citeproc, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let req = dir.path().join("request.json");
     let body = json!({"locale": locale, "styles": [{"name": "apa", "xml": style}], "items": items});
@@ -137,7 +137,7 @@ pub fn run(o: &Options) -> Result<(), String> {
     Ok(())
 }
 
-fn node_version() -> String {
+pub(crate) fn node_version() -> String {
     Command::new("node").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
 }
 

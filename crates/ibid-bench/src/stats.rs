@@ -1,4 +1,4 @@
-//! Percentiles and the result table.
+//! Percentiles and how figures are printed (the table: report.rs).
 
 use std::time::Duration;
 
@@ -18,59 +18,6 @@ impl Stats {
         s.sort();
         let rank = |p: f64| s[((p * s.len() as f64).ceil() as usize).clamp(1, s.len()) - 1];
         Stats { runs: s.len(), p50: rank(0.50), p95: rank(0.95), max: s[s.len() - 1] }
-    }
-}
-
-/// What a row is checked against.
-#[derive(Debug, Clone, Copy)]
-pub enum Target {
-    /// Informational only.
-    None,
-    /// The single (or median) time must be at most this.
-    Median(Duration),
-    /// The 95th percentile must be at most this.
-    P95(Duration),
-    /// The value must be true (e.g. "every item imported").
-    Holds(bool),
-}
-
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub what: String,
-    pub stats: Option<Stats>,
-    /// Hits, items or another count shown in its own column.
-    pub count: Option<String>,
-    /// A value that is not a timing (a size, a memory figure).
-    pub value: Option<String>,
-    pub target: Target,
-}
-
-impl Row {
-    pub fn timing(what: impl Into<String>, stats: Stats, count: Option<usize>, target: Target) -> Row {
-        Row { what: what.into(), stats: Some(stats), count: count.map(|c| c.to_string()), value: None, target }
-    }
-
-    pub fn info(what: impl Into<String>, value: impl Into<String>) -> Row {
-        Row { what: what.into(), stats: None, count: None, value: Some(value.into()), target: Target::None }
-    }
-
-    pub fn pass(&self) -> Option<bool> {
-        match (self.target, self.stats) {
-            (Target::Median(t), Some(s)) => Some(s.p50 <= t),
-            (Target::P95(t), Some(s)) => Some(s.p95 <= t),
-            (Target::Holds(b), _) => Some(b),
-            _ => None,
-        }
-    }
-
-    fn target_text(&self) -> String {
-        match self.target {
-            Target::None => "—".into(),
-            Target::Median(t) if self.stats.is_some_and(|s| s.runs == 1) => format!("≤ {}", fmt(t)),
-            Target::Median(t) => format!("median ≤ {}", fmt(t)),
-            Target::P95(t) => format!("p95 ≤ {}", fmt(t)),
-            Target::Holds(_) => "all".into(),
-        }
     }
 }
 
@@ -99,32 +46,6 @@ pub fn fmt_bytes(b: u64) -> String {
     } else {
         format!("{b} B")
     }
-}
-
-/// The Markdown table.
-pub fn table(rows: &[Row]) -> String {
-    let mut out = String::from("| Measurement | Runs | Hits | Median | p95 | Max | Target | Result |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|---|---|\n");
-    for r in rows {
-        let (runs, p50, p95, max) = match (&r.stats, &r.value) {
-            (Some(s), _) if s.runs == 1 => ("1".to_string(), fmt(s.p50), "—".into(), "—".into()),
-            (Some(s), _) => (s.runs.to_string(), fmt(s.p50), fmt(s.p95), fmt(s.max)),
-            (None, Some(v)) => ("—".into(), v.clone(), "—".into(), "—".into()),
-            (None, None) => ("—".into(), "—".into(), "—".into(), "—".into()),
-        };
-        let result = match r.pass() {
-            Some(true) => "pass",
-            Some(false) => "**FAIL**",
-            None => "info",
-        };
-        out.push_str(&format!(
-            "| {} | {runs} | {} | {p50} | {p95} | {max} | {} | {result} |\n",
-            r.what,
-            r.count.as_deref().unwrap_or("—"),
-            r.target_text()
-        ));
-    }
-    out
 }
 
 #[cfg(test)]

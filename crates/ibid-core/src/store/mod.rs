@@ -9,6 +9,7 @@
 //!   fresh library is built by running all of them.
 
 mod auto_export;
+mod bulk;
 mod cited;
 mod export_scope;
 mod list;
@@ -26,6 +27,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 
 pub use auto_export::{clock_ms, AutoExport, Layout, AUTO_EXPORT_FORMATS};
+pub use bulk::{BulkOrganize, BulkSummary};
 pub use cited::{match_title, NoteCitation, NotesImport, NotesImported, Placed};
 pub use export_scope::Scope;
 pub use list::{Cursor, ListQuery, Page, Sort};
