@@ -10,6 +10,7 @@
 
 mod auto_export;
 mod cited;
+mod duplicates;
 mod export_scope;
 mod list;
 mod migrate;
@@ -27,6 +28,7 @@ use crate::error::{Error, Result};
 
 pub use auto_export::{clock_ms, AutoExport, Layout, AUTO_EXPORT_FORMATS};
 pub use cited::{match_title, NoteCitation, NotesImport, NotesImported, Placed};
+pub use duplicates::{DuplicateGroup, MergeGroup, MergeOutcome, UndoOutcome};
 pub use export_scope::Scope;
 pub use list::{Cursor, ListQuery, Page, Sort};
 pub use migrate::LATEST_VERSION;
