@@ -568,8 +568,8 @@ impl Library {
                 "UPDATE works SET modified_at = ?2, version = version + 1 WHERE id = ?1",
                 params![id, now_ms()],
             )?;
-            search::reindex_with_children(&tx, id)?;
         }
+        refresh_derived(&tx, &touched, &[])?;
         tx.execute(
             "UPDATE merge_batches SET undone_at = ?2 WHERE id = ?1",
             params![batch, now_ms()],
@@ -619,6 +619,7 @@ fn merge_in_tx(tx: &Transaction, groups: &[MergeGroup]) -> Result<MergeOutcome> 
         survivors: vec![],
     };
     let mut seen = HashSet::new();
+    let mut gone: Vec<i64> = Vec::new();
     for g in groups {
         let mut ids: Vec<i64> = Vec::new();
         for &id in &g.ids {
@@ -679,7 +680,9 @@ fn merge_in_tx(tx: &Transaction, groups: &[MergeGroup]) -> Result<MergeOutcome> 
         out.groups += 1;
         out.merged += others.len();
         out.survivors.push(survivor);
+        gone.extend(others);
     }
+    refresh_derived(tx, &out.survivors, &gone)?;
     Ok(out)
 }
 
@@ -1211,14 +1214,55 @@ fn merge_group(
             "UPDATE works SET standalone = -1, doi = NULL, citation_key = NULL WHERE id = ?1",
             [m],
         )?;
-        tx.execute("DELETE FROM work_fts WHERE rowid = ?1", [m])?;
-        tx.execute("DELETE FROM work_fts_text WHERE rowid = ?1", [m])?;
         tx.execute(
             "INSERT INTO merged_works (work_id, survivor_id, merge_id) VALUES (?1, ?2, ?3)",
             params![m, s, merge_id],
         )?;
     }
-    refresh_sort_keys(tx, s)?;
-    search::reindex_with_children(tx, s)?;
+    Ok(())
+}
+
+/// A work and every work below it (a book's chapters, a series' books…).
+fn with_descendants(tx: &Transaction, id: i64) -> Result<Vec<i64>> {
+    let mut out = vec![id];
+    let mut i = 0;
+    while i < out.len() {
+        for k in ids_where(tx, "SELECT id FROM works WHERE container_id = ?1", out[i])? {
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Sort keys and search rows of these works and everything below them,
+/// after every row of a batch is written: the search index's writes come
+/// last, together (FTS5 flushes its pending terms whenever a later
+/// statement in the transaction opens a savepoint, which per group cost
+/// more than the merge itself).
+fn refresh_derived(tx: &Transaction, ids: &[i64], gone: &[i64]) -> Result<()> {
+    let mut all = Vec::new();
+    let mut seen = HashSet::new();
+    for &id in ids {
+        for d in with_descendants(tx, id)? {
+            if seen.insert(d) {
+                all.push(d);
+            }
+        }
+    }
+    for &id in &all {
+        refresh_sort_keys(tx, id)?;
+    }
+    for &id in gone {
+        tx.prepare_cached("DELETE FROM work_fts WHERE rowid = ?1")?
+            .execute([id])?;
+        tx.prepare_cached("DELETE FROM work_fts_text WHERE rowid = ?1")?
+            .execute([id])?;
+    }
+    for &id in &all {
+        search::reindex(tx, id)?;
+    }
     Ok(())
 }
