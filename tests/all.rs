@@ -3,6 +3,7 @@
 
 mod citeproc;
 mod csl_roundtrip;
+mod duplicates;
 mod formats_bibtex;
 mod formats_render;
 mod formats_ris;

@@ -40,6 +40,10 @@ pub const COMMAND_NAMES: &[&str] = &[
     "auto_exports",
     "add_auto_export",
     "remove_auto_export",
+    "find_duplicates",
+    "merge_duplicates",
+    "undo_merge",
+    "dismiss_duplicates",
 ];
 
 /// The desktop's own commands (not `ibid_api`'s): the quick-lookup shortcut

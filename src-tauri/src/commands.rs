@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use ibid_api::{
     AddAutoExport, AddIdentifiers, AddJob, AddNote, AddStarted, AnswerPick, Api, ApiError, Attach, AutoExportDto, AutoExportPath, Citation, CitationArgs, CitingWork,
-    CollectionDto, CollectionItems, CollectionPath, Detail, ExportArgs, Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList,
-    KeysArgs, LibraryInfo, NewItem, NextPick, PasteNotes, PickAnswered, PickDto, Retag, Row, SaveExport,
-    Saved, Scope, SearchArgs, SetCreators, StyleList, TagDto,
+    CollectionDto, CollectionItems, CollectionPath, Detail, DismissDuplicates, Dismissed, Duplicates, ExportArgs, Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList,
+    KeysArgs, LibraryInfo, MergeDuplicates, MergeUndone, Merged, NewItem, NextPick, PasteNotes, PickAnswered, PickDto, Retag, Row, SaveExport,
+    Saved, Scope, SearchArgs, SetCreators, StyleList, TagDto, UndoMerge,
 };
 
 /// The state every command shares: the open library. `Api` locks its
@@ -115,6 +115,10 @@ commands! {
     auto_exports() -> Vec<AutoExportDto>;
     add_auto_export(AddAutoExport) -> AutoExportDto;
     remove_auto_export(AutoExportPath) -> Vec<AutoExportDto>;
+    find_duplicates() -> Duplicates;
+    merge_duplicates(MergeDuplicates) -> Merged;
+    undo_merge(UndoMerge) -> MergeUndone;
+    dismiss_duplicates(DismissDuplicates) -> Dismissed;
     }
     desktop {
         shortcut::quick_lookup_shortcut,

@@ -9,9 +9,10 @@ import { RowCache } from './lib/rowcache';
 import { plainText } from './lib/sanitize';
 import * as S from './lib/selection';
 import { UndoStack } from './lib/undo';
-import type { AddJob, CollectionDto, CreatorDto, Detail, ImportResult, LibraryInfo, PickDto, Row, Scope, SortKey, TagDto } from './lib/types';
+import type { AddJob, CollectionDto, CreatorDto, Detail, ImportResult, LibraryInfo, Merged, PickDto, Row, Scope, SortKey, TagDto } from './lib/types';
 import { AddByIdentifierDialog, type AddDraft } from './components/AddByIdentifier';
 import { DetailPane, type DetailActions } from './components/DetailPane';
+import { DuplicatesView } from './components/Duplicates';
 import { ConfirmDialog, ImportSummary, NewItemDialog } from './components/Dialogs';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { ExportDialog, type ViewScope } from './components/ExportDialog';
@@ -128,6 +129,8 @@ export function App({ bridge }: { bridge: Bridge }) {
   /** Editors' picks (cite as you write) waiting for the palette, oldest first. */
   const [picks, setPicks] = useState<PickDto[]>([]);
   const [, setTick] = useState(0);
+  /** Bumped when a merge of duplicates was undone: the Duplicates view finds them again. */
+  const [dupVersion, setDupVersion] = useState(0);
 
   const searchInput = useRef<HTMLInputElement>(null);
   const gridRef = useRef<HTMLDivElement | null>(null);
@@ -413,6 +416,22 @@ export function App({ bridge }: { bridge: Bridge }) {
     } catch (e) {
       showError(e);
     }
+  }, []);
+
+  /** A merge of duplicates done: the counts and list follow, and Undo can put it back. */
+  const merged = useCallback((m: Merged, label: string) => {
+    undo.push({
+      label,
+      undo: async () => {
+        await call('undo_merge', { batch: m.batch });
+        setDupVersion((v) => v + 1);
+        await loadSide();
+        await refresh({ keepSelection: true });
+      },
+    });
+    showToast(label, 'info', true);
+    void loadSide();
+    void refresh({ keepSelection: false });
   }, []);
 
   const doUndo = useCallback(async () => {
@@ -768,7 +787,7 @@ export function App({ bridge }: { bridge: Bridge }) {
   const selCount = S.selectedCount(selection);
   const currentCollection = view.kind === 'collection' ? collections.find((c) => c.key === view.key) : undefined;
   const scopeName =
-    view.kind === 'library' ? 'My Library' : view.kind === 'trash' ? 'Trash' : view.kind === 'tag' ? `Tag: ${view.name}` : currentCollection?.path ?? 'Collection';
+    view.kind === 'library' ? 'My Library' : view.kind === 'trash' ? 'Trash' : view.kind === 'duplicates' ? 'Duplicates' : view.kind === 'tag' ? `Tag: ${view.name}` : currentCollection?.path ?? 'Collection';
   const exportView: ViewScope | null =
     view.kind === 'collection' && currentCollection
       ? { label: `Collection: ${currentCollection.path}`, scope: { collection: currentCollection.key }, name: currentCollection.name }
@@ -967,6 +986,16 @@ export function App({ bridge }: { bridge: Bridge }) {
         onDeleteCollection={deleteCollection}
       />
 
+      {view.kind === 'duplicates' ? (
+        <main class="list-pane duplicates-pane" aria-label="Duplicates">
+          <div class="search-bar">
+            <h1 class="scope-name" data-testid="scope-name">
+              Duplicates
+            </h1>
+          </div>
+          <DuplicatesView call={call} version={dupVersion} onMerged={merged} onMessage={(t) => showToast(t)} />
+        </main>
+      ) : (
       <main class="list-pane" aria-label={scopeName} data-results-for={resultsFor}>
         <div class="search-bar">
           <h1 class="scope-name" data-testid="scope-name">
@@ -1005,6 +1034,7 @@ export function App({ bridge }: { bridge: Bridge }) {
         </div>
         {listBody}
       </main>
+      )}
 
       <ErrorBoundary what="this item" resetKey={currentKey}>
       <DetailPane

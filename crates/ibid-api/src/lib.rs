@@ -11,12 +11,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub mod auto_export;
 mod cited;
+mod duplicates;
 mod formats;
 mod jobs;
 pub mod picks;
 pub use auto_export::{AddAutoExport, AutoExportDto, AutoExportPath};
 mod refresher;
 pub use cited::{CitedIn, CitedWork, Citation, CitingWork, PasteNotes};
+pub use duplicates::{
+    DismissDuplicates, Dismissed, DuplicateGroupDto, DuplicateWork, Duplicates, MergeDuplicates, MergeGroupArgs, MergeUndone, Merged, UndoMerge,
+};
 pub use formats::{
     sniff, CitationArgs, ExportArgs, ExportScope, Exported, Formatted, ImportFile, SaveExport, Saved, StyleDto, StyleList, DEFAULT_KEY_PATTERN,
     DEFAULT_STYLE, EXPORT_FORMATS, IMPORT_FORMATS,
@@ -317,7 +321,7 @@ pub const COMMANDS: &[&str] = &[
     "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
     "add_note", "attach", "add_identifiers", "add_job", "styles", "export", "save_export", "format_citation", "import_text",
     "cited_works", "cited_by", "paste_notes", "auto_exports", "add_auto_export", "remove_auto_export", "next_pick",
-    "answer_pick",
+    "answer_pick", "find_duplicates", "merge_duplicates", "undo_merge", "dismiss_duplicates",
 ];
 
 /// The commands that only read the library (and write no file). Over HTTP
@@ -326,7 +330,7 @@ pub const COMMANDS: &[&str] = &[
 /// completes a record, and is allowed without the token.
 pub const READ_COMMANDS: &[&str] = &[
     "library_info", "list_keys", "rows", "search", "get_detail", "tags", "collections", "add_job", "styles", "export",
-    "format_citation", "cited_works", "cited_by", "auto_exports",
+    "format_citation", "cited_works", "cited_by", "auto_exports", "find_duplicates",
 ];
 
 /// The commands of picks (an editor's "cite as you write" answered in a
@@ -465,6 +469,10 @@ impl Api {
             "auto_exports" => to_value(self.auto_exports()),
             "add_auto_export" => to_value(self.add_auto_export(parse(name, args)?)),
             "remove_auto_export" => to_value(self.remove_auto_export(parse(name, args)?)),
+            "find_duplicates" => to_value(self.find_duplicates()),
+            "merge_duplicates" => to_value(self.merge_duplicates(parse(name, args)?)),
+            "undo_merge" => to_value(self.undo_merge(parse(name, args)?)),
+            "dismiss_duplicates" => to_value(self.dismiss_duplicates(parse(name, args)?)),
             other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
         }
     }

@@ -378,3 +378,60 @@ fn add_auto_export_writes_now_and_keeps_the_file_in_step() {
     }
     assert_eq!(api.call("auto_exports", json!({})).unwrap().as_array().unwrap().len(), 1, "a refused or failed one is not kept");
 }
+
+/// Issue 8: duplicates found, all confident groups merged, undone, a group
+/// merged with its chosen survivor, a group dismissed.
+#[test]
+fn issue_8_duplicates_found_merged_undone_and_dismissed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("lib.sqlite");
+    let items = json!([
+        {"type": "article-journal", "title": "Cold War Origins", "author": [{"family": "Smith"}], "DOI": "10.1234/cwo",
+         "container-title": "Diplomatic History", "issued": {"date-parts": [[2001]]}},
+        {"type": "article-journal", "title": "Cold war origins", "author": [{"family": "Smith"}], "DOI": "10.1234/CWO", "issued": {"date-parts": [[2001]]}},
+        {"type": "book", "title": "Stalin's Cold War", "author": [{"family": "Mastny"}], "issued": {"date-parts": [[1996]]}},
+        {"type": "book", "title": "Stalin's cold war", "issued": {"date-parts": [[1996]]}},
+        {"type": "book", "title": "Unrelated", "issued": {"date-parts": [[1990]]}},
+    ]);
+    ibid_core::Library::open(&path)
+        .unwrap()
+        .import_csl_json_with(&items.to_string(), ibid_core::store::OnDuplicate::Add)
+        .unwrap();
+    let api = Api::open(&path).unwrap();
+    assert!(READ_COMMANDS.contains(&"find_duplicates"));
+    for write in ["merge_duplicates", "undo_merge", "dismiss_duplicates"] {
+        assert!(COMMANDS.contains(&write) && !READ_COMMANDS.contains(&write) && ibid_api::changes_library(write), "{write}");
+    }
+    let d = api.call("find_duplicates", json!({})).unwrap();
+    assert_eq!((d["groups"].as_array().unwrap().len(), &d["confident"], &d["last_merge"]), (2, &json!(1), &Value::Null), "{d}");
+    let doi = &d["groups"][0];
+    assert_eq!((&doi["confident"], &doi["score"], &doi["reasons"]), (&json!(true), &json!(1.0), &json!(["doi", "title"])));
+    assert_eq!(doi["works"][0]["container"], "Diplomatic History");
+    assert_eq!((&doi["works"][0]["doi"], &doi["works"][0]["year"], &doi["works"][0]["creators"]), (&json!("10.1234/cwo"), &json!(2001), &json!("Smith")));
+    let merged_key = doi["keys"][1].as_str().unwrap().to_string();
+
+    let m = api.call("merge_duplicates", json!({"all_confident": true})).unwrap();
+    assert_eq!((&m["groups"], &m["merged"]), (&json!(1), &json!(1)));
+    assert_eq!(api.call("library_info", json!({})).unwrap()["count"], 4);
+    // The merged work's key opens the work it went into.
+    assert_eq!(api.call("get_detail", json!({"key": merged_key})).unwrap()["key"], m["survivors"][0]);
+    assert_eq!(api.call("find_duplicates", json!({})).unwrap()["last_merge"], m["batch"]);
+
+    let u = api.call("undo_merge", json!({})).unwrap();
+    assert_eq!((&u["batch"], &u["restored"]), (&m["batch"], &json!(1)));
+    assert_eq!(api.call("library_info", json!({})).unwrap()["count"], 5);
+    assert_eq!(api.call("get_detail", json!({"key": merged_key})).unwrap()["key"], merged_key.as_str());
+    assert_eq!(api.call("undo_merge", json!({})).unwrap_err().code, "not_found");
+
+    // One group, the chosen one surviving.
+    let stalin = d["groups"][1]["keys"].clone();
+    let m = api.call("merge_duplicates", json!({"groups": [{"keys": stalin, "survivor": stalin[1]}]})).unwrap();
+    assert_eq!(m["survivors"], json!([stalin[1]]));
+    api.call("undo_merge", json!({"batch": m["batch"]})).unwrap();
+    // Not duplicates: not offered again.
+    assert_eq!(api.call("dismiss_duplicates", json!({"keys": stalin})).unwrap()["keys"], stalin);
+    let d = api.call("find_duplicates", json!({})).unwrap();
+    assert_eq!(d["groups"].as_array().unwrap().len(), 1);
+    assert_eq!(api.call("merge_duplicates", json!({})).unwrap_err().code, "invalid_input");
+    assert_eq!(api.call("merge_duplicates", json!({"groups": [{"keys": ["ZZZZZZZZ", stalin[0]]}]})).unwrap_err().code, "not_found");
+}

@@ -17,6 +17,7 @@
 mod api;
 mod autoexport;
 mod bibtex;
+mod duplicates;
 mod generate;
 mod matching;
 mod render;
@@ -57,6 +58,10 @@ usage:
                      refresh after a one-item change (and with nothing changed), in process;
                      --keep: the libraries and files kept in DIR and used again; --pause-ms:
                      between a refresh and the next edit
+  ibid-bench duplicates [--works 100k,1M] [--share 2.5] [--seed S] [--out DIR]
+                     find duplicates, merge all confident groups, undo (issue 8) on a copy of
+                     DIR/library-N.sqlite (from `run`; else a generated library) with SHARE %
+                     near-duplicates added
   ibid-bench match-threshold --data DIR
                      the --match score threshold, chosen on Crossref's labelled matching data
                      (DIR: analyses/1_unstructured_analysis/data/matched of a checkout of
@@ -161,6 +166,21 @@ fn real_main() -> Result<ExitCode, String> {
             return Err(format!("--library is needed\n{USAGE}"));
         }
         api::run(&o)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cmd == "duplicates" {
+        let mut o = duplicates::Options { sizes: vec![100_000], seed: 1, share: 2.5, dir: duplicates::default_dir() };
+        while let Some(a) = args.next() {
+            let v = args.next().ok_or_else(|| format!("{a} needs a value\n{USAGE}"))?;
+            match a.as_str() {
+                "--works" | "--sizes" => o.sizes = v.split(',').map(parse_count).collect::<Result<_, _>>()?,
+                "--seed" => o.seed = v.parse().map_err(|_| "--seed takes a number".to_string())?,
+                "--share" => o.share = v.parse().map_err(|_| "--share takes a percentage".to_string())?,
+                "--out" => o.dir = PathBuf::from(v),
+                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            }
+        }
+        duplicates::run(&o)?;
         return Ok(ExitCode::SUCCESS);
     }
     if cmd == "auto-export" {

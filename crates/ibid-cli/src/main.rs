@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod cite;
+mod duplicates;
 mod formats;
 mod notes;
 mod resolve;
@@ -123,6 +124,13 @@ enum Command {
     /// Collections: add works, remove them, delete, list
     #[command(subcommand)]
     Collection(CollectionCmd),
+    /// Duplicates: list the candidate groups with their scores; merge, undo, dismiss
+    Duplicates {
+        #[command(subcommand)]
+        action: Option<duplicates::DuplicatesCmd>,
+        #[arg(long, global = true)]
+        json: bool,
+    },
     /// Move works to the trash
     Trash {
         #[arg(required = true)]
@@ -282,6 +290,7 @@ impl Command {
             | Command::Add { .. }
             | Command::ImportPage { .. }
             | Command::Refresh { .. } => true,
+            Command::Duplicates { action, .. } => action.is_some(),
             _ => false,
         }
     }
@@ -567,6 +576,7 @@ fn run_command(cli: Cli, path: &Path) -> Res<ExitCode> {
         | Command::Cite { .. } => {
             unreachable!("handled above")
         }
+        Command::Duplicates { action, json } => duplicates::run(&mut lib, action, json, &mut out)?,
         Command::AutoExport(cmd) => match cmd {
             AutoExportCmd::Add { format, path: file, scope } => {
                 let file = absolute(&file)?;

@@ -173,3 +173,38 @@ fn user_errors_are_one_clear_line() {
     let titles: Vec<Value> = json(&lib, &["list", "--json"]).as_array().unwrap().iter().map(|i| i["title"].clone()).collect();
     assert_eq!(titles, vec![Value::from("Fine"), Value::from("The Political and Economic Foundations of the Sino-Soviet Alliance, 1948–1949")]);
 }
+
+#[test]
+fn issue_8_duplicates_listed_merged_undone_and_dismissed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    let file = tmp.path().join("twice.json");
+    std::fs::write(
+        &file,
+        serde_json::json!([
+            {"type": "book", "title": "Brothers in Arms", "author": [{"family": "Westad"}], "issued": {"date-parts": [[1998]]}},
+            {"type": "book", "title": "Brothers in arms.", "author": [{"family": "Westad"}], "issued": {"date-parts": [[1999]]}},
+            {"type": "book", "title": "Stalin's Cold War", "author": [{"family": "Mastny"}], "issued": {"date-parts": [[1996]]}},
+            {"type": "book", "title": "Stalin's cold war", "issued": {"date-parts": [[1996]]}},
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    ok(&lib, &["import", "--on-duplicate", "add", file.to_str().unwrap()]);
+    let listed = ok(&lib, &["duplicates"]);
+    assert!(listed.contains("confident") && listed.contains("check") && listed.contains("2 group(s), 1 confident"), "{listed}");
+    let groups = json(&lib, &["duplicates", "--json"]);
+    assert_eq!(groups.as_array().unwrap().len(), 2);
+    assert_eq!(groups[0]["works"][0]["title"], "Brothers in Arms");
+    assert!(ok(&lib, &["duplicates", "merge", "--confident"]).contains("merged 1 work(s) in 1 group(s)"));
+    assert_eq!(json(&lib, &["duplicates", "--json"]).as_array().unwrap().len(), 1);
+    assert!(ok(&lib, &["duplicates", "undo"]).contains("1 work(s) listed again"));
+    assert_eq!(json(&lib, &["duplicates", "--json"]).as_array().unwrap().len(), 2);
+    let stalin: Vec<&str> = groups[1]["keys"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    let m = json(&lib, &["duplicates", "merge", "--first", &stalin.join(","), "--json"]);
+    assert_eq!(m["survivors"], serde_json::json!([stalin[0]]));
+    ok(&lib, &["duplicates", "undo"]);
+    ok(&lib, &["duplicates", "dismiss", &stalin.join(",")]);
+    assert_eq!(json(&lib, &["duplicates", "--json"]).as_array().unwrap().len(), 1);
+    user_error(&lib, &["duplicates", "undo"], "no merge to undo");
+}

@@ -547,3 +547,26 @@ fn auto_exports_are_listed_openly_and_removed_with_the_token() {
     assert_eq!(s.cmd("remove_auto_export", json!({ "path": file.to_str().unwrap() })), json!([]));
     s.call("remove_auto_export", json!({ "path": file.to_str().unwrap() })).assert_error(404, "not_found");
 }
+
+#[test]
+fn issue_8_duplicates_are_listed_openly_and_merged_and_undone_with_the_token() {
+    let s = Server::start(None, 1 << 20);
+    let items = json!([
+        {"type": "book", "title": "Brothers in Arms", "author": [{"family": "Westad"}], "issued": {"date-parts": [[1998]]}},
+        {"type": "book", "title": "Brothers in arms.", "author": [{"family": "Westad"}], "issued": {"date-parts": [[1998]]}},
+    ]);
+    ibid_core::Library::open(&s.lib).unwrap().import_csl_json_with(&items.to_string(), ibid_core::store::OnDuplicate::Add).unwrap();
+    let found = s.post_without_token("find_duplicates", "{}", &[]);
+    assert_eq!(found.status, 200, "{}", found.body);
+    let d = found.json();
+    assert_eq!((&d["confident"], d["groups"][0]["keys"].as_array().unwrap().len()), (&json!(1), 2), "{d}");
+    s.post_without_token("merge_duplicates", r#"{"all_confident": true}"#, &[]).assert_error(401, "unauthorized");
+    let m = s.cmd("merge_duplicates", json!({"all_confident": true}));
+    assert_eq!(m["merged"], 1);
+    assert_eq!(s.cmd("library_info", json!({}))["count"], 1);
+    s.post_without_token("undo_merge", "{}", &[]).assert_error(401, "unauthorized");
+    assert_eq!(s.cmd("undo_merge", json!({}))["restored"], 1);
+    assert_eq!(s.cmd("library_info", json!({}))["count"], 2);
+    s.call("undo_merge", json!({})).assert_error(404, "not_found");
+    s.call("merge_duplicates", json!({"groups": [{"keys": [d["groups"][0]["keys"][0]]}]})).assert_error(400, "invalid_input");
+}

@@ -5,6 +5,7 @@ import { DRAG_TYPE } from './ItemList';
 export type View =
   | { kind: 'library' }
   | { kind: 'trash' }
+  | { kind: 'duplicates' }
   | { kind: 'collection'; key: string }
   | { kind: 'tag'; name: string };
 
@@ -168,6 +169,9 @@ export function Sidebar(p: Props) {
       <ul role="tree" aria-labelledby="tags-heading" class="tags">
         {p.tags.length === 0 && <li class="side-empty">No tags yet.</li>}
         {p.tags.map((t) => item({ kind: 'tag', name: t.name }, t.name, t.count, 'tag'))}
+      </ul>
+      <ul role="tree" aria-label="Duplicates" class="duplicates-list">
+        {item({ kind: 'duplicates' }, 'Duplicates', undefined, 'view-duplicates')}
       </ul>
       <ul role="tree" aria-label="Trash" class="trash-list">
         {item({ kind: 'trash' }, 'Trash', p.info?.trash_count, 'view-trash')}

@@ -245,6 +245,45 @@ export interface ShortcutInfo {
   error: string | null;
 }
 
+/** One work of a duplicate group. `title` may carry markup: render through the sanitizer. */
+export interface DuplicateWork {
+  key: string;
+  type: string;
+  title: string;
+  creators: string;
+  year: number | null;
+  doi: string | null;
+  container: string | null;
+  added: number;
+}
+
+export interface DuplicateGroup {
+  /** Oldest first: what `merge_duplicates` and `dismiss_duplicates` take. */
+  keys: string[];
+  /** 0–1: the weakest link between the group's works. */
+  score: number;
+  /** Merged by "Merge all confident groups". */
+  confident: boolean;
+  /** What matched: "doi", "isbn", "title". */
+  reasons: string[];
+  works: DuplicateWork[];
+}
+
+export interface Duplicates {
+  /** Confident groups first, then by score. */
+  groups: DuplicateGroup[];
+  confident: number;
+  /** The merge Undo would undo. */
+  last_merge: number | null;
+}
+
+export interface Merged {
+  batch: number;
+  groups: number;
+  merged: number;
+  survivors: string[];
+}
+
 /** An error as it crosses the boundary: callers match on `code`. */
 export interface ApiErrorShape {
   code: string;
@@ -290,6 +329,14 @@ export interface Commands {
   add_auto_export: [{ path: string; format: AutoExport['format']; scope?: ExportScope; overwrite?: boolean }, AutoExport];
   /** Stops keeping the file in step (the file stays); the auto-exports left. */
   remove_auto_export: [{ path: string }, AutoExport[]];
+  /** Candidate duplicate groups over the whole library. */
+  find_duplicates: [Record<string, never>, Duplicates];
+  /** Merges the groups given (each with its chosen survivor, else the most complete), or every confident group: one Undo. */
+  merge_duplicates: [{ groups?: { keys: string[]; survivor?: string }[]; all_confident?: boolean }, Merged];
+  /** Undoes a merge (by default the latest): every work, field, tag, note, attachment, citation and collection as it was. */
+  undo_merge: [{ batch?: number }, { batch: number; groups: number; restored: number }];
+  /** Marks a group as not duplicates: not offered again. */
+  dismiss_duplicates: [{ keys: string[] }, { keys: string[] }];
   /** Desktop only (not over HTTP): the system-wide shortcut that opens quick lookup. */
   quick_lookup_shortcut: [Record<string, never>, ShortcutInfo];
   /** Desktop only: sets it (empty: off); `invalid_shortcut` or `shortcut_taken` keep the old one. */

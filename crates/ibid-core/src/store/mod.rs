@@ -11,6 +11,7 @@
 mod auto_export;
 mod bulk;
 mod cited;
+mod duplicates;
 mod export_scope;
 mod list;
 mod migrate;
@@ -29,6 +30,7 @@ use crate::error::{Error, Result};
 pub use auto_export::{clock_ms, AutoExport, Layout, AUTO_EXPORT_FORMATS};
 pub use bulk::{BulkOrganize, BulkSummary};
 pub use cited::{match_title, NoteCitation, NotesImport, NotesImported, Placed};
+pub use duplicates::{DuplicateGroup, MergeGroup, MergeOutcome, UndoOutcome};
 pub use export_scope::Scope;
 pub use list::{Cursor, ListQuery, Page, Sort};
 pub use migrate::LATEST_VERSION;

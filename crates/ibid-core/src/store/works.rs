@@ -264,7 +264,8 @@ impl Library {
         let s = key_or_doi.trim();
         if is_key(s) {
             if let Some(id) = self.conn.query_row("SELECT id FROM works WHERE key = ?1", [s], |r| r.get(0)).optional()? {
-                return Ok(id);
+                // The key of a work merged into another resolves to that one.
+                return super::duplicates::follow_merges(&self.conn, id);
             }
         }
         if let Ok(doi) = crate::ident::normalize_doi(s) {
