@@ -548,3 +548,52 @@ fn issue_8_sidebar_counts_match_a_fresh_count_after_every_change() {
     lib.delete_collection(top).unwrap();
     check(&lib, "deleting a collection with one inside it");
 }
+
+/// A bulk import that fails halfway (here a trigger aborts the 5,001st
+/// work) leaves nothing behind: no works, no index rows, the sort indexes
+/// and the search index's settings as they were (issue 8 changes what a
+/// bulk import does inside its transaction).
+#[test]
+fn issue_8_a_bulk_import_failing_halfway_leaves_nothing() {
+    let n = ibid_core::store::BULK_IMPORT;
+    let items: Vec<_> = (0..n)
+        .map(|i| json!({"type": "article-journal", "title": format!("Article {i:05} on the alliance"),
+                        "container-title": format!("Journal {}", i % 50), "author": [{"family": format!("Author{i}")}],
+                        "abstract": "Sino-Soviet relations after 1949", "issued": {"date-parts": [[1950 + (i % 50)]]}}))
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let fresh = Library::open(tmp.path().join("fresh.sqlite")).unwrap();
+    let state = |lib: &Library| -> Vec<String> {
+        let mut st = lib
+            .connection()
+            .prepare(
+                "SELECT coalesce(sql, name) FROM sqlite_schema UNION ALL SELECT k || '=' || v FROM work_fts_config \
+                 UNION ALL SELECT k || '=' || v FROM work_fts_text_config ORDER BY 1",
+            )
+            .unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let mut lib = Library::open(tmp.path().join("lib.sqlite")).unwrap();
+    lib.add(csl::split(csl::work_from_csl(&json!({"type": "book", "title": "Already here"})).unwrap()).unwrap()).unwrap();
+    lib.connection()
+        .execute_batch(
+            "CREATE TEMP TRIGGER fail_halfway BEFORE INSERT ON main.works WHEN (SELECT count(*) FROM works) >= 5000 \
+             BEGIN SELECT RAISE(ABORT, 'disk full, say'); END;",
+        )
+        .unwrap();
+    let err = lib.import_csl_json(&json!(items).to_string()).unwrap_err();
+    assert!(err.to_string().contains("disk full"), "{err}");
+    lib.connection().execute_batch("DROP TRIGGER temp.fail_halfway").unwrap();
+    let count = |sql: &str| -> i64 { lib.connection().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM works"), 1);
+    assert_eq!(lib.count().unwrap(), 1);
+    assert!(lib.search("alliance", 10).unwrap().is_empty());
+    assert_eq!(lib.search("already", 10).unwrap().len(), 1);
+    assert_eq!(state(&lib), state(&fresh));
+    // And the same import then succeeds in full.
+    let s = lib.import_csl_json(&json!(items).to_string()).unwrap();
+    assert_eq!(s.added().count(), n);
+    assert_eq!(lib.count().unwrap(), n as i64 + 1);
+    assert_eq!(lib.search("alliance", 10).unwrap().len(), 10);
+    assert_eq!(state(&lib), state(&fresh));
+}

@@ -191,6 +191,13 @@ impl Library {
         let library_empty = self.count()? == 0;
         let tx = self.conn.transaction()?;
         let deferred = if bulk { drop_deferrable_indexes(&tx)? } else { Vec::new() };
+        // FTS5 keeps the terms of the rows written since its last flush in a
+        // hash table of at most `hashsize` bytes (16 MB, migration 0004).
+        // A bulk import writes every token of a million works into it (the
+        // prefix table four times), and at 16 MB every write is a cache miss:
+        // over half of an import's time. Flushing at 1 MB costs more
+        // segments to merge but less in all (ADR 0011, BENCHMARKS.md issue 8).
+        let fts_saved = if bulk { search::set_fts_config(&tx, &[("hashsize", BULK_FTS_HASHSIZE)])? } else { Vec::new() };
         let mut summary = ImportSummary::default();
         let mut cache = ContainerCache::default();
         let mut seen = Seen::default();
@@ -231,6 +238,7 @@ impl Library {
                 Err(e) => summary.outcomes.push(ImportOutcome::Failed { index, message: e.to_string() }),
             }
         }
+        search::restore_fts_config(&tx, fts_saved)?;
         for sql in deferred {
             tx.execute_batch(&sql)?;
         }
@@ -372,6 +380,9 @@ impl Library {
 /// Imports of at least this many items into a smaller library rebuild the
 /// sort indexes once at the end instead of updating them row by row.
 pub const BULK_IMPORT: usize = 10_000;
+
+/// FTS5's `hashsize` during a bulk import (see `import_in_tx`).
+const BULK_FTS_HASHSIZE: i64 = 1024 * 1024;
 
 /// The list's sort indexes, which nothing reads during an import (the
 /// title index stays: container matching looks titles up).
