@@ -466,3 +466,134 @@ fn duplicates_are_skipped_merged_or_added() {
     assert_eq!(s.added().count(), 4);
     assert_eq!(lib.count().unwrap(), before + 5);
 }
+
+/// The sidebar's counts are kept by triggers (migration 0011): after every
+/// kind of change to tags, collections or the trash, and after rows are
+/// moved or deleted underneath (a merge, a work deleted for good), they
+/// equal a fresh count of the membership rows.
+#[test]
+fn issue_8_sidebar_counts_match_a_fresh_count_after_every_change() {
+    let (_tmp, mut lib, keys) = lib_with(sample());
+    let ids: Vec<i64> = keys.iter().map(|k| lib.resolve(k).unwrap()).collect();
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+    fn check(lib: &Library, step: &str) {
+        let conn = lib.connection();
+        let fresh_tags: Vec<(String, i64)> = conn
+            .prepare(
+                "SELECT t.name, count(*) FROM tags t JOIN work_tags wt ON wt.tag_id = t.id \
+                 WHERE NOT EXISTS (SELECT 1 FROM trash WHERE work_id = wt.work_id) GROUP BY t.id ORDER BY t.name",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(lib.tags().unwrap(), fresh_tags, "tags after {step}");
+        let fresh_cols: Vec<(String, i64)> = conn
+            .prepare(
+                "SELECT c.key, (SELECT count(*) FROM collection_items ci WHERE ci.collection_id = c.id \
+                 AND NOT EXISTS (SELECT 1 FROM trash WHERE work_id = ci.work_id)) FROM collections c ORDER BY c.key",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut cols: Vec<(String, i64)> = lib.collections().unwrap().into_iter().map(|c| (c.key, c.count)).collect();
+        cols.sort();
+        assert_eq!(cols, fresh_cols, "collections after {step}");
+        // No count row is left negative or counts rows that are gone.
+        let bad: i64 = conn
+            .query_row("SELECT count(*) FROM tag_counts WHERE n < 0 OR n > (SELECT count(*) FROM work_tags WHERE tag_id = tag_counts.tag_id)", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(bad, 0, "tag count rows after {step}");
+    }
+    let s = |v: &[&str]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+    check(&lib, "nothing");
+    lib.retag(a, &s(&["cold-war", "alliance"]), &[]).unwrap();
+    lib.retag(b, &s(&["cold-war"]), &[]).unwrap();
+    lib.retag(b, &s(&["cold-war"]), &[]).unwrap(); // already there: ignored
+    check(&lib, "tagging");
+    let top = lib.collection("Cold War", true).unwrap();
+    let sub = lib.collection("Cold War/Alliance", true).unwrap();
+    lib.add_to_collection(top, &[a, b, c]).unwrap();
+    lib.add_to_collection(sub, &[b, c]).unwrap();
+    lib.add_to_collection(sub, &[b]).unwrap(); // already there: ignored
+    check(&lib, "collecting");
+    lib.trash(b).unwrap();
+    lib.trash(b).unwrap(); // already in the trash: ignored
+    check(&lib, "trash");
+    lib.retag(b, &s(&["in-trash"]), &s(&["cold-war"])).unwrap();
+    lib.add_to_collection(top, &[b]).unwrap();
+    lib.remove_from_collection(sub, &[b]).unwrap();
+    check(&lib, "changes to a work in the trash");
+    lib.restore(b).unwrap();
+    check(&lib, "restore");
+    lib.retag(a, &[], &s(&["alliance"])).unwrap(); // the tag's last work: the tag goes
+    lib.remove_from_collection(top, &[a]).unwrap();
+    check(&lib, "untagging and removing");
+    // A merge moves memberships from one work to another.
+    let conn = lib.connection();
+    conn.execute("UPDATE work_tags SET work_id = ?2 WHERE work_id = ?1", [b, a]).unwrap();
+    conn.execute("UPDATE OR IGNORE collection_items SET work_id = ?2 WHERE work_id = ?1", [c, a]).unwrap();
+    check(&lib, "moving memberships");
+    conn.execute("INSERT INTO trash (work_id, trashed_at) VALUES (?1, 0)", [a]).unwrap();
+    conn.execute("UPDATE trash SET work_id = ?2 WHERE work_id = ?1", [a, c]).unwrap();
+    check(&lib, "moving a trash row");
+    // Deleted for good: a work in the trash, and one outside it.
+    conn.execute("DELETE FROM works WHERE id = ?1", [c]).unwrap();
+    check(&lib, "deleting a trashed work");
+    conn.execute("DELETE FROM works WHERE id = ?1", [a]).unwrap();
+    check(&lib, "deleting a work");
+    lib.delete_collection(top).unwrap();
+    check(&lib, "deleting a collection with one inside it");
+}
+
+/// A bulk import that fails halfway (here a trigger aborts the 5,001st
+/// work) leaves nothing behind: no works, no index rows, the sort indexes
+/// and the search index's settings as they were (issue 8 changes what a
+/// bulk import does inside its transaction).
+#[test]
+fn issue_8_a_bulk_import_failing_halfway_leaves_nothing() {
+    let n = ibid_core::store::BULK_IMPORT;
+    let items: Vec<_> = (0..n)
+        .map(|i| json!({"type": "article-journal", "title": format!("Article {i:05} on the alliance"),
+                        "container-title": format!("Journal {}", i % 50), "author": [{"family": format!("Author{i}")}],
+                        "abstract": "Sino-Soviet relations after 1949", "issued": {"date-parts": [[1950 + (i % 50)]]}}))
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let fresh = Library::open(tmp.path().join("fresh.sqlite")).unwrap();
+    let state = |lib: &Library| -> Vec<String> {
+        let mut st = lib
+            .connection()
+            .prepare(
+                "SELECT coalesce(sql, name) FROM sqlite_schema UNION ALL SELECT k || '=' || v FROM work_fts_config \
+                 UNION ALL SELECT k || '=' || v FROM work_fts_text_config ORDER BY 1",
+            )
+            .unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let mut lib = Library::open(tmp.path().join("lib.sqlite")).unwrap();
+    lib.add(csl::split(csl::work_from_csl(&json!({"type": "book", "title": "Already here"})).unwrap()).unwrap()).unwrap();
+    lib.connection()
+        .execute_batch(
+            "CREATE TEMP TRIGGER fail_halfway BEFORE INSERT ON main.works WHEN (SELECT count(*) FROM works) >= 5000 \
+             BEGIN SELECT RAISE(ABORT, 'disk full, say'); END;",
+        )
+        .unwrap();
+    let err = lib.import_csl_json(&json!(items).to_string()).unwrap_err();
+    assert!(err.to_string().contains("disk full"), "{err}");
+    lib.connection().execute_batch("DROP TRIGGER temp.fail_halfway").unwrap();
+    let count = |sql: &str| -> i64 { lib.connection().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM works"), 1);
+    assert_eq!(lib.count().unwrap(), 1);
+    assert!(lib.search("alliance", 10).unwrap().is_empty());
+    assert_eq!(lib.search("already", 10).unwrap().len(), 1);
+    assert_eq!(state(&lib), state(&fresh));
+    // And the same import then succeeds in full.
+    let s = lib.import_csl_json(&json!(items).to_string()).unwrap();
+    assert_eq!(s.added().count(), n);
+    assert_eq!(lib.count().unwrap(), n as i64 + 1);
+    assert_eq!(lib.search("alliance", 10).unwrap().len(), 10);
+    assert_eq!(state(&lib), state(&fresh));
+}

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(include_str!("../../migrations/0008_auto_exports.sql"))],
     &[Step::Sql(include_str!("../../migrations/0009_auto_export_layouts.sql"))],
     &[Step::Sql(include_str!("../../migrations/0010_duplicates.sql"))],
+    &[Step::Sql(include_str!("../../migrations/0011_sidebar_counts.sql"))],
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -100,8 +100,9 @@ impl Library {
     /// Every tag with its count of listed works, by name.
     pub fn tags(&self) -> Result<Vec<(String, i64)>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT t.name, count(*) FROM tags t JOIN work_tags wt ON wt.tag_id = t.id \
-             WHERE NOT EXISTS (SELECT 1 FROM trash WHERE work_id = wt.work_id) GROUP BY t.id ORDER BY t.name",
+            // The counts kept by migration 0010's triggers: counting the
+            // memberships took seconds at a million works.
+            "SELECT t.name, c.n FROM tags t JOIN tag_counts c ON c.tag_id = t.id WHERE c.n > 0 ORDER BY t.name",
         )?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -188,8 +189,7 @@ impl Library {
                UNION ALL \
                SELECT c.id, c.key, json_insert(t.path, '$[#]', c.name), t.depth_path || char(31) || c.name \
                FROM collections c JOIN tree t ON c.parent_id = t.id) \
-             SELECT t.key, t.path, (SELECT count(*) FROM collection_items ci WHERE ci.collection_id = t.id \
-               AND NOT EXISTS (SELECT 1 FROM trash WHERE work_id = ci.work_id)) \
+             SELECT t.key, t.path, coalesce((SELECT n FROM collection_counts WHERE collection_id = t.id), 0) \
              FROM tree t ORDER BY t.depth_path",
         )?;
         let rows = st.query_map([], |r| {

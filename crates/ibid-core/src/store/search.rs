@@ -12,7 +12,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{is_key, works::load_work, Library};
 use crate::error::Result;
@@ -274,4 +274,44 @@ fn rank_by_title(tier: &mut [(i64, String, String)], words: &[String]) {
         let starts = title.starts_with(words[0].as_str()) as usize;
         std::cmp::Reverse(whole * 2 + starts)
     });
+}
+
+/// What [`set_fts_config`] changed: (table, option, the stored value before, if any).
+pub(super) type FtsSaved = Vec<(&'static str, &'static str, Option<i64>)>;
+
+/// FTS5 options are persistent (each table's `_config` rows): sets `set`
+/// on both search tables and returns what to put back with
+/// [`restore_fts_config`] in the same transaction.
+pub(super) fn set_fts_config(tx: &Transaction, set: &[(&'static str, i64)]) -> Result<FtsSaved> {
+    let mut saved = Vec::new();
+    for t in ["work_fts", "work_fts_text"] {
+        for &(k, v) in set {
+            let old: Option<i64> =
+                tx.query_row(&format!("SELECT v FROM {t}_config WHERE k = ?1"), [k], |r| r.get(0)).optional()?;
+            tx.execute(&format!("INSERT INTO {t}({t}, rank) VALUES (?1, ?2)"), params![k, v])?;
+            saved.push((t, k, old));
+        }
+    }
+    Ok(saved)
+}
+
+/// Puts back what [`set_fts_config`] changed: the old value, or for an
+/// option that had none, FTS5's default (so that this connection uses it)
+/// and then no row, as before.
+pub(super) fn restore_fts_config(tx: &Transaction, saved: FtsSaved) -> Result<()> {
+    for (t, k, old) in saved {
+        let default = match k {
+            "automerge" => 4,
+            "crisismerge" => 16,
+            "usermerge" => 4,
+            "hashsize" => 1024 * 1024,
+            "pgsz" => 4050,
+            _ => return Err(crate::error::Error::invalid(format!("no default known for the FTS5 option {k}"))),
+        };
+        tx.execute(&format!("INSERT INTO {t}({t}, rank) VALUES (?1, ?2)"), params![k, old.unwrap_or(default)])?;
+        if old.is_none() {
+            tx.execute(&format!("DELETE FROM {t}_config WHERE k = ?1"), [k])?;
+        }
+    }
+    Ok(())
 }

@@ -191,6 +191,13 @@ impl Library {
         let library_empty = self.count()? == 0;
         let tx = self.conn.transaction()?;
         let deferred = if bulk { drop_deferrable_indexes(&tx)? } else { Vec::new() };
+        // FTS5 keeps the terms of the rows written since its last flush in a
+        // hash table of at most `hashsize` bytes (16 MB, migration 0004).
+        // A bulk import writes every token of a million works into it (the
+        // prefix table four times), and at 16 MB every write is a cache miss:
+        // over half of an import's time. Flushing at 1 MB costs more
+        // segments to merge but less in all (ADR 0012, BENCHMARKS.md issue 8).
+        let fts_saved = if bulk { search::set_fts_config(&tx, &[("hashsize", BULK_FTS_HASHSIZE)])? } else { Vec::new() };
         let mut summary = ImportSummary::default();
         let mut cache = ContainerCache::default();
         let mut seen = Seen::default();
@@ -231,6 +238,7 @@ impl Library {
                 Err(e) => summary.outcomes.push(ImportOutcome::Failed { index, message: e.to_string() }),
             }
         }
+        search::restore_fts_config(&tx, fts_saved)?;
         for sql in deferred {
             tx.execute_batch(&sql)?;
         }
@@ -321,18 +329,43 @@ impl Library {
 
     /// Flat CSL-JSON for many works. Containers are loaded once each.
     pub fn csl_items(&self, ids: &[i64]) -> Result<Vec<Map<String, Value>>> {
-        let mut parents: HashMap<i64, Work> = HashMap::new();
+        // Many works (an export, in creator order) are read in row id order,
+        // the order of the tables and of the creator and identifier indexes,
+        // and put back in the order asked: neighbouring rows share pages,
+        // where the asked order touched a random page of each per work
+        // (BENCHMARKS.md, issue 8).
+        if ids.len() >= 1000 {
+            let mut order: Vec<(i64, usize)> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+            order.sort_unstable();
+            let sorted: Vec<i64> = order.iter().map(|&(id, _)| id).collect();
+            let loaded = self.csl_items_in_order(&sorted)?;
+            let mut out: Vec<Option<Map<String, Value>>> = vec![None; ids.len()];
+            for ((_, i), item) in order.into_iter().zip(loaded) {
+                out[i] = Some(item);
+            }
+            return Ok(out.into_iter().map(|o| o.expect("every position filled")).collect());
+        }
+        self.csl_items_in_order(ids)
+    }
+
+    fn csl_items_in_order(&self, ids: &[i64]) -> Result<Vec<Map<String, Value>>> {
+        let mut parents: HashMap<i64, Box<Work>> = HashMap::new();
         let mut out = Vec::with_capacity(ids.len());
         for &id in ids {
             let (mut w, parent_id) = load_row(&self.conn, id)?;
-            if let Some(pid) = parent_id {
-                let parent = match parents.entry(pid) {
-                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => e.insert(load_work(&self.conn, pid, 2)?),
-                };
-                w.parent = Some(Box::new(parent.clone()));
+            match parent_id {
+                Some(pid) => {
+                    // The container is lent to the work while it is flattened, not cloned.
+                    let parent = match parents.remove(&pid) {
+                        Some(p) => p,
+                        None => Box::new(load_work(&self.conn, pid, 2)?),
+                    };
+                    w.parent = Some(parent);
+                    out.push(item_with_key(&w));
+                    parents.insert(pid, w.parent.take().expect("just set"));
+                }
+                None => out.push(item_with_key(&w)),
             }
-            out.push(item_with_key(&w));
         }
         Ok(out)
     }
@@ -353,7 +386,18 @@ impl Library {
 
     /// Listed works and works in the trash, counted once each.
     pub fn counts(&self) -> Result<(i64, i64)> {
-        let standalone: i64 = self.conn.query_row("SELECT count(*) FROM works WHERE standalone = 1", [], |r| r.get(0))?;
+        // Every row, less the few that are not standalone: a bare
+        // `count(*)` is SQLite's count of the narrowest index's cells page by
+        // page, where `WHERE standalone = 1` stepped through a million index
+        // entries (the sidebar asks after every change; BENCHMARKS.md, issue 8).
+        let all: i64 = self.conn.prepare_cached("SELECT count(*) FROM works")?.query_row([], |r| r.get(0))?;
+        let other: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT count(*) FROM works WHERE standalone < 1) + (SELECT count(*) FROM works WHERE standalone > 1)",
+            )?
+            .query_row([], |r| r.get(0))?;
+        let standalone = all - other;
         let trash = self.trash_count()?;
         Ok((standalone - trash, trash))
     }
@@ -362,6 +406,9 @@ impl Library {
 /// Imports of at least this many items into a smaller library rebuild the
 /// sort indexes once at the end instead of updating them row by row.
 pub const BULK_IMPORT: usize = 10_000;
+
+/// FTS5's `hashsize` during a bulk import (see `import_in_tx`).
+const BULK_FTS_HASHSIZE: i64 = 1024 * 1024;
 
 /// The list's sort indexes, which nothing reads during an import (the
 /// title index stays: container matching looks titles up).
