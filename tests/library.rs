@@ -310,7 +310,10 @@ fn bad_items_are_all_reported_and_good_ones_still_import() {
 /// is exactly a fresh library's, and every sort is still served by its index.
 #[test]
 fn a_bulk_import_leaves_the_schema_and_sorts_as_they_were() {
-    let n = ibid_core::store::BULK_IMPORT;
+    // A few hundred items, announced as a bulk import (the size hint is what
+    // chooses the bulk path): 10k real items took minutes in a debug build.
+    let n = 400;
+    let bulk = ibid_core::store::BULK_IMPORT;
     let items: Vec<_> = (0..n)
         .map(|i| json!({"type": "book", "title": format!("Book {:05}", n - i), "author": [{"family": format!("A{:05}", i)}],
                         "issued": {"date-parts": [[1900 + (i % 100)]]}}))
@@ -322,7 +325,7 @@ fn a_bulk_import_leaves_the_schema_and_sorts_as_they_were() {
         st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     };
     let mut lib = Library::open(tmp.path().join("bulk.sqlite")).unwrap();
-    let s = lib.import_csl_json(&json!(items).to_string()).unwrap();
+    let s = lib.import_sized(csl::parse_document(&json!(items).to_string()).unwrap(), bulk).unwrap();
     assert_eq!(s.added().count(), n);
     assert_eq!(schema(&lib), schema(&fresh));
     let first = |sort| lib.list(&ListQuery { sort, limit: 1, ..Default::default() }).unwrap().ids[0];
@@ -549,13 +552,16 @@ fn issue_8_sidebar_counts_match_a_fresh_count_after_every_change() {
     check(&lib, "deleting a collection with one inside it");
 }
 
-/// A bulk import that fails halfway (here a trigger aborts the 5,001st
-/// work) leaves nothing behind: no works, no index rows, the sort indexes
+/// A bulk import that fails halfway (here a trigger aborts the 201st of
+/// 400 works) leaves nothing behind: no works, no index rows, the sort indexes
 /// and the search index's settings as they were (issue 8 changes what a
 /// bulk import does inside its transaction).
 #[test]
 fn issue_8_a_bulk_import_failing_halfway_leaves_nothing() {
-    let n = ibid_core::store::BULK_IMPORT;
+    // A few hundred items, announced as a bulk import (the size hint is what
+    // chooses the bulk path): 10k real items took minutes in a debug build.
+    let n = 400;
+    let bulk = ibid_core::store::BULK_IMPORT;
     let items: Vec<_> = (0..n)
         .map(|i| json!({"type": "article-journal", "title": format!("Article {i:05} on the alliance"),
                         "container-title": format!("Journal {}", i % 50), "author": [{"family": format!("Author{i}")}],
@@ -585,7 +591,7 @@ fn issue_8_a_bulk_import_failing_halfway_leaves_nothing() {
             ),
         )
         .unwrap();
-    let err = lib.import_csl_json(&json!(items).to_string()).unwrap_err();
+    let err = lib.import_sized(csl::parse_document(&json!(items).to_string()).unwrap(), bulk).unwrap_err();
     assert!(err.to_string().contains("disk full"), "{err}");
     lib.connection().execute_batch("DROP TRIGGER temp.fail_halfway").unwrap();
     let count = |sql: &str| -> i64 { lib.connection().query_row(sql, [], |r| r.get(0)).unwrap() };
@@ -595,7 +601,7 @@ fn issue_8_a_bulk_import_failing_halfway_leaves_nothing() {
     assert_eq!(lib.search("already", 10).unwrap().len(), 1);
     assert_eq!(state(&lib), state(&fresh));
     // And the same import then succeeds in full.
-    let s = lib.import_csl_json(&json!(items).to_string()).unwrap();
+    let s = lib.import_sized(csl::parse_document(&json!(items).to_string()).unwrap(), bulk).unwrap();
     assert_eq!(s.added().count(), n);
     assert_eq!(lib.count().unwrap(), n as i64 + 1);
     assert_eq!(lib.search("alliance", 10).unwrap().len(), 10);
