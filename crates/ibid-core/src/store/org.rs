@@ -100,7 +100,7 @@ impl Library {
     /// Every tag with its count of listed works, by name.
     pub fn tags(&self) -> Result<Vec<(String, i64)>> {
         let mut st = self.conn.prepare_cached(
-            // The counts kept by migration 0010's triggers: counting the
+            // The counts kept by migration 0011's triggers: counting the
             // memberships took seconds at a million works.
             "SELECT t.name, c.n FROM tags t JOIN tag_counts c ON c.tag_id = t.id WHERE c.n > 0 ORDER BY t.name",
         )?;
