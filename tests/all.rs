@@ -4,6 +4,7 @@
 mod citeproc;
 mod csl_roundtrip;
 mod duplicates;
+mod export;
 mod formats_bibtex;
 mod formats_render;
 mod formats_ris;

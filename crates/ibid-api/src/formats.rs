@@ -12,6 +12,7 @@ use std::sync::{Mutex, OnceLock};
 
 use ibid_core::store::Scope as WorkScope;
 use ibid_core::{export, Library, Work};
+use ibid_formats::export::{write_works, FileFormat};
 use ibid_formats::{bibtex, citekey, keycite, render, ris};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -289,18 +290,17 @@ impl Api {
             ids.truncate(n);
         }
         let shown = ids.len();
-        let text = match format.as_str() {
-            "csl-json" => export::csl_json(&lib.csl_items(&ids)?)?,
-            "ris" => ris::write(&lib.csl_items(&ids)?),
-            "bibtex" | "biblatex" => {
-                let items = items_with_keys(&mut lib, &ids)?;
-                drop(lib);
-                bibtex::write(&items, &bibtex::BibOptions { biblatex: format == "biblatex", unicode: !args.latex })
+        let text = match styled {
+            None => {
+                let file_format = FileFormat::from_name(&format, args.latex, DEFAULT_KEY_PATTERN)
+                    .ok_or_else(|| ApiError::new("internal", "no file format"))?;
+                let mut out = Vec::new();
+                write_works(&mut lib, &ids, &file_format, &mut out)?;
+                String::from_utf8(out).map_err(|_| ApiError::new("internal", "an export that is not UTF-8"))?
             }
-            _ => {
+            Some((fmt, style)) => {
                 let items = lib.csl_items(&ids)?;
                 drop(lib);
-                let (fmt, style) = styled.ok_or_else(|| ApiError::new("internal", "no style"))?;
                 let entries = self.bibliography(&items, &style, given(&args.locale), fmt)?;
                 render::document(entries, fmt)
             }
@@ -314,6 +314,19 @@ impl Api {
         let path = home_path(&args.path)?;
         if path.exists() && !args.overwrite {
             return Err(ApiError::new("exists", format!("{} exists; replace it?", path.display())));
+        }
+        // A file format whole: written as it is rendered, never held as text.
+        let format = args.export.format.trim().to_ascii_lowercase();
+        if let (Some(file_format), None) = (FileFormat::from_name(&format, args.export.latex, DEFAULT_KEY_PATTERN), args.export.limit) {
+            let scope = work_scope(&args.export.scope)?;
+            let mut lib = self.lib();
+            let ids = lib.scope_ids(&scope)?;
+            export::write_atomic_with(&path, |f| {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+                write_works(&mut lib, &ids, &file_format, &mut w)?;
+                std::io::Write::flush(&mut w).map_err(|e| ibid_core::Error::io(format!("cannot write {}", path.display()), e))
+            })?;
+            return Ok(Saved { path: path.display().to_string(), count: ids.len() });
         }
         let out = self.export(args.export)?;
         export::write_atomic(&path, out.text.as_bytes())?;

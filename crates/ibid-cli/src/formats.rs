@@ -1,11 +1,13 @@
 //! `ibid import` of every format and `ibid export` of every format and
 //! scope: glue over `ibid-formats` and the core.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ibid_core::store::{ImportSummary, OnDuplicate, Scope};
 use ibid_core::{export, Library, Work};
-use ibid_formats::{bibtex, citekey, render, ris};
+use ibid_formats::export::{write_works, FileFormat};
+use ibid_formats::{bibtex, render, ris};
 
 type Res<T> = Result<T, ibid_core::Error>;
 
@@ -77,8 +79,36 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Renders the export as text (and writes it atomically when `-o` is given).
-pub fn export_text(lib: &mut Library, a: &ExportArgs) -> Res<(String, usize)> {
+/// Runs the export: to the `-o` file (atomically) or to `stdout`. CSL-JSON,
+/// BibTeX and RIS are rendered as the library is read
+/// ([`ibid_formats::export::write_works`]); a bibliography in a style at once.
+/// Returns how many works.
+pub fn export(lib: &mut Library, a: &ExportArgs, stdout: &mut dyn Write) -> Res<usize> {
+    let to_output = |bytes: &[u8], stdout: &mut dyn Write| match &a.output {
+        Some(p) => export::write_atomic(p, bytes),
+        None => stdout.write_all(bytes).map_err(|e| ibid_core::Error::io("cannot write the export", e)),
+    };
+    if a.cite.is_empty() {
+        if let Some(format) = FileFormat::from_name(&a.format, a.latex_accents, &a.key_pattern) {
+            let ids = lib.scope_ids(&a.scope)?;
+            return match &a.output {
+                Some(p) => export::write_atomic_with(p, |f| {
+                    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+                    let n = write_works(lib, &ids, &format, &mut w)?;
+                    w.flush().map_err(|e| ibid_core::Error::io(format!("cannot write {}", p.display()), e))?;
+                    Ok(n)
+                }),
+                None => write_works(lib, &ids, &format, stdout),
+            };
+        }
+    }
+    let (text, n) = styled_text(lib, a)?;
+    to_output(text.as_bytes(), stdout)?;
+    Ok(n)
+}
+
+/// A citation (`--cite`) or a bibliography in a style, as text.
+fn styled_text(lib: &mut Library, a: &ExportArgs) -> Res<(String, usize)> {
     let render_err = |e: render::RenderError| ibid_core::Error::invalid(e.to_string());
     if !a.cite.is_empty() {
         let style = render::style(&a.style).map_err(render_err)?;
@@ -96,25 +126,8 @@ pub fn export_text(lib: &mut Library, a: &ExportArgs) -> Res<(String, usize)> {
         return Ok((format!("{text}\n"), cluster.len()));
     }
     let ids = lib.scope_ids(&a.scope)?;
-    let n = ids.len();
-    let text = match a.format.as_str() {
-        "csl-json" => export::csl_json(&lib.csl_items(&ids)?)?,
-        "ris" => ris::write(&lib.csl_items(&ids)?),
-        "bibtex" | "biblatex" => {
-            let pattern = a.key_pattern.clone();
-            let generate = move |item: &serde_json::Map<String, serde_json::Value>| citekey::generate(item, &pattern);
-            let items = lib.items_with_citation_keys(&ids, &generate, &citekey::unique)?;
-            bibtex::write(&items, &bibtex::BibOptions { biblatex: a.format == "biblatex", unicode: !a.latex_accents })
-        }
-        f => {
-            let format: render::Format = f.parse().map_err(render_err)?;
-            let style = render::style(&a.style).map_err(render_err)?;
-            let entries = render::bibliography(&lib.csl_items(&ids)?, &style, a.locale.as_deref(), format).map_err(render_err)?;
-            render::document(entries, format)
-        }
-    };
-    if let Some(p) = &a.output {
-        export::write_atomic(p, text.as_bytes())?;
-    }
-    Ok((text, n))
+    let format: render::Format = a.format.parse().map_err(render_err)?;
+    let style = render::style(&a.style).map_err(render_err)?;
+    let entries = render::bibliography(&lib.csl_items(&ids)?, &style, a.locale.as_deref(), format).map_err(render_err)?;
+    Ok((render::document(entries, format), ids.len()))
 }

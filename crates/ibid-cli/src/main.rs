@@ -617,10 +617,9 @@ fn run_command(cli: Cli, path: &Path) -> Res<ExitCode> {
         Command::Export { format, style, locale, cite, scope, latex, key_pattern, output } => {
             let scope = scope.scope();
             let args = formats::ExportArgs { format, style, locale, cite, scope, latex_accents: latex, key_pattern, output };
-            let (text, n) = formats::export_text(&mut lib, &args)?;
-            match &args.output {
-                Some(p) => eprintln!("exported {n} work(s) to {}", p.display()),
-                None => out.write_all(text.as_bytes()).map_err(w)?,
+            let n = formats::export(&mut lib, &args, &mut out)?;
+            if let Some(p) = &args.output {
+                eprintln!("exported {n} work(s) to {}", p.display());
             }
         }
         Command::Styles => {

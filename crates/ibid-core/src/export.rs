@@ -8,6 +8,13 @@ use crate::error::{Error, Result};
 
 /// Writes `bytes` to `path` atomically (temp file in the same folder, fsync, rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes).map_err(|e| Error::io(format!("cannot write {}", path.display()), e)))
+}
+
+/// Writes what `fill` writes to `path` atomically: to a temporary file in
+/// the same folder, fsynced, then renamed over `path`. If `fill` fails, the
+/// temporary file is removed and `path` is as it was.
+pub fn write_atomic_with<T>(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> Result<T>) -> Result<T> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -17,10 +24,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .prefix(".ibid-export-")
         .tempfile_in(dir)
         .map_err(|e| Error::io(ctx("write"), e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(ctx("write"), e))?;
+    let done = fill(tmp.as_file_mut())?;
     tmp.as_file().sync_all().map_err(|e| Error::io(ctx("write"), e))?;
     tmp.persist(path).map_err(|e| Error::io(ctx("replace"), e.error))?;
-    Ok(())
+    Ok(done)
 }
 
 /// Replaces `path` with what `fill` writes to a temporary file beside it,

@@ -2524,46 +2524,116 @@ const BIBTEX_TYPES: &[&str] = &[
 ///   except the first word after a colon; a title in Title Case gets only
 ///   the protection above.
 pub fn write(items: &[Map<String, Value>], opts: &BibOptions) -> String {
-    let explicit: HashSet<String> = items
-        .iter()
-        .filter_map(|i| var(i, "citation-key").and_then(Value::as_str))
-        .map(clean_key)
-        .filter(|k| !k.is_empty())
-        .collect();
-    let mut used: HashSet<String> = HashSet::with_capacity(items.len());
-    let mut jobs: Vec<(&Map<String, Value>, String)> = Vec::with_capacity(items.len());
-    for item in items {
-        let own = var(item, "citation-key").and_then(Value::as_str).map(clean_key).filter(|k| !k.is_empty());
-        let key = match own {
-            Some(k) if !used.contains(&k) => k,
-            Some(k) => crate::citekey::unique(&k, &|c| used.contains(c) || explicit.contains(c)),
-            None => {
-                let base = clean_key(&crate::citekey::generate(item, crate::citekey::DEFAULT_PATTERN));
-                crate::citekey::unique(&base, &|c| used.contains(c) || explicit.contains(c))
-            }
-        };
-        used.insert(key.clone());
-        jobs.push((item, key));
-    }
-    // The entries, on every core; one blank line between entries.
-    let parts = par_chunks(&jobs, 64, |part| {
-        let mut out = String::with_capacity(part.len() * 320);
-        for (item, key) in part {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            write_entry(&mut out, item, key, opts);
+    // The entries, on every core.
+    let parts = par_chunks(items, 64, |part| {
+        let mut e = Entries::new(part.len(), *opts);
+        for (at, item) in part.iter().enumerate() {
+            e.add(at, item);
         }
-        out
+        e
     });
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    let mut all = Entries::new(0, *opts);
     for p in parts {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&p);
+        all.append(p);
     }
-    out
+    let mut out = Vec::with_capacity(items.len() * 1024);
+    all.write_to(&mut out).expect("writing to memory");
+    String::from_utf8(out).expect("entries are UTF-8")
+}
+
+/// BibTeX entries rendered in any order (an export renders works as the
+/// library gives them) and written in their order, each key made unique in
+/// that order as [`write`] does: an entry's own key if no entry before it
+/// took it, else the key with a letter; an entry without a key gets one from
+/// the default pattern.
+#[derive(Debug)]
+pub struct Entries {
+    spool: crate::export::Spool,
+    /// Per position: where the key goes in the entry's text, its own key
+    /// (cleaned), and the generated base key of an entry without one.
+    keys: Vec<(usize, Option<String>, Option<String>)>,
+    opts: BibOptions,
+}
+
+impl Entries {
+    pub fn new(n: usize, opts: BibOptions) -> Self {
+        Entries { spool: crate::export::Spool::new(n), keys: vec![(0, None, None); n], opts }
+    }
+
+    /// Renders `item` as the entry at position `at`.
+    pub fn add(&mut self, at: usize, item: &Map<String, Value>) {
+        let own = var(item, "citation-key").and_then(Value::as_str).map(clean_key).filter(|k| !k.is_empty());
+        let base = match own {
+            Some(_) => None,
+            None => Some(clean_key(&crate::citekey::generate(item, crate::citekey::DEFAULT_PATTERN))),
+        };
+        let opts = self.opts;
+        let text = self.spool.add(at, |out| write_entry(out, item, "", &opts));
+        // The key goes after the `{` of `@type{`.
+        let brace = text.find('{').map_or(0, |i| i + 1);
+        self.keys[at] = (brace, own, base);
+    }
+
+    /// Positions filled whose entry has no key of its own.
+    pub fn without_key(&self) -> Vec<usize> {
+        (0..self.keys.len()).filter(|&at| self.spool.get(at).is_some() && self.keys[at].1.is_none()).collect()
+    }
+
+    /// Gives the entry at `at` its own key (one just assigned in the library).
+    pub fn set_key(&mut self, at: usize, key: &str) {
+        let k = clean_key(key);
+        if !k.is_empty() {
+            self.keys[at].1 = Some(k);
+            self.keys[at].2 = None;
+        }
+    }
+
+    /// Entries of the same positions, each filled in part, as one.
+    pub fn merge(parts: Vec<Entries>) -> Entries {
+        let n = parts.iter().map(|p| p.keys.len()).max().unwrap_or(0);
+        let opts = parts.first().map_or(BibOptions { biblatex: false, unicode: true }, |p| p.opts);
+        let mut keys = vec![(0, None, None); n];
+        let mut spools = Vec::with_capacity(parts.len());
+        for mut p in parts {
+            for (at, k) in p.keys.iter_mut().enumerate() {
+                if p.spool.has(at) {
+                    keys[at] = std::mem::take(k);
+                }
+            }
+            spools.push(p.spool);
+        }
+        Entries { spool: crate::export::Spool::merge(spools), keys, opts }
+    }
+
+    /// `other`'s positions after this one's.
+    pub fn append(&mut self, other: Entries) {
+        self.spool.append(other.spool);
+        self.keys.extend(other.keys);
+    }
+
+    /// The entries in position order, a blank line between them.
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let explicit: HashSet<&str> = self.keys.iter().filter_map(|(_, own, _)| own.as_deref()).collect();
+        let mut used: HashSet<String> = HashSet::with_capacity(self.keys.len());
+        let mut first = true;
+        for (at, (brace, own, base)) in self.keys.iter().enumerate() {
+            let Some(text) = self.spool.get(at) else { continue };
+            let key = match (own, base) {
+                (Some(k), _) if !used.contains(k) => k.clone(),
+                (Some(k), _) => crate::citekey::unique(k, &|c| used.contains(c) || explicit.contains(c)),
+                (None, b) => crate::citekey::unique(b.as_deref().unwrap_or(""), &|c| used.contains(c) || explicit.contains(c)),
+            };
+            if !first {
+                out.write_all(b"\n")?;
+            }
+            first = false;
+            out.write_all(text[..*brace].as_bytes())?;
+            out.write_all(key.as_bytes())?;
+            out.write_all(text[*brace..].as_bytes())?;
+            used.insert(key);
+        }
+        Ok(())
+    }
 }
 
 fn clean_key(k: &str) -> String {

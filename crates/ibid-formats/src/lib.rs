@@ -6,6 +6,8 @@
 //! * [`keycite`]: citations by key for Pandoc, LaTeX and Typst.
 //! * [`cayw`]: the citation texts of Better BibTeX's cite-as-you-write endpoint.
 //! * [`ris`]: RIS in and out (our own: no crate handles vendor exports).
+//! * [`export`]: CSL-JSON, BibTeX and RIS files of many works, rendered as
+//!   the library is read and written in their order.
 //! * [`render`]: bibliographies and citations in any CSL style (hayagriva).
 //!
 //! Invariant: no I/O beyond what a caller hands in; everything works on
@@ -14,6 +16,7 @@
 pub mod bibtex;
 pub mod cayw;
 pub mod citekey;
+pub mod export;
 pub mod keycite;
 pub mod render;
 pub mod ris;

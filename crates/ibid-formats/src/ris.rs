@@ -1404,6 +1404,12 @@ fn render_date(v: &Value) -> Option<String> {
     Some(s)
 }
 
+/// One item's RIS record (with the blank line after it), appended to `s`:
+/// what [`write`] writes for each item.
+pub fn write_item_into(s: &mut String, item: &Map<String, Value>) {
+    write_item(s, item)
+}
+
 fn write_item(s: &mut String, item: &Map<String, Value>) {
     let mut w = Out { s, cheats: Vec::new() };
     let raw_type = item.get("type").and_then(Value::as_str).unwrap_or("document");

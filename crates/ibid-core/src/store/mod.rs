@@ -37,7 +37,7 @@ pub use migrate::LATEST_VERSION;
 pub use org::{AttachmentRow, CitationForm, CitationRow, CitingRow, CollectionInfo, NoteRow};
 pub use resolved::{CachedResponse, CitedInput, Found};
 pub use search::SearchHit;
-pub use works::{ImportOutcome, ImportSummary, OnDuplicate, BULK_IMPORT};
+pub use works::{CslItems, ImportOutcome, ImportSummary, OnDuplicate, WorkRead, BULK_IMPORT};
 
 /// An open library.
 pub struct Library {

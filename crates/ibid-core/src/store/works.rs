@@ -327,47 +327,61 @@ impl Library {
         Ok(item_with_key(&w))
     }
 
-    /// Flat CSL-JSON for many works. Containers are loaded once each.
+    /// Flat CSL-JSON for many works, in the order asked (see
+    /// [`Library::for_each_csl_item`]).
     pub fn csl_items(&self, ids: &[i64]) -> Result<Vec<Map<String, Value>>> {
-        // Many works (an export, in creator order) are read in row id order,
-        // the order of the tables and of the creator and identifier indexes,
-        // and put back in the order asked: neighbouring rows share pages,
-        // where the asked order touched a random page of each per work
-        // (BENCHMARKS.md, issue 8).
-        if ids.len() >= 1000 {
-            let mut order: Vec<(i64, usize)> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-            order.sort_unstable();
-            let sorted: Vec<i64> = order.iter().map(|&(id, _)| id).collect();
-            let loaded = self.csl_items_in_order(&sorted)?;
-            let mut out: Vec<Option<Map<String, Value>>> = vec![None; ids.len()];
-            for ((_, i), item) in order.into_iter().zip(loaded) {
-                out[i] = Some(item);
-            }
-            return Ok(out.into_iter().map(|o| o.expect("every position filled")).collect());
-        }
-        self.csl_items_in_order(ids)
+        let mut out: Vec<Option<Map<String, Value>>> = vec![None; ids.len()];
+        self.for_each_csl_item(ids, |at, item| {
+            out[at] = Some(item);
+            Ok(())
+        })?;
+        Ok(out.into_iter().map(|o| o.expect("every position filled")).collect())
     }
 
-    fn csl_items_in_order(&self, ids: &[i64]) -> Result<Vec<Map<String, Value>>> {
-        let mut parents: HashMap<i64, Box<Work>> = HashMap::new();
-        let mut out = Vec::with_capacity(ids.len());
-        for &id in ids {
-            let (mut w, parent_id) = load_row(&self.conn, id)?;
-            match parent_id {
-                Some(pid) => {
-                    // The container is lent to the work while it is flattened, not cloned.
-                    let parent = match parents.remove(&pid) {
-                        Some(p) => p,
-                        None => Box::new(load_work(&self.conn, pid, 2)?),
-                    };
-                    w.parent = Some(parent);
-                    out.push(item_with_key(&w));
-                    parents.insert(pid, w.parent.take().expect("just set"));
+    /// Calls `f(position in ids, flat CSL-JSON item)` for each of `ids`, in
+    /// row id order — not the order asked (see [`Library::read_works`]).
+    pub fn for_each_csl_item(&self, ids: &[i64], mut f: impl FnMut(usize, Map<String, Value>) -> Result<()>) -> Result<()> {
+        let mut items = CslItems::default();
+        self.read_works(ids, |read| items.take(read, &mut f))
+    }
+
+    /// Reads the works `ids` for an export and gives each to `f` as a
+    /// [`WorkRead`]: a container before the first work in it, then the work
+    /// with its positions in `ids`. [`CslItems`] turns them into flat
+    /// CSL-JSON items — on another thread, if the caller likes: an export
+    /// renders each item as it comes and writes it at its position, so a
+    /// million works are never in memory at once.
+    ///
+    /// The works come in row id order, the order of the tables and of the
+    /// creator and identifier indexes: neighbouring rows share pages, and
+    /// each chunk of works is read with three range scans ([`load_rows`]),
+    /// all in one read transaction (BENCHMARKS.md, issue 8).
+    pub fn read_works(&self, ids: &[i64], mut f: impl FnMut(WorkRead) -> Result<()>) -> Result<()> {
+        const CHUNK: usize = 4096;
+        let mut order: Vec<(i64, usize)> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+        order.sort_unstable();
+        // One snapshot for the whole read, and no lock taken per statement.
+        let _read = if self.conn.is_autocommit() { Some(self.conn.unchecked_transaction()?) } else { None };
+        let mut containers_given: std::collections::HashSet<i64> = std::collections::HashSet::new();
+        for chunk in order.chunks(CHUNK) {
+            let mut distinct: Vec<i64> = chunk.iter().map(|&(id, _)| id).collect();
+            distinct.dedup();
+            let loaded = load_rows(&self.conn, &distinct)?;
+            let mut next = chunk.iter().peekable();
+            for ((work, container), id) in loaded.into_iter().zip(&distinct) {
+                if let Some(pid) = container {
+                    if containers_given.insert(pid) {
+                        f(WorkRead::Container(pid, Box::new(load_work(&self.conn, pid, 2)?)))?;
+                    }
                 }
-                None => out.push(item_with_key(&w)),
+                let mut at = Vec::with_capacity(1);
+                while let Some(&(_, i)) = next.next_if(|(other, _)| other == id) {
+                    at.push(i);
+                }
+                f(WorkRead::Work { at, work, container })?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Ids of every listed (standalone, not trashed) work, oldest first.
@@ -429,6 +443,53 @@ fn drop_deferrable_indexes(tx: &Transaction) -> Result<Vec<String>> {
         }
     }
     Ok(defs)
+}
+
+/// What [`Library::read_works`] gives, in order.
+#[derive(Debug)]
+pub enum WorkRead {
+    /// A container (with its own container chain), before the works in it.
+    Container(i64, Box<Work>),
+    /// A work (without its container), its positions in the ids asked
+    /// (more than one if it was asked for more than once), its container.
+    Work { at: Vec<usize>, work: Work, container: Option<i64> },
+}
+
+/// Turns [`WorkRead`]s into flat CSL-JSON items, each with its container's
+/// variables. Keeps the containers it was given.
+#[derive(Debug, Default)]
+pub struct CslItems {
+    containers: HashMap<i64, Box<Work>>,
+}
+
+impl CslItems {
+    /// Takes one read; for a work, calls `f(position, item)` for each of its positions.
+    pub fn take(&mut self, read: WorkRead, f: &mut impl FnMut(usize, Map<String, Value>) -> Result<()>) -> Result<()> {
+        match read {
+            WorkRead::Container(id, w) => {
+                self.containers.insert(id, w);
+                Ok(())
+            }
+            WorkRead::Work { mut at, mut work, container } => {
+                // The container is lent to the work while it is flattened, not cloned.
+                let lent = container.and_then(|pid| self.containers.remove(&pid).map(|p| (pid, p)));
+                let item = match lent {
+                    Some((pid, parent)) => {
+                        work.parent = Some(parent);
+                        let item = item_with_key(&work);
+                        self.containers.insert(pid, work.parent.take().expect("just set"));
+                        item
+                    }
+                    None => item_with_key(&work),
+                };
+                let Some(last) = at.pop() else { return Ok(()) };
+                for i in at {
+                    f(i, item.clone())?;
+                }
+                f(last, item)
+            }
+        }
+    }
 }
 
 fn item_with_key(w: &Work) -> Map<String, Value> {
@@ -783,75 +844,160 @@ fn opt_json<T>(s: Option<String>, f: impl FnOnce(&Value) -> Result<T>) -> Result
     }
 }
 
-fn work_from_row(r: &Row) -> rusqlite::Result<(Work, Option<i64>, Option<String>, String)> {
-    let mut w = Work::new(&r.get::<_, String>("type")?);
-    w.key = Some(r.get("key")?);
-    w.title = r.get("title")?;
-    w.title_short = r.get("title_short")?;
-    w.volume = r.get("volume")?;
-    w.issue = r.get("issue")?;
-    w.page = r.get("page")?;
-    w.edition = r.get("edition")?;
-    w.number = r.get("number")?;
-    w.publisher = r.get("publisher")?;
-    w.publisher_place = r.get("publisher_place")?;
-    w.doi = r.get("doi")?;
-    w.url = r.get("url")?;
-    w.abstract_text = r.get("abstract")?;
-    w.language = r.get("language")?;
-    w.citation_key = r.get("citation_key")?;
-    Ok((w, r.get("container_id")?, r.get("issued")?, r.get("extra")?))
+/// Column positions in [`WORK_COLUMNS`] (read by position: a name is looked
+/// up column by column on every row).
+mod col {
+    pub const KEY: usize = 1;
+    pub const TYPE: usize = 2;
+    pub const CONTAINER_ID: usize = 4;
+    pub const TITLE: usize = 5;
+    pub const TITLE_SHORT: usize = 6;
+    pub const VOLUME: usize = 7;
+    pub const ISSUE: usize = 8;
+    pub const PAGE: usize = 9;
+    pub const EDITION: usize = 10;
+    pub const NUMBER: usize = 11;
+    pub const PUBLISHER: usize = 12;
+    pub const PUBLISHER_PLACE: usize = 13;
+    pub const ISSUED: usize = 14;
+    pub const DOI: usize = 15;
+    pub const URL: usize = 16;
+    pub const ABSTRACT: usize = 17;
+    pub const LANGUAGE: usize = 18;
+    pub const CITATION_KEY: usize = 19;
+    pub const EXTRA: usize = 20;
 }
 
-/// One work's own row, creators and identifiers; no parent.
-pub(super) fn load_row(conn: &Connection, id: i64) -> Result<(Work, Option<i64>)> {
-    let (mut w, container_id, issued, extra) = conn
-        .prepare_cached(&format!("SELECT {WORK_COLUMNS} FROM works WHERE id = ?1"))?
-        .query_row([id], work_from_row)
-        .optional()?
-        .ok_or_else(|| Error::NotFound(format!("#{id}")))?;
+fn work_from_row(r: &Row) -> rusqlite::Result<(Work, Option<i64>, Option<String>, String)> {
+    let mut w = Work::new(&r.get::<_, String>(col::TYPE)?);
+    w.key = Some(r.get(col::KEY)?);
+    w.title = r.get(col::TITLE)?;
+    w.title_short = r.get(col::TITLE_SHORT)?;
+    w.volume = r.get(col::VOLUME)?;
+    w.issue = r.get(col::ISSUE)?;
+    w.page = r.get(col::PAGE)?;
+    w.edition = r.get(col::EDITION)?;
+    w.number = r.get(col::NUMBER)?;
+    w.publisher = r.get(col::PUBLISHER)?;
+    w.publisher_place = r.get(col::PUBLISHER_PLACE)?;
+    w.doi = r.get(col::DOI)?;
+    w.url = r.get(col::URL)?;
+    w.abstract_text = r.get(col::ABSTRACT)?;
+    w.language = r.get(col::LANGUAGE)?;
+    w.citation_key = r.get(col::CITATION_KEY)?;
+    Ok((w, r.get(col::CONTAINER_ID)?, r.get(col::ISSUED)?, r.get(col::EXTRA)?))
+}
+
+/// The row's JSON columns decoded into the work.
+fn finish_row(mut w: Work, issued: Option<String>, extra: String) -> Result<Work> {
     w.issued = opt_json(issued, Date::from_csl)?;
     if let Value::Object(m) = serde_json::from_str(&extra)? {
         w.extra = m;
     }
-    let mut st = conn.prepare_cached(
-        "SELECT role, family, given, non_dropping_particle, dropping_particle, suffix, literal, extra \
-         FROM creators WHERE work_id = ?1 ORDER BY position",
-    )?;
-    let rows = st.query_map([id], |r| {
-        Ok((
-            Creator {
-                role: r.get(0)?,
-                family: r.get(1)?,
-                given: r.get(2)?,
-                non_dropping_particle: r.get(3)?,
-                dropping_particle: r.get(4)?,
-                suffix: r.get(5)?,
-                literal: r.get(6)?,
-                extra: Map::new(),
-            },
-            r.get::<_, Option<String>>(7)?,
-        ))
-    })?;
+    Ok(w)
+}
+
+const CREATOR_COLUMNS: &str = "role, family, given, non_dropping_particle, dropping_particle, suffix, literal, extra";
+
+/// A creator from [`CREATOR_COLUMNS`], starting at column `at`.
+fn creator_from_row(r: &Row, at: usize) -> rusqlite::Result<(Creator, Option<String>)> {
+    Ok((
+        Creator {
+            role: r.get(at)?,
+            family: r.get(at + 1)?,
+            given: r.get(at + 2)?,
+            non_dropping_particle: r.get(at + 3)?,
+            dropping_particle: r.get(at + 4)?,
+            suffix: r.get(at + 5)?,
+            literal: r.get(at + 6)?,
+            extra: Map::new(),
+        },
+        r.get::<_, Option<String>>(at + 7)?,
+    ))
+}
+
+fn add_creator(w: &mut Work, (mut c, extra): (Creator, Option<String>)) -> Result<()> {
+    if let Some(Value::Object(m)) = extra.map(|e| serde_json::from_str(&e)).transpose()? {
+        c.extra = m;
+    }
+    w.creators.push(c);
+    Ok(())
+}
+
+fn add_identifier(w: &mut Work, kind: &str, value: String) {
+    match kind {
+        "isbn" => w.isbn.push(value),
+        "issn" => w.issn.push(value),
+        // pmid/arxiv are mirrored from `extra`, which the row already gave.
+        _ => {}
+    }
+}
+
+/// One work's own row, creators and identifiers; no parent.
+pub(super) fn load_row(conn: &Connection, id: i64) -> Result<(Work, Option<i64>)> {
+    let (w, container_id, issued, extra) = conn
+        .prepare_cached(&format!("SELECT {WORK_COLUMNS} FROM works WHERE id = ?1"))?
+        .query_row([id], work_from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("#{id}")))?;
+    let mut w = finish_row(w, issued, extra)?;
+    let mut st = conn.prepare_cached(&format!("SELECT {CREATOR_COLUMNS} FROM creators WHERE work_id = ?1 ORDER BY position"))?;
+    let rows = st.query_map([id], |r| creator_from_row(r, 0))?;
     for row in rows {
-        let (mut c, extra) = row?;
-        if let Some(Value::Object(m)) = extra.map(|e| serde_json::from_str(&e)).transpose()? {
-            c.extra = m;
-        }
-        w.creators.push(c);
+        add_creator(&mut w, row?)?;
     }
     let mut st = conn.prepare_cached("SELECT kind, value FROM work_ids WHERE work_id = ?1 ORDER BY kind, position")?;
     let rows = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
     for row in rows {
         let (kind, value) = row?;
-        match kind.as_str() {
-            "isbn" => w.isbn.push(value),
-            "issn" => w.issn.push(value),
-            // pmid/arxiv are mirrored from `extra`, which `load_row` already read.
-            _ => {}
-        }
+        add_identifier(&mut w, &kind, value);
     }
     Ok((w, container_id))
+}
+
+/// [`load_row`] for many works, `ids` ascending and distinct. Ids close
+/// together (most of an export) are read with one range scan of each table
+/// (works, creators, identifiers) instead of three lookups per work; scattered
+/// ids one by one.
+pub(super) fn load_rows(conn: &Connection, ids: &[i64]) -> Result<Vec<(Work, Option<i64>)>> {
+    debug_assert!(ids.windows(2).all(|p| p[0] < p[1]), "ids ascending and distinct");
+    let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) else { return Ok(Vec::new()) };
+    // A range scan reads every row between the ends: worth it while most of
+    // them are wanted.
+    if ids.len() < 16 || (hi - lo) as u64 > ids.len() as u64 * 4 {
+        return ids.iter().map(|&id| load_row(conn, id)).collect();
+    }
+    let at = |id: i64| ids.binary_search(&id).ok();
+    let mut out: Vec<Option<(Work, Option<i64>)>> = Vec::with_capacity(ids.len());
+    out.resize_with(ids.len(), || None);
+    let mut st = conn.prepare_cached(&format!("SELECT {WORK_COLUMNS} FROM works WHERE id BETWEEN ?1 AND ?2 ORDER BY id"))?;
+    let mut rows = st.query([lo, hi])?;
+    while let Some(r) = rows.next()? {
+        if let Some(i) = at(r.get(0)?) {
+            let (w, container_id, issued, extra) = work_from_row(r)?;
+            out[i] = Some((finish_row(w, issued, extra)?, container_id));
+        }
+    }
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT work_id, {CREATOR_COLUMNS} FROM creators WHERE work_id BETWEEN ?1 AND ?2 ORDER BY work_id, position"
+    ))?;
+    let mut rows = st.query([lo, hi])?;
+    while let Some(r) = rows.next()? {
+        if let Some((w, _)) = at(r.get(0)?).and_then(|i| out[i].as_mut()) {
+            add_creator(w, creator_from_row(r, 1)?)?;
+        }
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT work_id, kind, value FROM work_ids WHERE work_id BETWEEN ?1 AND ?2 ORDER BY work_id, kind, position",
+    )?;
+    let mut rows = st.query([lo, hi])?;
+    while let Some(r) = rows.next()? {
+        if let Some((w, _)) = at(r.get(0)?).and_then(|i| out[i].as_mut()) {
+            let kind: String = r.get(1)?;
+            add_identifier(w, &kind, r.get(2)?);
+        }
+    }
+    ids.iter().zip(out).map(|(id, o)| o.ok_or_else(|| Error::NotFound(format!("#{id}")))).collect()
 }
 
 /// A work with up to `depth` levels of its container chain.
