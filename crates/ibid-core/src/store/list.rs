@@ -105,6 +105,17 @@ pub struct Page {
 /// FROM trash)`, the same rows (`trash.work_id` is never NULL) a third
 /// faster when every row of 100k is read (an export's scope: 7.5 against
 /// 11 ms).
+/// Which rows of a page a list query reads (see [`Library::list`]).
+#[derive(Clone, Copy)]
+enum Keyset {
+    /// The first page.
+    First,
+    /// After a cursor: the rows with its sort value, past its id.
+    Ties,
+    /// After a cursor: the rows past its sort value.
+    Beyond,
+}
+
 #[derive(Clone, Copy)]
 enum TrashTest {
     Exists,
@@ -117,7 +128,7 @@ impl Library {
     /// only the sort index, which carries the key.
     pub fn list_all_keys(&self, q: &ListQuery) -> Result<String> {
         let q = ListQuery { after: None, ..q.clone() };
-        let (sql, filter_value) = self.list_sql(&q, "key", TrashTest::Exists);
+        let (sql, filter_value) = self.list_sql(&q, "key", TrashTest::Exists, Keyset::First);
         let mut st = self.conn.prepare_cached(&sql)?;
         let mut rows = st.query(rusqlite::params![i64::MAX, SqlValue::Null, 0, filter_value])?;
         let mut out = String::new();
@@ -133,24 +144,39 @@ impl Library {
     /// of the cost at 100k works).
     pub fn list_all_ids(&self, q: &ListQuery) -> Result<Vec<i64>> {
         let q = ListQuery { after: None, ..q.clone() };
-        let (sql, filter_value) = self.list_sql(&q, "id", TrashTest::In);
+        let (sql, filter_value) = self.list_sql(&q, "id", TrashTest::In, Keyset::First);
         let mut st = self.conn.prepare_cached(&sql)?;
         let ids = st.query_map(rusqlite::params![i64::MAX, SqlValue::Null, 0, filter_value], |r| r.get(0))?;
         Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
-        let (sql, filter_value) = self.list_sql(q, &format!("id, {}, key", q.sort.column()), TrashTest::Exists);
-        let mut st = self.conn.prepare_cached(&sql)?;
+        let columns = format!("id, {}, key", q.sort.column());
         let limit = q.limit.max(1) as i64;
         let map = |r: &rusqlite::Row| Ok((r.get::<_, i64>(0)?, r.get::<_, SqlValue>(1)?, r.get::<_, String>(2)?));
-        let (after_value, after_id) = match &q.after {
-            Some(c) => (c.value.clone(), c.id),
-            None => (SqlValue::Null, 0),
-        };
-        let rows: Vec<(i64, SqlValue, String)> = st
-            .query_map(rusqlite::params![limit, after_value, after_id, filter_value], map)?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut rows: Vec<(i64, SqlValue, String)> = Vec::new();
+        // After a cursor: first the rest of the rows with the cursor's sort
+        // value (one index seek on `(value, id)`), then those beyond it. One
+        // row-value comparison `(value, id) > (?, ?)` seeks on the value only
+        // and steps over every row tied with it: 730k works modified in one
+        // bulk change made a page after one of them 30 ms (BENCHMARKS.md, issue 8).
+        let parts: &[Keyset] = if q.after.is_some() { &[Keyset::Ties, Keyset::Beyond] } else { &[Keyset::First] };
+        for part in parts {
+            let want = limit - rows.len() as i64;
+            if want == 0 {
+                break;
+            }
+            let (sql, filter_value) = self.list_sql(q, &columns, TrashTest::Exists, *part);
+            let mut st = self.conn.prepare_cached(&sql)?;
+            let (after_value, after_id) = match &q.after {
+                Some(c) => (c.value.clone(), c.id),
+                None => (SqlValue::Null, 0),
+            };
+            let got = st.query_map(rusqlite::params![want, after_value, after_id, filter_value], map)?;
+            for r in got {
+                rows.push(r?);
+            }
+        }
         let next = (rows.len() as i64 == limit).then(|| {
             let (id, value, _) = rows.last().cloned().expect("a full page has a last row");
             Cursor { value, id }
@@ -161,7 +187,7 @@ impl Library {
 
     /// The list query selecting `columns`, with its parameters ?1 limit, ?2/?3
     /// the cursor (NULL/0 for none), ?4 the collection or tag filter.
-    fn list_sql(&self, q: &ListQuery, columns: &str, test: TrashTest) -> (String, SqlValue) {
+    fn list_sql(&self, q: &ListQuery, columns: &str, test: TrashTest, part: Keyset) -> (String, SqlValue) {
         let col = q.sort.column();
         let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
         let trash = match (q.trash, test) {
@@ -169,10 +195,10 @@ impl Library {
             (false, TrashTest::Exists) => "AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.work_id = works.id)",
             (false, TrashTest::In) => "AND id NOT IN (SELECT work_id FROM trash)",
         };
-        let keyset = if q.after.is_some() {
-            format!("AND ({col}, id) {cmp} (?2, ?3)")
-        } else {
-            "AND ?2 IS NULL AND ?3 = 0".to_string()
+        let keyset = match part {
+            Keyset::First => "AND ?2 IS NULL AND ?3 = 0".to_string(),
+            Keyset::Ties => format!("AND {col} = ?2 AND id {cmp} ?3"),
+            Keyset::Beyond => format!("AND {col} {cmp} ?2 AND ?3 IS NOT NULL"),
         };
         let (filter, value) = match (&q.collection, &q.tag) {
             (Some(c), _) => ("AND id IN (SELECT work_id FROM collection_items WHERE collection_id = ?4)", SqlValue::Integer(*c)),
