@@ -74,7 +74,8 @@ pub(crate) fn citeproc(o: &Options, items: &[Map<String, Value>], style: &str, l
     let req = dir.path().join("request.json");
     let body = json!({"locale": locale, "styles": [{"name": "apa", "xml": style}], "items": items});
     std::fs::write(&req, body.to_string()).map_err(|e| e.to_string())?;
-    let script = o.node_dir.join("citeproc.js");
+    // node runs in the folder: a relative --node-dir would be resolved twice.
+    let script = std::path::absolute(o.node_dir.join("citeproc.js")).map_err(|e| format!("--node-dir {}: {e}", o.node_dir.display()))?;
     let t = Instant::now();
     let out = Command::new("node")
         .arg(&script)
