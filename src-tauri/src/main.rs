@@ -28,11 +28,33 @@ use commands::AppState;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 
+/// Without a GPU (no DRM render node: a virtual machine, a remote desktop,
+/// CI) WebKitGTK composites the page with software GL, which cost the web
+/// process about 80 MB at 1M works for nothing a list of references needs
+/// (BENCHMARKS.md, issue 8); its non-composited mode is the lighter one
+/// there. A value the user set wins. First thing in `main`, before any
+/// thread is started (the web process inherits the environment).
+#[cfg(target_os = "linux")]
+fn software_rendering_defaults() {
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os(VAR).is_some() {
+        return;
+    }
+    let render_node = std::fs::read_dir("/dev/dri")
+        .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
+        .unwrap_or(false);
+    if !render_node {
+        std::env::set_var(VAR, "1");
+    }
+}
+
 /// The label of the one window; `capabilities/main.json` is for it only.
 const MAIN_WINDOW: &str = "main";
 
 fn main() -> ExitCode {
     ibid_api::no_huge_pages();
+    #[cfg(target_os = "linux")]
+    software_rendering_defaults();
     let path = match library_path(std::env::args_os().skip(1), std::env::var_os("IBID_LIBRARY")) {
         Ok(p) => p,
         Err(message) => return fail(&message),
