@@ -595,3 +595,98 @@ async fn unstructured_references_are_read_and_linked_to_the_library() {
     assert_eq!(item["author"][0]["family"], "Westad");
     assert_eq!(item["issued"]["date-parts"][0][0], 1998);
 }
+
+/// A server on 127.0.0.1 that answers every request with `answer` (raw
+/// bytes, written by the function it is given): for faults a mock server
+/// cannot make. Returns its base URL.
+async fn raw_server<F, Fut>(answer: F) -> String
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let answer = std::sync::Arc::new(answer);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let answer = std::sync::Arc::clone(&answer);
+            tokio::spawn(async move {
+                // The request's head, then the answer.
+                use tokio::io::AsyncReadExt;
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                answer(stream).await;
+            });
+        }
+    });
+    base
+}
+
+/// Issue 9: a slow-loris server (the answer, head and body, one byte a
+/// second) is cut off by the request's time limit on every try and
+/// reported as a timeout; the library is unchanged (`one_fault`).
+#[tokio::test]
+async fn issue_9_a_server_sending_a_byte_a_second_times_out() {
+    let base = raw_server(|mut stream| async move {
+        use tokio::io::AsyncWriteExt;
+        let answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+        for b in answer {
+            if stream.write_all(&[*b]).await.is_err() {
+                return; // the client gave up
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    })
+    .await;
+    let mut cfg = config(&base);
+    cfg.timeout = Duration::from_millis(1500);
+    cfg.tries = 2;
+    let res = one_fault(cfg, DOI).await;
+    let e = failed(&res);
+    assert_eq!(e.code(), "service_unavailable", "{e}");
+    assert!(e.to_string().contains("timed out") && e.to_string().contains("2 tries"), "{e}");
+}
+
+/// Issue 9: a body larger than any record (here endless: chunk after chunk
+/// of 1 MiB, no length given) is read up to 32 MiB and refused, not held.
+#[tokio::test]
+async fn issue_9_an_endless_body_is_refused_at_32_mib() {
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&sent);
+    let base = raw_server(move |mut stream| {
+        let counter = std::sync::Arc::clone(&counter);
+        async move {
+            use tokio::io::AsyncWriteExt;
+            let head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+            if stream.write_all(head).await.is_err() {
+                return;
+            }
+            let chunk = vec![b' '; 1 << 20];
+            let frame = [format!("{:x}\r\n", chunk.len()).into_bytes(), chunk, b"\r\n".to_vec()].concat();
+            // Until the client hangs up (or 1 GiB, so a broken client cannot keep the test forever).
+            for _ in 0..1024 {
+                if stream.write_all(&frame).await.is_err() {
+                    return;
+                }
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    })
+    .await;
+    let mut cfg = config(&base);
+    cfg.timeout = Duration::from_secs(30);
+    let res = one_fault(cfg, DOI).await;
+    let e = failed(&res);
+    assert_eq!(e.code(), "malformed_response", "{e}");
+    assert!(e.to_string().contains("larger than 32 MiB"), "{e}");
+    // The client stopped reading soon after the limit (what the kernel's
+    // buffers hold aside): it did not take the server's whole gigabyte.
+    let mib = sent.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(mib < 128, "the server wrote {mib} MiB before the client hung up");
+}
