@@ -1,6 +1,7 @@
 //! Ibid's cross-crate and data-driven tests, linked into one binary (see
 //! Cargo.toml). Run one group with `cargo test -p ibid-tests -- map_crossref::`.
 
+mod backup;
 mod citeproc;
 mod csl_roundtrip;
 mod duplicates;

@@ -377,7 +377,12 @@ fn merge_all_confident_groups_at_once_then_undo_the_batch() {
     let (_t, mut lib) = open(library());
     let before = dump(&lib);
     let count = lib.count().unwrap();
+    assert!(lib.backups().unwrap().is_empty());
     let out = lib.merge_confident().unwrap();
+    // A backup of the library before the bulk merge (issue 9).
+    let backups = lib.backups().unwrap();
+    assert_eq!(backups.len(), 1);
+    assert_eq!(backups[0].kind, ibid_core::store::BackupKind::BeforeMerge);
     assert_eq!((out.groups, out.merged), (4, 4));
     assert_eq!(lib.count().unwrap(), count - 4);
     let left = lib.find_duplicates().unwrap();

@@ -74,6 +74,7 @@ fn main() -> ExitCode {
     }
 
     let api = Arc::new(api);
+    ibid_api::start_daily_backup(path.clone());
     start_local_api(Arc::clone(&api));
     let picks = api.picks().subscribe();
     let on_exit = Arc::clone(&api);

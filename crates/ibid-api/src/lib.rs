@@ -299,6 +299,23 @@ pub struct Api {
 /// which asks for the refresh when it has added the works.
 const REFRESHED_BY_THEIR_JOB: &[&str] = &["add_identifiers"];
 
+/// Writes the day's backup of the library at `path` into its backups
+/// folder if the newest daily one is more than a day old (seven are kept),
+/// on a thread of its own with its own read-only connection, so the app
+/// goes on meanwhile. What a shell calls once at start; a failure is
+/// logged, never fatal. `None`: the thread could not start.
+pub fn start_daily_backup(path: std::path::PathBuf) -> Option<std::thread::JoinHandle<()>> {
+    use ibid_core::store::{backup_if_due, BackupKind};
+    std::thread::Builder::new()
+        .name("ibid-backup".into())
+        .spawn(move || match backup_if_due(&path, BackupKind::Daily, std::time::Duration::from_secs(24 * 3600)) {
+            Ok(Some(file)) => tracing::info!(backup = %file.display(), "wrote the daily backup"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(library = %path.display(), "the daily backup failed: {e}"),
+        })
+        .ok()
+}
+
 /// What every Ibid process (`ibid`, the desktop app, `ibid-bench`) does
 /// first: no transparent huge pages. mimalloc asks for them
 /// (`madvise(MADV_HUGEPAGE)` on its arenas), and where the kernel's THP

@@ -435,3 +435,20 @@ fn issue_8_duplicates_found_merged_undone_and_dismissed() {
     assert_eq!(api.call("merge_duplicates", json!({})).unwrap_err().code, "invalid_input");
     assert_eq!(api.call("merge_duplicates", json!({"groups": [{"keys": ["ZZZZZZZZ", stalin[0]]}]})).unwrap_err().code, "not_found");
 }
+
+/// The desktop's daily backup (issue 9): written on a thread of its own
+/// beside an open API, once a day.
+#[test]
+fn issue_9_the_daily_backup_is_written_beside_an_open_library_once_a_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("library.sqlite");
+    let api = ibid_api::Api::open(&path).unwrap();
+    let folder = ibid_core::store::backups_dir(&path);
+    ibid_api::start_daily_backup(path.clone()).unwrap().join().unwrap();
+    let first = ibid_core::store::list_backups(&folder).unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].kind, ibid_core::store::BackupKind::Daily);
+    ibid_api::start_daily_backup(path.clone()).unwrap().join().unwrap();
+    assert_eq!(ibid_core::store::list_backups(&folder).unwrap(), first, "not again the same day");
+    drop(api);
+}

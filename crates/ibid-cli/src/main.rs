@@ -136,10 +136,13 @@ enum Command {
         #[arg(required = true)]
         keys: Vec<String>,
     },
-    /// Restore works from the trash
+    /// Restore works from the trash; or, with --backup FILE, the whole library from a backup (the present state is kept first as a pre-restore backup)
     Restore {
-        #[arg(required = true)]
+        #[arg(required_unless_present = "backup")]
         keys: Vec<String>,
+        /// A backup (an Ibid library file) to replace the library with
+        #[arg(long, value_name = "FILE", conflicts_with = "keys")]
+        backup: Option<PathBuf>,
     },
     /// Add a Markdown note to a work
     Note { key: String, text: String },
@@ -238,6 +241,14 @@ enum Command {
         value: Option<String>,
         #[arg(long)]
         unset: bool,
+    },
+    /// Back the library up: to FILE, else into its backups folder (NAME-backups beside it; the 10 newest kept); --list shows the backups there
+    Backup {
+        /// A new file to write the backup to
+        file: Option<PathBuf>,
+        /// List the backups in the backups folder instead
+        #[arg(long, conflicts_with = "file")]
+        list: bool,
     },
     /// Serve the commands over HTTP on 127.0.0.1 (POST /api/cmd/<name>) until stopped
     Serve {
@@ -554,7 +565,7 @@ fn run_command(cli: Cli, path: &Path) -> Res<ExitCode> {
                 lib.trash(id)?;
             }
         }
-        Command::Restore { keys } => {
+        Command::Restore { keys, backup: None } => {
             for id in resolve_all(&lib, &keys)? {
                 lib.restore(id)?;
             }
@@ -621,6 +632,33 @@ fn run_command(cli: Cli, path: &Path) -> Res<ExitCode> {
             if let Some(p) = &args.output {
                 eprintln!("exported {n} work(s) to {}", p.display());
             }
+        }
+        Command::Backup { file, list } => {
+            if list {
+                let now = ibid_core::store::clock_ms();
+                for b in lib.backups()? {
+                    let age = (now - b.written_at).max(0) / 1000;
+                    let age = match age {
+                        a if a < 3600 => format!("{} min ago", a / 60),
+                        a if a < 86_400 => format!("{} h ago", a / 3600),
+                        a => format!("{} days ago", a / 86_400),
+                    };
+                    writeln!(out, "{:<12} {:>12} {:>10} bytes  {}", b.kind.name(), age, b.bytes, b.path.display()).map_err(w)?;
+                }
+            } else {
+                let dest = match file {
+                    Some(f) => {
+                        lib.backup_to(&f)?;
+                        f
+                    }
+                    None => lib.backup(ibid_core::store::BackupKind::Manual)?,
+                };
+                eprintln!("backed up {} work(s) to {}", lib.count()?, dest.display());
+            }
+        }
+        Command::Restore { backup: Some(file), .. } => {
+            let kept = lib.restore_backup(&file)?;
+            eprintln!("restored {} ({} work(s)); the library as it was is kept in {}", file.display(), lib.count()?, kept.display());
         }
         Command::Styles => {
             for (id, title) in ibid_formats::render::list_styles() {

@@ -208,3 +208,47 @@ fn issue_8_duplicates_listed_merged_undone_and_dismissed() {
     assert_eq!(json(&lib, &["duplicates", "--json"]).as_array().unwrap().len(), 1);
     user_error(&lib, &["duplicates", "undo"], "no merge to undo");
 }
+
+/// `ibid backup` (into the backups folder, or to a file), `--list`, and
+/// `ibid restore --backup FILE`; a file that is not a library is refused
+/// with one line and changes nothing (issue 9).
+#[test]
+fn issue_9_backup_and_restore_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    ok(&lib, &["import", seed().to_str().unwrap()]);
+    let keys = |lib: &Path| ok(lib, &["list", "--json"]);
+    let before = keys(&lib);
+
+    let out = ibid(&lib, &["backup"]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(said.contains("lib.sqlite-backups") && said.contains("manual-"), "{said}");
+    let file = tmp.path().join("copy.sqlite");
+    ok(&lib, &["backup", file.to_str().unwrap()]);
+    assert!(file.is_file());
+    let listed = ok(&lib, &["backup", "--list"]);
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.starts_with("manual"), "{listed}");
+
+    // A change, then the backup back.
+    let key = json(&lib, &["list", "--json"])[0]["id"].as_str().unwrap().to_string();
+    ok(&lib, &["trash", &key]);
+    assert_ne!(keys(&lib), before);
+    let out = ibid(&lib, &["restore", "--backup", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pre-restore-"));
+    assert_eq!(keys(&lib), before);
+    assert!(ok(&lib, &["backup", "--list"]).lines().any(|l| l.starts_with("pre-restore")));
+
+    // Not a library: one clear line, the library unchanged.
+    let text = tmp.path().join("notes.txt");
+    std::fs::write(&text, "these are notes, not a library; long enough to be read as a file header").unwrap();
+    user_error(&lib, &["restore", "--backup", text.to_str().unwrap()], "not an Ibid library");
+    user_error(&lib, &["backup", file.to_str().unwrap()], "exists");
+    assert_eq!(keys(&lib), before);
+    // `restore KEY` is still the trash's.
+    ok(&lib, &["trash", &key]);
+    ok(&lib, &["restore", &key]);
+    assert_eq!(keys(&lib), before);
+}

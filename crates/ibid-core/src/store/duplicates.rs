@@ -487,7 +487,8 @@ impl Library {
     }
 
     /// Finds the duplicates and merges every confident group, keeping each
-    /// group's best work; one transaction, one Undo.
+    /// group's best work; one transaction, one Undo. A `pre-merge` backup is
+    /// written first unless one is less than an hour old.
     pub fn merge_confident(&mut self) -> Result<MergeOutcome> {
         let groups: Vec<MergeGroup> = self
             .find_duplicates()?
@@ -498,6 +499,11 @@ impl Library {
                 survivor: None,
             })
             .collect();
+        // A bulk merge changes many works at once: a backup first (at most
+        // one an hour; issue 9), beside Undo.
+        if !groups.is_empty() {
+            self.backup_if_due(super::BackupKind::BeforeMerge, std::time::Duration::from_secs(3600))?;
+        }
         self.merge_duplicates(&groups)
     }
 

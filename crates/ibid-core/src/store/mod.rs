@@ -9,6 +9,7 @@
 //!   fresh library is built by running all of them.
 
 mod auto_export;
+mod backup;
 mod bulk;
 mod cited;
 mod duplicates;
@@ -28,6 +29,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 
 pub use auto_export::{clock_ms, AutoExport, Layout, AUTO_EXPORT_FORMATS};
+pub use backup::{backup_if_due, backups_dir, list_backups, BackupInfo, BackupKind};
 pub use bulk::{BulkOrganize, BulkSummary};
 pub use cited::{match_title, NoteCitation, NotesImport, NotesImported, Placed};
 pub use duplicates::{DuplicateGroup, MergeGroup, MergeOutcome, UndoOutcome};
