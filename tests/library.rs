@@ -644,3 +644,22 @@ fn issue_8_a_bulk_import_failing_halfway_leaves_nothing() {
     assert_eq!(lib.search("alliance", 10).unwrap().len(), 10);
     assert_eq!(state(&lib), state(&fresh));
 }
+
+/// Another process holding the write lock past the busy timeout: a clear
+/// error with its own code (not SQLite's "database is locked"), and nothing
+/// half-written; once the lock is gone the same write goes through (issue 9).
+#[test]
+fn issue_9_a_writer_held_up_past_the_busy_timeout_gets_a_clear_error() {
+    let (_t, mut lib, keys) = lib_with(sample());
+    let id = lib.resolve(&keys[0]).unwrap();
+    lib.connection().busy_timeout(std::time::Duration::from_millis(200)).unwrap();
+    let other = rusqlite::Connection::open(lib.path()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let e = lib.retag(id, &["later".to_string()], &[]).unwrap_err();
+    assert_eq!(e.code(), "busy", "{e}");
+    assert!(e.to_string().contains("another Ibid process"), "{e}");
+    other.execute_batch("COMMIT").unwrap();
+    assert!(lib.tags().unwrap().is_empty());
+    lib.retag(id, &["later".to_string()], &[]).unwrap();
+    assert_eq!(lib.tags().unwrap(), vec![("later".to_string(), 1)]);
+}

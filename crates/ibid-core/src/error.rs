@@ -17,8 +17,12 @@ pub enum Error {
     BadFile { path: PathBuf, message: String },
     #[error("the library at {path} was written by a newer Ibid (schema version {found}, this build knows up to {known}); upgrade Ibid")]
     TooNew { path: PathBuf, found: i64, known: i64 },
+    /// Another process held the library's write lock for longer than the
+    /// busy timeout (10 s): a long import or merge in the desktop app or `ibid`.
+    #[error("the library is busy: another Ibid process (the desktop app or `ibid`) has been writing to it for more than 10 s; try again when it is done")]
+    Busy,
     #[error("database error: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(rusqlite::Error),
     #[error("{context}: {source}")]
     Io { context: String, #[source] source: std::io::Error },
     #[error("JSON error: {0}")]
@@ -33,6 +37,7 @@ impl Error {
             Error::Invalid(_) => "invalid_input",
             Error::BadFile { .. } => "bad_file",
             Error::TooNew { .. } => "library_too_new",
+            Error::Busy => "busy",
             Error::Db(_) => "database",
             Error::Io { .. } => "io",
             Error::Json(_) => "json",
@@ -45,6 +50,15 @@ impl Error {
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io { context: context.into(), source }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => Error::Busy,
+            _ => Error::Db(e),
+        }
     }
 }
 

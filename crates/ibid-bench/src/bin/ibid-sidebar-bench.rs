@@ -73,7 +73,7 @@ fn main() {
     let api = ibid_api::Api::open(&path).expect("open api");
     eprintln!("Api::open {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
     let lib = Library::open(&path).expect("open");
-    let mut row = |what: &str, f: &mut dyn FnMut() -> usize| {
+    let row = |what: &str, f: &mut dyn FnMut() -> usize| {
         let mut ds: Vec<Duration> = Vec::new();
         let mut n = 0;
         for _ in 0..reps {

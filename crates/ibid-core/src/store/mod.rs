@@ -81,6 +81,14 @@ impl Library {
             e => Error::Db(e),
         };
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(bad_file)?;
+        // Another process (the desktop app and the CLI) may write the same
+        // library. A deferred transaction that reads before it writes cannot
+        // wait for the other writer: when that one commits first, SQLite
+        // refuses the upgrade at once ("database is locked", SQLITE_BUSY
+        // without the busy handler). Every write transaction takes the write
+        // lock when it begins, waiting up to the busy timeout (issue 9).
+        let mut conn = conn;
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         // Stable query plans: without this, SQLite (built with STAT4) may
         // re-prepare a statement each time a new value is bound to it, which
         // measured as a quarter of an import's time.

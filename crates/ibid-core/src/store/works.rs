@@ -361,7 +361,13 @@ impl Library {
         let mut order: Vec<(i64, usize)> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
         order.sort_unstable();
         // One snapshot for the whole read, and no lock taken per statement.
-        let _read = if self.conn.is_autocommit() { Some(self.conn.unchecked_transaction()?) } else { None };
+        // (Deferred: a read takes no write lock; the connection's default is
+        // immediate, for writes.)
+        let _read = if self.conn.is_autocommit() {
+            Some(rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Deferred)?)
+        } else {
+            None
+        };
         let mut containers_given: std::collections::HashSet<i64> = std::collections::HashSet::new();
         for chunk in order.chunks(CHUNK) {
             let mut distinct: Vec<i64> = chunk.iter().map(|&(id, _)| id).collect();
