@@ -254,8 +254,38 @@ test('a hostile title stays inert, and its <i> survives', async () => {
       await page.waitForTimeout(200);
       assert.equal(await page.evaluate(() => /** @type {any} */ (window).__pwned), undefined);
       assert.equal(await page.getByTestId('note').locator('a[href]').count(), 0);
+
+      // Issue 9: the abstract, unbalanced markup, a javascript: URL, and the
+      // export's HTML preview of the same record: all inert.
+      const detail = page.getByTestId('detail-body');
+      await eventually(async () => (await detail.innerText()).includes('An abstract'), 'the abstract shown');
+      assert.equal(await detail.locator('script, img, iframe, [onerror], [onclick], [style]').count(), 0);
+      assert.equal(await page.locator('a[href^="javascript:" i], [href^="javascript:" i], [src^="javascript:" i]').count(), 0);
+      await page.getByTestId('export').click();
+      await page.getByTestId('export-dialog').waitFor();
+      await page.getByTestId('export-scope-selection').check();
+      await page.getByTestId('export-format').selectOption('html');
+      const html = page.getByTestId('export-preview-html');
+      await eventually(async () => (await html.innerText()).includes('Mallory'), 'the hostile record in the HTML preview');
+      await page.waitForTimeout(200);
+      assert.equal(await html.locator('script, img, iframe, [onerror], [onclick], [style]').count(), 0);
+      assert.equal(await html.locator('a[href]:not([href^="http:"]):not([href^="https:"])').count(), 0, 'links only to web pages');
+      assert.equal(await page.evaluate(() => /** @type {any} */ (window).__pwned), undefined);
     },
-    { extraItems: [{ id: 'hostile', type: 'article-journal', title: hostile, author: [{ family: 'Mallory' }], issued: { 'date-parts': [[2024]] } }] },
+    {
+      extraItems: [
+        {
+          id: 'hostile',
+          type: 'article-journal',
+          title: hostile,
+          author: [{ family: 'Mallory' }],
+          issued: { 'date-parts': [[2024]] },
+          abstract: 'An abstract <script>window.__pwned=6</script><img src=x onerror="window.__pwned=7"><b>unclosed <i>markup <sub>too',
+          URL: 'javascript:window.__pwned=8',
+          'container-title': '<svg onload="window.__pwned=9"><i>Journal</i>',
+        },
+      ],
+    },
   );
 });
 
