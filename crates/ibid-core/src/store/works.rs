@@ -791,10 +791,21 @@ fn find_duplicate(tx: &Transaction, w: &Work) -> Result<Option<i64>> {
     // punctuation, so "1945–1950" and "1945-1950" differ there but not here).
     let first = title.split(' ').next().unwrap_or("").to_string();
     let mut st = tx.prepare_cached(
-        "SELECT id FROM works WHERE standalone = 1 AND sort_title >= ?1 AND sort_title < ?2 AND type = ?3 ORDER BY sort_title, id LIMIT 500",
+        "SELECT id, title FROM works WHERE standalone = 1 AND sort_title >= ?1 AND sort_title < ?2 AND type = ?3 ORDER BY sort_title, id LIMIT 500",
     )?;
-    let ids: Vec<i64> =
-        st.query_map(params![first, format!("{first}\u{10ffff}"), w.work_type], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let candidates = st.query_map(params![first, format!("{first}\u{10ffff}"), w.work_type], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+    })?;
+    // Only a work with the same title can be the same work: the others are
+    // not loaded (a common first word, "The", gave every imported work up to
+    // 500 candidates to load: 6,000 works into a library of 300 took 34 s).
+    let mut ids = Vec::new();
+    for c in candidates {
+        let (id, have_title) = c?;
+        if have_title.as_deref().map(text::match_title).as_deref() == Some(title.as_str()) {
+            ids.push(id);
+        }
+    }
     for id in ids {
         let have = load_work(tx, id, 2)?;
         if Seen::identities(&have).into_iter().find(|i| i.starts_with("twc:")) == want {
