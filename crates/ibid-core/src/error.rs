@@ -21,6 +21,10 @@ pub enum Error {
     /// busy timeout (10 s): a long import or merge in the desktop app or `ibid`.
     #[error("the library is busy: another Ibid process (the desktop app or `ibid`) has been writing to it for more than 10 s; try again when it is done")]
     Busy,
+    /// The disk (or the library's file system) has no room for the write;
+    /// the transaction was rolled back.
+    #[error("the disk is full: nothing was changed; free some space and try again")]
+    DiskFull,
     #[error("database error: {0}")]
     Db(rusqlite::Error),
     #[error("{context}: {source}")]
@@ -38,6 +42,7 @@ impl Error {
             Error::BadFile { .. } => "bad_file",
             Error::TooNew { .. } => "library_too_new",
             Error::Busy => "busy",
+            Error::DiskFull => "disk_full",
             Error::Db(_) => "database",
             Error::Io { .. } => "io",
             Error::Json(_) => "json",
@@ -57,6 +62,7 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => Error::Busy,
+            Some(rusqlite::ErrorCode::DiskFull) => Error::DiskFull,
             _ => Error::Db(e),
         }
     }
