@@ -10,8 +10,9 @@
 //!   the library is read and written in their order.
 //! * [`render`]: bibliographies and citations in any CSL style (hayagriva).
 //!
-//! Invariant: no I/O beyond what a caller hands in; everything works on
-//! text and [`ibid_core::Work`] / flat CSL-JSON items.
+//! Invariant: no I/O beyond what a caller hands in (a `Library` and a
+//! writer, for [`export::write_works`]); everything else works on text and
+//! [`ibid_core::Work`] / flat CSL-JSON items.
 
 pub mod bibtex;
 pub mod cayw;
