@@ -37,6 +37,7 @@ fn library() -> Value {
         // Same DOI (title in another case and with a full stop).
         {"type": "article-journal", "title": "Cold War Origins", "author": author("Smith"), "DOI": "10.1234/cwo",
          "container-title": "Diplomatic History", "issued": {"date-parts": [[2001]]}},
+        // (The DOI written as a resolver URL, as sources give it: data, not a request.)
         {"type": "article-journal", "title": "COLD WAR ORIGINS.", "author": author("Smith"), "DOI": "https://doi.org/10.1234/CWO",
          "issued": {"date-parts": [[2001]]}, "page": "1-20"},
         // Same ISBN, one with its subtitle.

@@ -74,7 +74,8 @@ fn main() -> ExitCode {
     }
 
     let api = Arc::new(api);
-    ibid_api::start_daily_backup(path.clone());
+    // Two minutes after the launch, not during it.
+    ibid_api::start_daily_backup(path.clone(), std::time::Duration::from_secs(120));
     start_local_api(Arc::clone(&api));
     let picks = api.picks().subscribe();
     let on_exit = Arc::clone(&api);

@@ -11,6 +11,8 @@ import { IBID_BIN, eventually, outDir, preflight, withApp } from './harness.mjs'
 
 before(() => preflight());
 
+// The second DOI is written as a resolver URL, as sources give it: data for
+// duplicate detection to normalise, never a request.
 const ITEMS = [
   { type: 'article-journal', title: 'Zebras in the <i>Cold War</i>', author: [{ family: 'Okafor', given: 'N.' }], DOI: '10.5555/zebra', issued: { 'date-parts': [[2011]] } },
   { type: 'article-journal', title: 'ZEBRAS IN THE COLD WAR', author: [{ family: 'Okafor' }], DOI: 'https://doi.org/10.5555/ZEBRA', issued: { 'date-parts': [[2011]] } },

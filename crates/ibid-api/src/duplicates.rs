@@ -90,12 +90,6 @@ pub struct MergeUndone {
     pub restored: usize,
 }
 
-/// `dismiss_duplicates`'s argument: a group that is not duplicates.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct DismissDuplicates {
-    pub keys: Vec<String>,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Dismissed {
     pub keys: Vec<String>,
@@ -202,7 +196,7 @@ impl Api {
     }
 
     /// Marks a group as not duplicates: it is not offered again.
-    pub fn dismiss_duplicates(&self, args: DismissDuplicates) -> ApiResult<Dismissed> {
+    pub fn dismiss_duplicates(&self, args: crate::KeysArgs) -> ApiResult<Dismissed> {
         let mut lib = self.lib();
         let ids = args
             .keys

@@ -12,7 +12,7 @@ use std::sync::{Mutex, OnceLock};
 
 use ibid_core::store::Scope as WorkScope;
 use ibid_core::{export, Library, Work};
-use ibid_formats::export::{write_works, FileFormat};
+use ibid_formats::export::{write_works, write_works_to_file, FileFormat};
 use ibid_formats::{bibtex, citekey, keycite, render, ris};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -321,12 +321,8 @@ impl Api {
             let scope = work_scope(&args.export.scope)?;
             let mut lib = self.lib();
             let ids = lib.scope_ids(&scope)?;
-            export::write_atomic_with(&path, |f| {
-                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-                write_works(&mut lib, &ids, &file_format, &mut w)?;
-                std::io::Write::flush(&mut w).map_err(|e| ibid_core::Error::io(format!("cannot write {}", path.display()), e))
-            })?;
-            return Ok(Saved { path: path.display().to_string(), count: ids.len() });
+            let count = write_works_to_file(&mut lib, &ids, &file_format, &path)?;
+            return Ok(Saved { path: path.display().to_string(), count });
         }
         let out = self.export(args.export)?;
         export::write_atomic(&path, out.text.as_bytes())?;

@@ -19,7 +19,7 @@ pub use auto_export::{AddAutoExport, AutoExportDto, AutoExportPath};
 mod refresher;
 pub use cited::{CitedIn, CitedWork, Citation, CitingWork, PasteNotes};
 pub use duplicates::{
-    DismissDuplicates, Dismissed, DuplicateGroupDto, DuplicateWork, Duplicates, MergeDuplicates, MergeGroupArgs, MergeUndone, Merged, UndoMerge,
+    Dismissed, DuplicateGroupDto, DuplicateWork, Duplicates, MergeDuplicates, MergeGroupArgs, MergeUndone, Merged, UndoMerge,
 };
 pub use formats::{
     sniff, CitationArgs, ExportArgs, ExportScope, Exported, Formatted, ImportFile, SaveExport, Saved, StyleDto, StyleList, DEFAULT_KEY_PATTERN,
@@ -302,16 +302,21 @@ const REFRESHED_BY_THEIR_JOB: &[&str] = &["add_identifiers"];
 /// Writes the day's backup of the library at `path` into its backups
 /// folder if the newest daily one is more than a day old (seven are kept),
 /// on a thread of its own with its own read-only connection, so the app
-/// goes on meanwhile. What a shell calls once at start; a failure is
-/// logged, never fatal. `None`: the thread could not start.
-pub fn start_daily_backup(path: std::path::PathBuf) -> Option<std::thread::JoinHandle<()>> {
+/// goes on meanwhile. What a shell calls once at start, with a delay
+/// (`after`) so that the copy (tens of seconds for a million works) does
+/// not compete with the launch; a failure is logged, never fatal. `None`:
+/// the thread could not start.
+pub fn start_daily_backup(path: std::path::PathBuf, after: std::time::Duration) -> Option<std::thread::JoinHandle<()>> {
     use ibid_core::store::{backup_if_due, BackupKind};
     std::thread::Builder::new()
         .name("ibid-backup".into())
-        .spawn(move || match backup_if_due(&path, BackupKind::Daily, std::time::Duration::from_secs(24 * 3600)) {
-            Ok(Some(file)) => tracing::info!(backup = %file.display(), "wrote the daily backup"),
-            Ok(None) => {}
-            Err(e) => tracing::warn!(library = %path.display(), "the daily backup failed: {e}"),
+        .spawn(move || {
+            std::thread::sleep(after);
+            match backup_if_due(&path, BackupKind::Daily, std::time::Duration::from_secs(24 * 3600)) {
+                Ok(Some(file)) => tracing::info!(backup = %file.display(), "wrote the daily backup"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(library = %path.display(), "the daily backup failed: {e}"),
+            }
         })
         .ok()
 }

@@ -444,11 +444,11 @@ fn issue_9_the_daily_backup_is_written_beside_an_open_library_once_a_day() {
     let path = tmp.path().join("library.sqlite");
     let api = ibid_api::Api::open(&path).unwrap();
     let folder = ibid_core::store::backups_dir(&path);
-    ibid_api::start_daily_backup(path.clone()).unwrap().join().unwrap();
+    ibid_api::start_daily_backup(path.clone(), std::time::Duration::ZERO).unwrap().join().unwrap();
     let first = ibid_core::store::list_backups(&folder).unwrap();
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].kind, ibid_core::store::BackupKind::Daily);
-    ibid_api::start_daily_backup(path.clone()).unwrap().join().unwrap();
+    ibid_api::start_daily_backup(path.clone(), std::time::Duration::ZERO).unwrap().join().unwrap();
     assert_eq!(ibid_core::store::list_backups(&folder).unwrap(), first, "not again the same day");
     drop(api);
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ibid_core::store::{ImportSummary, OnDuplicate, Scope};
 use ibid_core::{export, Library, Work};
-use ibid_formats::export::{write_works, FileFormat};
+use ibid_formats::export::{write_works, write_works_to_file, FileFormat};
 use ibid_formats::{bibtex, render, ris};
 
 type Res<T> = Result<T, ibid_core::Error>;
@@ -92,12 +92,7 @@ pub fn export(lib: &mut Library, a: &ExportArgs, stdout: &mut dyn Write) -> Res<
         if let Some(format) = FileFormat::from_name(&a.format, a.latex_accents, &a.key_pattern) {
             let ids = lib.scope_ids(&a.scope)?;
             return match &a.output {
-                Some(p) => export::write_atomic_with(p, |f| {
-                    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-                    let n = write_works(lib, &ids, &format, &mut w)?;
-                    w.flush().map_err(|e| ibid_core::Error::io(format!("cannot write {}", p.display()), e))?;
-                    Ok(n)
-                }),
+                Some(p) => write_works_to_file(lib, &ids, &format, p),
                 None => write_works(lib, &ids, &format, stdout),
             };
         }

@@ -269,25 +269,17 @@ impl Sink {
         }
     }
 
-    /// The renderers' sinks as one.
+    /// The renderers' sinks (all of one kind) as one.
     fn merge(parts: Vec<Sink>) -> Sink {
-        let mut spools = Vec::new();
-        let mut entries = Vec::new();
-        let mut json = true;
-        for p in parts {
-            match p {
-                Sink::Json(s) => spools.push(s),
-                Sink::Ris(s) => {
-                    json = false;
-                    spools.push(s)
-                }
-                Sink::Bib(e) => entries.push(e),
-            }
-        }
-        match (entries.is_empty(), json) {
-            (false, _) => Sink::Bib(bibtex::Entries::merge(entries)),
-            (true, true) => Sink::Json(Spool::merge(spools)),
-            (true, false) => Sink::Ris(Spool::merge(spools)),
+        let spools = |parts: Vec<Sink>| -> Vec<Spool> {
+            parts.into_iter().filter_map(|p| if let Sink::Json(s) | Sink::Ris(s) = p { Some(s) } else { None }).collect()
+        };
+        match parts.first() {
+            Some(Sink::Bib(_)) => Sink::Bib(bibtex::Entries::merge(
+                parts.into_iter().filter_map(|p| if let Sink::Bib(e) = p { Some(e) } else { None }).collect(),
+            )),
+            Some(Sink::Ris(_)) => Sink::Ris(Spool::merge(spools(parts))),
+            _ => Sink::Json(Spool::merge(spools(parts))),
         }
     }
 }
@@ -387,4 +379,16 @@ pub fn write_works(lib: &mut Library, ids: &[i64], format: &FileFormat, out: &mu
         }
     }
     Ok(n)
+}
+
+/// [`write_works`] into the file `path`, atomically (a temporary file beside
+/// it, fsynced, renamed over it: [`ibid_core::export::write_atomic_with`]),
+/// through a 1 MB buffer. What `ibid export -o` and the desktop's Save use.
+pub fn write_works_to_file(lib: &mut Library, ids: &[i64], format: &FileFormat, path: &std::path::Path) -> ibid_core::Result<usize> {
+    ibid_core::export::write_atomic_with(path, |f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        let n = write_works(lib, ids, format, &mut w)?;
+        w.flush().map_err(|e| ibid_core::Error::io(format!("cannot write {}", path.display()), e))?;
+        Ok(n)
+    })
 }

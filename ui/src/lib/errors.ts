@@ -21,6 +21,8 @@ const HINTS: Record<string, Explained> = {
   forbidden_origin: { title: 'Request refused', hint: 'Ibid only answers pages it serves itself. Open Ibid at the address printed by `ibid serve`.' },
   forbidden_host: { title: 'Request refused', hint: 'Open Ibid at the address printed by `ibid serve` (127.0.0.1 or localhost with its port).' },
   payload_too_large: { title: 'The file is too large to send', hint: 'Split it into smaller files, or import it with `ibid import FILE`.' },
+  busy: { title: 'The library is busy', hint: 'Another Ibid (the desktop app or `ibid`) is writing to it, e.g. a large import. Try again when it is done.' },
+  disk_full: { title: 'The disk is full', hint: 'Nothing was changed. Free some space and try again.' },
   database: { title: 'Library database error', hint: 'The library file may be locked by another program or damaged. Close other Ibid windows and try again.' },
   library_too_new: { title: 'Library written by a newer Ibid', hint: 'Upgrade Ibid to open this library.' },
   io: { title: 'File error', hint: 'Check that the file exists and that you may read it.' },

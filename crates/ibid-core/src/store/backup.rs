@@ -138,13 +138,18 @@ fn write_kind(conn: &Connection, library: &Path, kind: BackupKind) -> Result<Pat
     Ok(dest)
 }
 
+/// Whether the library at `library` has no backup of `kind` younger than `max_age`.
+fn due(library: &Path, kind: BackupKind, max_age: Duration) -> Result<bool> {
+    let newest = list_backups(&backups_dir(library))?.into_iter().find(|b| b.kind == kind);
+    Ok(newest.is_none_or(|b| now_ms() - b.written_at >= max_age.as_millis() as i64))
+}
+
 /// A daily (or other) backup of the library file at `library` if the
 /// newest of `kind` is older than `max_age` (or there is none), through a
 /// read-only connection of its own: for a thread beside the app's, which
 /// goes on reading and writing meanwhile. `None`: not due.
 pub fn backup_if_due(library: &Path, kind: BackupKind, max_age: Duration) -> Result<Option<PathBuf>> {
-    let newest = list_backups(&backups_dir(library))?.into_iter().find(|b| b.kind == kind);
-    if newest.is_some_and(|b| now_ms() - b.written_at < max_age.as_millis() as i64) {
+    if !due(library, kind, max_age)? {
         return Ok(None);
     }
     let conn = Connection::open_with_flags(library, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
@@ -198,8 +203,7 @@ impl Library {
 
     /// A backup of `kind` if the newest is older than `max_age`.
     pub fn backup_if_due(&self, kind: BackupKind, max_age: Duration) -> Result<Option<PathBuf>> {
-        let newest = self.backups()?.into_iter().find(|b| b.kind == kind);
-        if newest.is_some_and(|b| now_ms() - b.written_at < max_age.as_millis() as i64) {
+        if !due(&self.path, kind, max_age)? {
             return Ok(None);
         }
         self.backup(kind).map(Some)
