@@ -1,5 +1,9 @@
-//! Kill -9 during a 10k-item import: the library passes `PRAGMA
-//! integrity_check` and holds either none or all of that import.
+//! Kill -9 at random points of an import, a DOI batch, edits, a merge and a
+//! migration (issue 9): each time the library passes `PRAGMA
+//! integrity_check` (and FTS5's own check) and holds either the whole
+//! operation or none of it. A DOI batch is many operations, one per
+//! identifier: each work it adds is whole (with its container and its
+//! reference list) or absent, and running the batch again adds the rest.
 
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -84,4 +88,193 @@ fn kill_during_import_leaves_all_or_nothing() {
         }
     }
     assert!(killed_mid_import >= 3, "only {killed_mid_import} of 8 kills landed during an import (import took {duration:?})");
+}
+
+/// Spawns `cmd` in its own process group, lets it run for `at`, then
+/// SIGKILLs the whole group (a shell loop and the `ibid` it is running).
+/// Returns whether it was still running when killed.
+#[cfg(unix)]
+fn run_and_kill(cmd: &mut Command, at: std::time::Duration) -> bool {
+    use std::os::unix::process::CommandExt;
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).process_group(0).spawn().unwrap();
+    std::thread::sleep(at);
+    let running = child.try_wait().unwrap().is_none();
+    // SAFETY: kill(2) on the process group of our own child.
+    unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
+    child.wait().unwrap();
+    running
+}
+
+fn ibid_cmd(lib: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ibid"));
+    c.arg("--library").arg(lib).env_remove("IBID_LIBRARY");
+    c
+}
+
+fn ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{:?}: {}", cmd, String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A closed library's file copied (SQLite removes the WAL on the last close).
+fn copy_library(from: &std::path::Path, to: &std::path::Path) {
+    assert!(!from.with_extension("sqlite-wal").exists(), "{} still has a WAL", from.display());
+    std::fs::copy(from, to).unwrap();
+}
+
+/// Every edit sets a title, a publisher and a note that carry the same
+/// number: after a kill they still agree, and the search index has the
+/// title's marker word.
+#[cfg(unix)]
+#[test]
+fn issue_9_kill_during_edits_leaves_each_edit_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib.sqlite");
+    let file = tmp.path().join("items.json");
+    std::fs::write(&file, &items()[..]).unwrap();
+    ok(ibid_cmd(&lib).arg("import").arg(&file));
+    let key = ok(ibid_cmd(&lib).args(["search", "Work 17:", "--json"]));
+    let key = serde_json::from_str::<serde_json::Value>(&key).unwrap()[0]["id"].as_str().unwrap().to_string();
+    let script = format!(
+        "i=0; while :; do i=$((i+1)); \"$IBID\" --library \"$LIB\" edit {key} --set \"title=Edited $i: zebra$i\" --set \"publisher=Publisher $i\" --set \"note=n$i\" || exit 1; done"
+    );
+    let mut rng = fastrand::Rng::with_seed(9);
+    let mut edited = 0;
+    for round in 0..16 {
+        let at = std::time::Duration::from_millis(150 + rng.u64(..900));
+        let mut sh = Command::new("sh");
+        sh.args(["-c", &script]).env("IBID", env!("CARGO_BIN_EXE_ibid")).env("LIB", &lib);
+        assert!(run_and_kill(&mut sh, at), "round {round}: the edit loop stopped by itself");
+        count_and_check(&lib);
+        let conn = Connection::open(&lib).unwrap();
+        let (title, publisher, note): (String, Option<String>, Option<String>) = conn
+            .query_row("SELECT title, publisher, json_extract(extra, '$.note') FROM works WHERE key = ?1", [&key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let Some(n) = title.strip_prefix("Edited ").and_then(|t| t.split(':').next()) else {
+            assert!(title.starts_with("Work "), "round {round}: neither the imported title nor an edit: {title}");
+            continue;
+        };
+        edited += 1;
+        assert_eq!(publisher.as_deref(), Some(format!("Publisher {n}").as_str()), "round {round}: {title}");
+        assert_eq!(note.as_deref(), Some(format!("n{n}").as_str()), "round {round}: {title}");
+        let hits = ok(ibid_cmd(&lib).args(["search", &format!("zebra{n}"), "--json"]));
+        assert!(hits.contains(&key), "round {round}: the search index lost the edit {n}: {hits}");
+    }
+    assert!(edited > 0, "no edit landed in 16 rounds");
+}
+
+/// A merge of 1,500 duplicate pairs is one operation (one Undo): after a
+/// kill, all of them are merged or none, and any backup the merge finished
+/// writing is a whole library.
+#[cfg(unix)]
+#[test]
+fn issue_9_kill_during_a_merge_leaves_all_or_nothing() {
+    const PAIRS: usize = 1_500;
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base.sqlite");
+    let file = tmp.path().join("items.json");
+    let all: Vec<serde_json::Value> = serde_json::from_str(&items()).unwrap();
+    std::fs::write(&file, serde_json::to_string(&all[..PAIRS]).unwrap()).unwrap();
+    ok(ibid_cmd(&base).arg("import").arg(&file));
+    ok(ibid_cmd(&base).args(["import", "--on-duplicate", "add"]).arg(&file));
+    assert_eq!(count_and_check(&base), 2 * PAIRS as i64);
+
+    let full = tmp.path().join("full.sqlite");
+    copy_library(&base, &full);
+    let start = Instant::now();
+    ok(ibid_cmd(&full).args(["duplicates", "merge", "--confident"]));
+    let duration = start.elapsed();
+    assert_eq!(count_and_check(&full), PAIRS as i64, "every DOI pair is a confident group");
+
+    let mut rng = fastrand::Rng::with_seed(11);
+    let (mut none, mut whole) = (0, 0);
+    for round in 0..8 {
+        let dir = tmp.path().join(format!("kill-{round}"));
+        std::fs::create_dir(&dir).unwrap();
+        let path = dir.join("lib.sqlite");
+        copy_library(&base, &path);
+        let at = duration.mul_f64(0.05 + 0.9 * rng.f64());
+        run_and_kill(ibid_cmd(&path).args(["duplicates", "merge", "--confident"]), at);
+        match count_and_check(&path) {
+            n if n == 2 * PAIRS as i64 => none += 1,
+            n if n == PAIRS as i64 => whole += 1,
+            n => panic!("round {round}: {n} works after a kill at {at:?}: a partial merge"),
+        }
+        for backup in std::fs::read_dir(dir.join("lib.sqlite-backups")).into_iter().flatten() {
+            let backup = backup.unwrap().path();
+            if backup.extension().is_some_and(|e| e == "sqlite") {
+                assert_eq!(count_and_check(&backup), 2 * PAIRS as i64, "round {round}: the pre-merge backup {} is whole", backup.display());
+            }
+        }
+        // The library goes on: the merge runs to its end afterwards.
+        ok(ibid_cmd(&path).args(["duplicates", "merge", "--confident"]));
+        assert_eq!(count_and_check(&path), PAIRS as i64, "round {round}");
+    }
+    eprintln!("merge: {none} kills before the commit, {whole} after ({duration:?} a merge)");
+    assert!(none > 0, "no kill landed before the merge committed (merge took {duration:?})");
+}
+
+/// A library of schema version 3 (before the search index) with 30,000
+/// works, opened by this `ibid`: a kill during the migration leaves it at
+/// version 3 with every work, or at the latest version with every work
+/// searchable; and the next open finishes the job.
+#[cfg(unix)]
+#[test]
+fn issue_9_kill_during_a_migration_leaves_the_old_schema_or_the_new() {
+    const WORKS: i64 = 30_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("v3.sqlite");
+    {
+        let lib = ibid_core::Library::open_at_version(&base, 3).unwrap();
+        let conn = lib.connection();
+        conn.execute_batch("BEGIN").unwrap();
+        let mut st = conn
+            .prepare("INSERT INTO works (key, type, title, sort_title, added_at, modified_at) VALUES (?1, 'book', ?2, lower(?2), 0, 0)")
+            .unwrap();
+        for i in 0..WORKS {
+            st.execute(rusqlite::params![format!("K{i:07}"), format!("Sino-Soviet treaty {i} and the railway quartz{i}")]).unwrap();
+        }
+        drop(st);
+        conn.execute_batch("COMMIT").unwrap();
+    }
+    let version = |p: &std::path::Path| -> i64 { Connection::open(p).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap() };
+    assert_eq!(version(&base), 3);
+
+    let full = tmp.path().join("full.sqlite");
+    copy_library(&base, &full);
+    let start = Instant::now();
+    ok(ibid_cmd(&full).arg("list"));
+    let duration = start.elapsed();
+    let latest = ibid_core::store::LATEST_VERSION;
+    assert_eq!(version(&full), latest);
+
+    let mut rng = fastrand::Rng::with_seed(13);
+    let mut old = 0;
+    // The backup and the search index's build come first; the later steps
+    // are short. Kills are spread over the whole run, more of them late.
+    for round in 0..12 {
+        let path = tmp.path().join(format!("kill-{round}.sqlite"));
+        copy_library(&base, &path);
+        let at = duration.mul_f64(if round % 3 == 0 { 0.05 + 0.45 * rng.f64() } else { 0.5 + 0.49 * rng.f64() });
+        run_and_kill(ibid_cmd(&path).arg("list"), at);
+        let conn = Connection::open(&path).unwrap();
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(check, "ok", "round {round}");
+        let n: i64 = conn.query_row("SELECT count(*) FROM works", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, WORKS, "round {round}");
+        match version(&path) {
+            3 => old += 1,
+            v if v == latest => {}
+            v => panic!("round {round}: a kill at {at:?} left the library at version {v}, between 3 and {latest}"),
+        }
+        drop(conn);
+        // Opening it again migrates it (or finds it migrated): whole and searchable.
+        let hits = ok(ibid_cmd(&path).args(["search", &format!("quartz{}", WORKS - 1), "--json"]));
+        assert!(hits.contains(&format!("K{:07}", WORKS - 1)), "round {round}: {hits}");
+        assert_eq!(count_and_check(&path), WORKS);
+    }
+    assert!(old > 0, "no kill landed during the migration (it took {duration:?})");
 }

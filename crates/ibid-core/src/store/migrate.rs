@@ -1,5 +1,6 @@
-//! Versioned migrations: the only definition of the schema. Each step runs in
-//! its own transaction together with the `user_version` bump. Before any
+//! Versioned migrations: the only definition of the schema. The steps from
+//! the library's version to the latest run in one transaction together with
+//! the `user_version` bump: all of them or none. Before any
 //! migration touches a library that holds data, a backup copy is written
 //! beside it (`library.sqlite.pre-vN-from-vM-<ms>.bak`).
 
@@ -32,7 +33,8 @@ const MIGRATIONS: &[&[Step]] = &[
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub(super) fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<()> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let version = |c: &Connection| -> Result<i64> { Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?) };
+    let current = version(conn)?;
     if current > LATEST_VERSION {
         return Err(Error::TooNew { path: path.to_path_buf(), found: current, known: LATEST_VERSION });
     }
@@ -42,17 +44,27 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result
     if current > 0 {
         backup(conn, path, current, target)?;
     }
+    // Every step in one transaction: a migration killed at any point leaves
+    // the library as it was (issue 9). The transaction is IMMEDIATE (see
+    // `open_raw`), so a second process opening the same old library waits
+    // here and then finds it migrated: the version is read again under the
+    // write lock.
+    let tx = conn.transaction()?;
+    let current = version(&tx)?;
     for version in current + 1..=target {
-        let tx = conn.transaction()?;
         for step in MIGRATIONS[(version - 1) as usize] {
             match step {
                 Step::Sql(sql) => tx.execute_batch(sql)?,
                 Step::Rust(f) => f(&tx)?,
             }
         }
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
-        tracing::info!(version, "migrated library schema");
+    }
+    if current < target {
+        tx.pragma_update(None, "user_version", target)?;
+    }
+    tx.commit()?;
+    if current < target {
+        tracing::info!(from = current, to = target, "migrated library schema");
     }
     Ok(())
 }
