@@ -278,3 +278,95 @@ fn issue_9_kill_during_a_migration_leaves_the_old_schema_or_the_new() {
     }
     assert!(old > 0, "no kill landed during the migration (it took {duration:?})");
 }
+
+/// A DOI batch of 150 articles, each citing 12 works, from a stand-in
+/// Crossref on 127.0.0.1. Each identifier is its own operation (a batch
+/// that dies at the 120th DOI keeps the 119 it added): after a kill, every
+/// article present is whole — its journal and all 12 references — and
+/// running the batch again adds the rest, once each.
+#[cfg(unix)]
+#[test]
+fn issue_9_kill_during_a_doi_batch_leaves_each_work_whole() {
+    use ibid_tests::services::{self, Recorded};
+    const DOIS: usize = 150;
+    const REFS: usize = 12;
+    let mut rec = Recorded::default();
+    let mut list = String::new();
+    for i in 0..DOIS {
+        let doi = format!("10.5555/batch.{i}");
+        let refs: Vec<serde_json::Value> = (0..REFS)
+            .map(|j| serde_json::json!({"key": format!("r{j}"), "DOI": format!("10.5555/cited.{i}.{j}"),
+                "unstructured": format!("Zhang, L. On treaty {j}. Journal of Cited Things {j} (1999): {}-{}.", j + 1, j + 9)}))
+            .collect();
+        let body = serde_json::json!({"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": {
+            "DOI": doi, "type": "journal-article", "title": [format!("Batch article {i} on the Sino-Soviet split")],
+            "author": [{"given": "Ana", "family": format!("Author{i}"), "sequence": "first"}],
+            "container-title": ["Journal of Crash Tests"], "ISSN": ["1234-5679"], "publisher": "Crash Press",
+            "issued": {"date-parts": [[2001, 3]]}, "volume": "3", "page": "1-10",
+            "reference-count": REFS, "reference": refs}});
+        rec.ra.insert(doi.clone(), "Crossref".into());
+        rec.crossref.insert(doi.clone(), body.to_string());
+        list.push_str(&doi);
+        list.push('\n');
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = rt.block_on(services::start(rec));
+    let base_url = server.uri();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("dois.txt");
+    std::fs::write(&file, &list).unwrap();
+    let add = |lib: &std::path::Path| {
+        let mut c = ibid_cmd(lib);
+        c.arg("add").arg("--from").arg(&file).env("IBID_MAILTO", "crash-tests@example.org");
+        for var in ["IBID_CROSSREF_URL", "IBID_DOI_URL", "IBID_DATACITE_URL", "IBID_OPENLIBRARY_URL", "IBID_ARXIV_URL", "IBID_PUBMED_URL"] {
+            c.env(var, &base_url);
+        }
+        c
+    };
+    // Each article: present with its journal and every reference, or absent.
+    let check = |lib: &std::path::Path, round: usize| -> usize {
+        count_and_check(lib);
+        let conn = Connection::open(lib).unwrap();
+        let mut st = conn
+            .prepare(
+                "SELECT w.doi, (SELECT count(*) FROM citations c WHERE c.citing_id = w.id), \
+                        (SELECT j.title FROM works j WHERE j.id = w.container_id) \
+                 FROM works w WHERE w.standalone = 1 AND w.doi LIKE '10.5555/batch.%'",
+            )
+            .unwrap();
+        let rows: Vec<(String, i64, Option<String>)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+        for (doi, refs, journal) in &rows {
+            assert_eq!(*refs, REFS as i64, "round {round}: {doi} has {refs} of its {REFS} references");
+            assert_eq!(journal.as_deref(), Some("Journal of Crash Tests"), "round {round}: {doi} lost its journal");
+        }
+        let mut dois: Vec<_> = rows.iter().map(|r| &r.0).collect();
+        dois.sort();
+        dois.dedup();
+        assert_eq!(dois.len(), rows.len(), "round {round}: an article is in the library twice");
+        rows.len()
+    };
+
+    let full = tmp.path().join("full.sqlite");
+    ok(ibid_cmd(&full).arg("list"));
+    let start = Instant::now();
+    ok(&mut add(&full));
+    let duration = start.elapsed();
+    assert_eq!(check(&full, 0), DOIS);
+
+    let mut rng = fastrand::Rng::with_seed(17);
+    let mut partial = 0;
+    for round in 0..8 {
+        let path = tmp.path().join(format!("kill-{round}.sqlite"));
+        ok(ibid_cmd(&path).arg("list"));
+        let at = duration.mul_f64(0.1 + 0.8 * rng.f64());
+        run_and_kill(&mut add(&path), at);
+        let n = check(&path, round);
+        if n > 0 && n < DOIS {
+            partial += 1;
+        }
+        // Again: the rest is added, nothing twice.
+        ok(&mut add(&path));
+        assert_eq!(check(&path, round), DOIS, "round {round}");
+    }
+    assert!(partial > 0, "no kill landed in the middle of the batch (it took {duration:?})");
+}
