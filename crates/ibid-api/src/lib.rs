@@ -74,6 +74,8 @@ pub struct LibraryInfo {
     pub path: String,
     pub count: i64,
     pub trash_count: i64,
+    /// Opened read-only (a read-only disk or file): writes fail with `read_only`.
+    pub read_only: bool,
 }
 
 /// Which works a list shows.
@@ -502,7 +504,7 @@ impl Api {
     pub fn library_info(&self) -> ApiResult<LibraryInfo> {
         let lib = self.lib();
         let (count, trash_count) = lib.counts()?;
-        Ok(LibraryInfo { path: self.path.display().to_string(), count, trash_count })
+        Ok(LibraryInfo { path: self.path.display().to_string(), count, trash_count, read_only: lib.is_read_only() })
     }
 
     /// Every key in a scope, in order: the list virtualizes over it and asks

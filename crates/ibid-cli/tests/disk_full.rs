@@ -3,6 +3,10 @@
 //! fit each fail with one clear line; the library is as it was (integrity
 //! check, same works) and no partial file is left.
 //!
+//! A read-only disk: the library on a tmpfs remounted read-only opens for
+//! reading (list, search, export, a backup elsewhere), and every write fails
+//! with one clear line.
+//!
 //! Mounting needs root (CI runs as root). Under CI a failed mount fails the
 //! test; elsewhere the test says it was skipped.
 
@@ -37,6 +41,13 @@ impl Tmpfs {
                 None
             }
         }
+    }
+}
+
+impl Tmpfs {
+    fn remount(&self, mode: &str) {
+        let st = Command::new("mount").args(["-o", &format!("remount,{mode}")]).arg(&self.dir).status().unwrap();
+        assert!(st.success(), "remount {mode}");
     }
 }
 
@@ -154,4 +165,65 @@ fn walk(dir: &Path) -> Vec<String> {
         }
     }
     out
+}
+
+#[test]
+fn issue_9_a_library_on_a_read_only_disk_reads_and_refuses_writes_clearly() {
+    let Some(disk) = Tmpfs::mount("20m") else { return };
+    let lib = disk.dir.join("library.sqlite");
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("works.json");
+    std::fs::write(&file, works(40, "shelf")).unwrap();
+    let out = ibid(&lib, &["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let before = state(&lib);
+    let bytes = std::fs::read(&lib).unwrap();
+    disk.remount("ro");
+
+    // Reading works: list, search, export and a backup to a writable place.
+    let out = ibid(&lib, &["list", "--json"]);
+    assert!(out.status.success(), "list: {}", String::from_utf8_lossy(&out.stderr));
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.len(), 40, "the 40 works (their 30 journals are containers, not listed)");
+    let key = listed[0]["id"].as_str().unwrap().to_string();
+    let out = ibid(&lib, &["search", "shelf railways", "--json"]);
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains(&key), "search: {}", String::from_utf8_lossy(&out.stderr));
+    let exported = outside.path().join("refs.bib");
+    let out = ibid(&lib, &["export", "--format", "bibtex", "-o", exported.to_str().unwrap()]);
+    assert!(out.status.success(), "export: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&exported).unwrap().matches("\n@").count() + 1, 40);
+    let copy = outside.path().join("copy.sqlite");
+    let out = ibid(&lib, &["backup", copy.to_str().unwrap()]);
+    assert!(out.status.success(), "backup elsewhere: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(state(&copy), before);
+
+    // Writes: one clear line each, naming the cause.
+    let more = outside.path().join("more.json");
+    std::fs::write(&more, works(5, "other")).unwrap();
+    for (what, args) in [
+        ("an import", vec!["import", more.to_str().unwrap()]),
+        ("an edit", vec!["edit", &key, "--set", "title=Changed"]),
+        ("a tag", vec!["tag", &key, "+read"]),
+        ("a note", vec!["note", &key, "a note"]),
+        ("the trash", vec!["trash", &key]),
+    ] {
+        let out = ibid(&lib, &args);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!out.status.success(), "{what} on a read-only library should fail");
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        assert!(err.contains("read-only") && err.contains("nothing was changed"), "{what}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{what}: one line: {err}");
+    }
+    // A backup into the library's own (read-only) folder: refused, clearly.
+    let out = ibid(&lib, &["backup"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.to_lowercase().contains("read-only"), "backup: {err}");
+
+    disk.remount("rw");
+    assert_eq!(std::fs::read(&lib).unwrap(), bytes, "the file is byte for byte as it was");
+    assert_eq!(state(&lib), before);
+    // Writable again: the same library takes writes.
+    let out = ibid(&lib, &["import", more.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(state(&lib).0, before.0 + 5);
 }

@@ -25,6 +25,10 @@ pub enum Error {
     /// the transaction was rolled back.
     #[error("the disk is full: nothing was changed; free some space and try again")]
     DiskFull,
+    /// The library's file, or the disk it is on, cannot be written (a
+    /// read-only mount, a write-protected file). It can still be read.
+    #[error("the library is read-only (its file or its disk cannot be written): nothing was changed; copy it somewhere writable, or make it writable, to change it")]
+    ReadOnly,
     #[error("database error: {0}")]
     Db(rusqlite::Error),
     #[error("{context}: {source}")]
@@ -43,6 +47,7 @@ impl Error {
             Error::TooNew { .. } => "library_too_new",
             Error::Busy => "busy",
             Error::DiskFull => "disk_full",
+            Error::ReadOnly => "read_only",
             Error::Db(_) => "database",
             Error::Io { .. } => "io",
             Error::Json(_) => "json",
@@ -63,6 +68,7 @@ impl From<rusqlite::Error> for Error {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => Error::Busy,
             Some(rusqlite::ErrorCode::DiskFull) => Error::DiskFull,
+            Some(rusqlite::ErrorCode::ReadOnly) => Error::ReadOnly,
             _ => Error::Db(e),
         }
     }

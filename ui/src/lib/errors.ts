@@ -23,6 +23,7 @@ const HINTS: Record<string, Explained> = {
   payload_too_large: { title: 'The file is too large to send', hint: 'Split it into smaller files, or import it with `ibid import FILE`.' },
   busy: { title: 'The library is busy', hint: 'Another Ibid (the desktop app or `ibid`) is writing to it, e.g. a large import. Try again when it is done.' },
   disk_full: { title: 'The disk is full', hint: 'Nothing was changed. Free some space and try again.' },
+  read_only: { title: 'The library is read-only', hint: 'Nothing was changed. Its file or disk cannot be written: you can read and export it; to change it, copy it somewhere writable or make it writable.' },
   database: { title: 'Library database error', hint: 'The library file may be locked by another program or damaged. Close other Ibid windows and try again.' },
   library_too_new: { title: 'Library written by a newer Ibid', hint: 'Upgrade Ibid to open this library.' },
   io: { title: 'File error', hint: 'Check that the file exists and that you may read it.' },

@@ -4,6 +4,8 @@ export interface LibraryInfo {
   path: string;
   count: number;
   trash_count: number;
+  /** Opened read-only (a read-only disk or file): writes fail with `read_only`. */
+  read_only: boolean;
 }
 
 export type SortKey = 'title' | 'creator' | 'year' | 'added' | 'modified' | 'type';

@@ -92,7 +92,11 @@ impl Library {
         unique: &dyn Fn(&str, &dyn Fn(&str) -> bool) -> String,
     ) -> Result<Vec<Map<String, Value>>> {
         let mut items = self.csl_items(ids)?;
-        let tx = self.conn.transaction()?;
+        // A read-only library (issue 9) still exports: its keys are made as
+        // usual but not kept, so the same library gives the same keys.
+        let read_only = self.read_only;
+        let behavior = if read_only { rusqlite::TransactionBehavior::Deferred } else { rusqlite::TransactionBehavior::Immediate };
+        let tx = self.conn.transaction_with_behavior(behavior)?;
         let mut assigned = std::collections::HashSet::new();
         for (item, id) in items.iter_mut().zip(ids) {
             if item.get("citation-key").and_then(Value::as_str).is_some_and(|k| !k.is_empty()) {
@@ -108,8 +112,10 @@ impl Library {
                         .unwrap_or(true)
             };
             let key = unique(&base, &taken);
-            tx.execute("UPDATE works SET citation_key = ?2 WHERE id = ?1", params![id, key])?;
-            super::search::reindex(&tx, *id)?; // the key is searchable
+            if !read_only {
+                tx.execute("UPDATE works SET citation_key = ?2 WHERE id = ?1", params![id, key])?;
+                super::search::reindex(&tx, *id)?; // the key is searchable
+            }
             assigned.insert(key.clone());
             item.insert("citation-key".into(), Value::String(key));
         }

@@ -45,6 +45,8 @@ pub use works::{CslItems, ImportOutcome, ImportSummary, OnDuplicate, WorkRead, B
 pub struct Library {
     conn: Connection,
     path: PathBuf,
+    /// Opened read-only: the file or its disk cannot be written.
+    read_only: bool,
 }
 
 impl Library {
@@ -52,6 +54,10 @@ impl Library {
     /// up to date, writing a backup copy first if a migration has to run.
     pub fn open(path: impl AsRef<Path>) -> Result<Library> {
         let mut lib = Library::open_raw(path.as_ref())?;
+        if lib.read_only && lib.schema_version()? < LATEST_VERSION {
+            // Its schema needs upgrading, which writes.
+            return Err(Error::ReadOnly);
+        }
         migrate::migrate(&mut lib.conn, &lib.path, LATEST_VERSION)?;
         Ok(lib)
     }
@@ -65,14 +71,34 @@ impl Library {
     }
 
     fn open_raw(path: &Path) -> Result<Library> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        match Library::open_conn(path, false) {
+            // A library on a read-only disk (or a write-protected file in a
+            // folder we cannot write): SQLite cannot create its WAL index
+            // there. Open it read-only instead: it can be read and
+            // exported, and every write is refused with `read_only`.
+            Err(e) if path.is_file() && cannot_write(&e) => Library::open_conn(path, true),
+            other => other,
+        }
+    }
+
+    fn open_conn(path: &Path, read_only: bool) -> Result<Library> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !read_only) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::io(format!("cannot create the folder {}", dir.display()), e))?;
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let conn = if read_only {
+            // `immutable`: no WAL index and no locks, which a read-only disk
+            // cannot hold; nothing can write the file there either.
+            Connection::open_with_flags(
+                format!("file:{}?immutable=1", uri_path(path)),
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?
+        } else {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?
+        };
         let bad_file = |e: rusqlite::Error| match e {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => Error::BadFile {
                 path: path.to_path_buf(),
@@ -93,15 +119,27 @@ impl Library {
         // re-prepare a statement each time a new value is bound to it, which
         // measured as a quarter of an import's time.
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map_err(bad_file)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(bad_file)?;
+        if !read_only {
+            conn.pragma_update(None, "journal_mode", "WAL").map_err(bad_file)?;
+        }
         conn.pragma_update(None, "foreign_keys", "ON").map_err(bad_file)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(bad_file)?;
         conn.pragma_update(None, "cache_size", -32_000).map_err(bad_file)?;
-        Ok(Library { conn, path: path.to_path_buf() })
+        if read_only {
+            // Reading proves the file is a database before anything trusts it.
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).map_err(bad_file)?;
+        }
+        Ok(Library { conn, path: path.to_path_buf(), read_only })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// True when the library could only be opened for reading (a read-only
+    /// disk or file): every write fails with [`Error::ReadOnly`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// The schema version (`PRAGMA user_version`).
@@ -113,6 +151,27 @@ impl Library {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// SQLite could not open or set up the file for writing.
+fn cannot_write(e: &Error) -> bool {
+    match e {
+        Error::ReadOnly => true,
+        Error::Db(e) => matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)),
+        _ => false,
+    }
+}
+
+/// `path` for an SQLite `file:` URI: `%`, `?` and `#` percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub(crate) fn now_ms() -> i64 {
