@@ -6,7 +6,8 @@
 //! app (`browserName: wry`), and checks that the list shows the 13 sample
 //! works, that typing in the search box narrows it, that editing a book's
 //! `publisher-place` reaches the SQLite file, and that the page can neither
-//! call what the capability does not grant nor navigate away from the app.
+//! call what the capability does not grant nor navigate away from the app,
+//! and that web links (a note's, the page's own) go to the system browser.
 //!
 //! A second test starts the window on an empty library with every service
 //! URL pointing at a stand-in on 127.0.0.1 (`tests/services.rs`), pastes the
@@ -38,6 +39,10 @@ const SAMPLE_ROWS: usize = 13;
 /// The book whose place the test edits, as the list shows its title.
 const BOOK_TITLE: &str = "Uncertain Partners";
 const NEW_PLACE: &str = "Stanford, California";
+/// A link in the book's note, and a page the window is sent to (RFC 2606
+/// names: nothing is fetched, the stand-in browser only writes them down).
+const NOTE_LINK: &str = "https://example.org/ibid-note-link";
+const AWAY_LINK: &str = "https://example.org/ibid-navigation";
 
 /// Skips (outside CI) or fails (under CI) when something the test needs is
 /// missing. Returns whether to go on.
@@ -171,7 +176,7 @@ async fn row_texts(c: &Client) -> Res<Vec<String>> {
     Ok(rows(c).await?.into_iter().map(|(_, text)| text).collect())
 }
 
-async fn smoke(c: &Client, library: &Path) -> Res<()> {
+async fn smoke(c: &Client, library: &Path, opened: &Path) -> Res<()> {
     // 1. The list shows the sample library (rows show a placeholder until
     // their text has loaded).
     let texts = wait_for(60, &format!("{SAMPLE_ROWS} loaded rows ({ROW})"), || async {
@@ -279,6 +284,26 @@ async fn smoke(c: &Client, library: &Path) -> Res<()> {
             return Err(format!("going to {target} left the app: the window shows {url}"));
         }
     }
+
+    // 5. Web links open in the system's browser (the `xdg-open` the app
+    // finds, here one that writes down what it was given), never in the
+    // window: a link in the book's note, and the page sending itself to
+    // the web (issue 9).
+    let link = wait_for(20, "the link in the book's note", || async { Ok(c.find(Locator::Css("[data-testid=note] a")).await.ok()) }).await?;
+    link.click().await.map_err(err("clicking the note's link"))?;
+    wait_for(20, &format!("{NOTE_LINK} handed to the system browser"), || async {
+        Ok(std::fs::read_to_string(opened).unwrap_or_default().lines().any(|l| l == NOTE_LINK).then_some(()))
+    })
+    .await?;
+    c.execute("window.location.href = arguments[0];", vec![json!(AWAY_LINK)]).await.map_err(err("navigating to the web"))?;
+    wait_for(20, &format!("{AWAY_LINK} handed to the system browser"), || async {
+        Ok(std::fs::read_to_string(opened).unwrap_or_default().lines().any(|l| l == AWAY_LINK).then_some(()))
+    })
+    .await?;
+    let url = c.current_url().await.map_err(err("reading the URL"))?;
+    if url.scheme() != "tauri" || url.host_str() != Some("localhost") || c.find(Locator::Css("[data-testid=app]")).await.is_err() {
+        return Err(format!("a web link left the app: the window shows {url}"));
+    }
     Ok(())
 }
 
@@ -345,10 +370,26 @@ async fn window_lists_searches_and_saves_edits() {
         ("IBID_BBT_PORT", bbt_port.to_string()),
         ("IBID_TOKEN_FILE", token_file.display().to_string()),
     ];
-    let (lib, tokens) = (&library, &token_file);
+    // The book's note links to the web.
+    {
+        let mut lib = ibid_core::Library::open(&library).unwrap();
+        let hit = lib.search(BOOK_TITLE, 1).unwrap().into_iter().next().expect("the book is in the library");
+        let id = lib.resolve(&hit.key).unwrap();
+        lib.add_note(id, &format!("See [the publisher's page]({NOTE_LINK}).")).unwrap();
+    }
+    // The system browser, as the app finds it (the opener runs `xdg-open`
+    // from PATH): a stand-in that writes down each URL it is given.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let opened = dir.path().join("opened.txt");
+    let xdg_open = bin.join("xdg-open");
+    std::fs::write(&xdg_open, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", opened.display())).unwrap();
+    std::fs::set_permissions(&xdg_open, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let env = [env.as_slice(), &[("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()))]].concat();
+    let (lib, tokens, opened) = (&library, &token_file, &opened);
     in_window(&webdriver, &env, &library, "smoke", |c| {
         Box::pin(async move {
-            smoke(&c, lib).await?;
+            smoke(&c, lib, opened).await?;
             local_api_answers(api_port, tokens).await?;
             cayw_picks_in_the_window(&c, bbt_port).await
         })
