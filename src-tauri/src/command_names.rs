@@ -44,6 +44,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "merge_duplicates",
     "undo_merge",
     "dismiss_duplicates",
+    "undo_import",
 ];
 
 /// The desktop's own commands (not `ibid_api`'s): the quick-lookup shortcut

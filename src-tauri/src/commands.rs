@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use ibid_api::{
     AddAutoExport, AddIdentifiers, AddJob, AddNote, AddStarted, AnswerPick, Api, ApiError, Attach, AutoExportDto, AutoExportPath, Citation, CitationArgs, CitingWork,
-    CollectionDto, CollectionItems, CollectionPath, Detail, Dismissed, Duplicates, ExportArgs, Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, JobArgs, KeyArgs, KeyList,
+    CollectionDto, CollectionItems, CollectionPath, Detail, Dismissed, Duplicates, ExportArgs, Exported, FieldEdit, Formatted, ImportFile, ImportResult, ImportText, ImportUndone, JobArgs, KeyArgs, KeyList,
     KeysArgs, LibraryInfo, MergeDuplicates, MergeUndone, Merged, NewItem, NextPick, PasteNotes, PickAnswered, PickDto, Retag, Row, SaveExport,
     Saved, Scope, SearchArgs, SetCreators, StyleList, TagDto, UndoMerge,
 };
@@ -119,6 +119,7 @@ commands! {
     merge_duplicates(MergeDuplicates) -> Merged;
     undo_merge(UndoMerge) -> MergeUndone;
     dismiss_duplicates(KeysArgs) -> Dismissed;
+    undo_import(KeysArgs) -> ImportUndone;
     }
     desktop {
         shortcut::quick_lookup_shortcut,

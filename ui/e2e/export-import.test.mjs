@@ -1,4 +1,4 @@
-// End-to-end: Import (BibTeX through the file input), Export (preview in
+// End-to-end: Import (BibTeX through the file input) and its Undo, Export (preview in
 // BibTeX and in a CSL style, Save as a download), Copy citation to the
 // clipboard, against the real `ibid serve` and its renderer.
 import assert from 'node:assert/strict';
@@ -66,6 +66,84 @@ test('import a BibTeX file: the summary lists what was added and what failed; th
     await page.getByTestId('import-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just some notes\n') });
     await page.getByTestId('toast').filter({ hasText: 'cannot tell the format' }).waitFor();
     assert.equal(sql(lib, 'SELECT count(*) FROM works WHERE standalone = 1'), '15');
+  });
+});
+
+/** The file imported by mistake: an article in a journal the library has, a chapter in a new book, a book. */
+const WRONG_BIB = `@article{petrov1999,
+  author = {Petrov, Ivan},
+  title = {Harbin Railways, a Mistaken Import},
+  journal = {China Journal},
+  year = {1999}
+}
+
+@incollection{kuo2005,
+  author = {Kuo, Lin},
+  title = {Ports of Manchuria, a Mistaken Import},
+  booktitle = {Essays Nobody Meant to Import},
+  publisher = {Imported Press},
+  year = {2005}
+}
+
+@book{lin2006,
+  author = {Lin, Mei},
+  title = {A Mistaken Import in Book Form},
+  publisher = {Imported Press},
+  year = {2006}
+}
+`;
+
+test('issue 9: an import is undone from its summary, from the toast and with Ctrl+Z; the library is as before each time', async () => {
+  await withApp(async ({ page, lib }) => {
+    // Every record (containers too), as the library holds it before any import.
+    const dump = () => sql(lib, 'SELECT id, key, type, standalone, container_id, title, version, modified_at FROM works ORDER BY id');
+    const before = dump();
+    assert.equal(sql(lib, "SELECT count(*) FROM works WHERE standalone = 0 AND title = 'China Journal'"), '1');
+    const status = async () => `${await page.getByTestId('status-total').innerText()}, ${await page.getByTestId('status-trash').innerText()}`;
+    const importWrongFile = async () => {
+      await page.getByTestId('import-input').setInputFiles({ name: 'wrong.bib', mimeType: 'application/x-bibtex', buffer: Buffer.from(WRONG_BIB) });
+      await page.getByTestId('import-summary').waitFor();
+      assert.match(await page.getByTestId('import-added').innerText(), /Added 3 items from wrong\.bib/);
+      await eventually(async () => /16 shown/.test(await page.getByTestId('status-shown').innerText()), '16 shown');
+      await eventually(async () => (await status()) === '16 in library, 0 in Trash', 'the counts with the import');
+      assert.equal(sql(lib, "SELECT count(*) FROM works WHERE standalone = 0 AND title = 'Essays Nobody Meant to Import'"), '1', 'the book the import made');
+    };
+    const undone = () => page.getByTestId('toast').filter({ hasText: 'Undone: imported 3 items from wrong.bib' }).waitFor();
+    const assertAsBefore = async (how) => {
+      await eventually(async () => /13 shown/.test(await page.getByTestId('status-shown').innerText()), `13 shown after ${how}`);
+      await eventually(async () => (await status()) === '13 in library, 0 in Trash', `the counts as before, after ${how}`);
+      assert.equal(dump(), before, `every record as before the import, after ${how}: the works and the book it made gone, China Journal kept`);
+      assert.equal(await page.getByTestId('undo').isDisabled(), true, `nothing left to undo after ${how}`);
+    };
+
+    // 1. The summary's "Undo import".
+    await importWrongFile();
+    assert.equal(await page.getByTestId('undo').getAttribute('title'), 'Undo: Imported 3 items from wrong.bib (Ctrl+Z)');
+    await page.getByTestId('import-undo').click();
+    await undone();
+    assert.equal(await page.getByTestId('import-summary').count(), 0, 'the summary closed');
+    await assertAsBefore("the summary's Undo import");
+
+    // 2. The same file again (the works come back: not skipped as
+    //    duplicates of works the Undo left somewhere), the summary closed
+    //    with OK: the toast offers Undo.
+    await importWrongFile();
+    await page.getByTestId('import-close').click();
+    await page.getByTestId('toast').filter({ hasText: /^Imported 3 items from wrong\.bib/ }).getByTestId('toast-undo').click();
+    await undone();
+    await assertAsBefore("the toast's Undo");
+
+    // 3. Again, the works found by a search, then Ctrl+Z in the list.
+    await importWrongFile();
+    await page.getByTestId('import-close').click();
+    await page.getByTestId('search').fill('mistaken import');
+    await eventually(async () => (await rows(page).count()) === 3, 'the three imported works found');
+    await page.getByTestId('item-list').focus();
+    await page.keyboard.press('Control+z');
+    await undone();
+    await eventually(async () => (await rows(page).count()) === 0, 'the search finds them no more');
+    await page.getByTestId('search').fill('');
+    await assertAsBefore('Ctrl+Z');
   });
 });
 

@@ -8,7 +8,7 @@ import { BACKGROUND_INDEX_MIN, KeyList } from './lib/keys';
 import { RowCache } from './lib/rowcache';
 import { plainText } from './lib/sanitize';
 import * as S from './lib/selection';
-import { UndoStack } from './lib/undo';
+import { importUndoneNote, UndoStack, type UndoEntry } from './lib/undo';
 import type { AddJob, CollectionDto, CreatorDto, Detail, ImportResult, LibraryInfo, Merged, PickDto, Row, Scope, SortKey, TagDto } from './lib/types';
 import { AddByIdentifierDialog, type AddDraft } from './components/AddByIdentifier';
 import { DetailPane, type DetailActions } from './components/DetailPane';
@@ -34,7 +34,8 @@ type Dialog =
   | { kind: 'quick-lookup' }
   | { kind: 'settings' }
   | { kind: 'export'; selection: string[] }
-  | { kind: 'import'; result: ImportResult; fileName: string }
+  /** `undo`: the import's Undo entry (none when it added nothing). */
+  | { kind: 'import'; result: ImportResult; fileName: string; undo: UndoEntry | null }
   | { kind: 'confirm'; title: string; message: string; confirm: string; run(): void };
 
 /** `open`: when the focus key is not in the new list, show it in the detail pane anyway. */
@@ -129,7 +130,7 @@ export function App({ bridge }: { bridge: Bridge }) {
   /** Editors' picks (cite as you write) waiting for the palette, oldest first. */
   const [picks, setPicks] = useState<PickDto[]>([]);
   const [, setTick] = useState(0);
-  /** Bumped when a merge of duplicates was undone: the Duplicates view finds them again. */
+  /** Bumped when a merge of duplicates (or an import) was undone: the Duplicates view finds them again. */
   const [dupVersion, setDupVersion] = useState(0);
 
   const searchInput = useRef<HTMLInputElement>(null);
@@ -434,11 +435,12 @@ export function App({ bridge }: { bridge: Bridge }) {
     void refresh({ keepSelection: false });
   }, []);
 
-  const doUndo = useCallback(async () => {
+  /** Undoes the last action (with `only`: only that one, if it is still the last). */
+  const doUndo = useCallback(async (only?: UndoEntry) => {
     try {
-      const e = await undo.undo();
-      if (e) showToast(`Undone: ${e.label.charAt(0).toLowerCase()}${e.label.slice(1)}`);
-      else showToast('Nothing to undo');
+      const e = await undo.undo(only);
+      if (e) showToast(`Undone: ${e.label.charAt(0).toLowerCase()}${e.label.slice(1)}${e.note ? `. ${e.note}` : ''}`);
+      else if (!only) showToast('Nothing to undo');
     } catch (e) {
       showError(e);
     }
@@ -580,10 +582,33 @@ export function App({ bridge }: { bridge: Bridge }) {
     if (added) void refresh({ keepSelection: true });
   };
 
+  /**
+   * The Undo of an import: the works it added go (with the containers only
+   * they use), as if it had not happened; a work changed since goes to the
+   * Trash instead (the toast says so). Then the counts and the list follow.
+   */
+  const importUndo = (keys: string[], fileName: string): UndoEntry => {
+    const n = keys.length;
+    const entry: UndoEntry = {
+      label: `Imported ${n === 1 ? '1 item' : `${n.toLocaleString()} items`} from ${fileName}`,
+      undo: async () => {
+        const r = await call('undo_import', { keys });
+        // Its summary, if it still shows, would tell of works no longer there.
+        setDialog((d) => (d?.kind === 'import' && d.undo === entry ? null : d));
+        setDupVersion((v) => v + 1);
+        await refresh({ keepSelection: true });
+        return importUndoneNote(r);
+      },
+    };
+    return entry;
+  };
+
   const importText = async (text: string, fileName: string) => {
     try {
       const result = await call('import_text', { text, name: fileName });
-      setDialog({ kind: 'import', result, fileName });
+      const entry = result.added.length ? importUndo(result.added, fileName) : null;
+      if (entry) undo.push(entry);
+      setDialog({ kind: 'import', result, fileName, undo: entry });
       await refresh({ keepSelection: true, reloadRows: true });
     } catch (e) {
       showError(e);
@@ -1136,7 +1161,27 @@ export function App({ bridge }: { bridge: Bridge }) {
         />
       )}
       {dialog?.kind === 'settings' && <SettingsDialog call={call} desktop={bridge.kind === 'tauri'} onClose={() => setDialog(null)} onDone={(m) => showToast(m)} />}
-      {dialog?.kind === 'import' && <ImportSummary result={dialog.result} fileName={dialog.fileName} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'import' && (
+        <ImportSummary
+          result={dialog.result}
+          fileName={dialog.fileName}
+          onUndo={
+            dialog.undo
+              ? () => {
+                  const e = dialog.undo!;
+                  setDialog(null);
+                  void doUndo(e);
+                }
+              : undefined
+          }
+          onClose={() => {
+            const e = dialog.undo;
+            setDialog(null);
+            // Closed without undoing: the toast keeps Undo at hand, as after a Move to Trash.
+            if (e && undo.peek() === e) showToast(e.label, 'info', true);
+          }}
+        />
+      )}
       {dialog?.kind === 'confirm' && (
         <ConfirmDialog title={dialog.title} message={dialog.message} confirm={dialog.confirm} onConfirm={dialog.run} onClose={() => setDialog(null)} />
       )}

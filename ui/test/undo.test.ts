@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { UndoStack } from '../src/lib/undo';
+import { importUndoneNote, UndoStack } from '../src/lib/undo';
 
 describe('undo stack', () => {
   it('undoes the last action first and forgets it', async () => {
@@ -46,5 +46,35 @@ describe('undo stack', () => {
     off();
     u.push({ label: 'b', undo: async () => {} });
     expect(f).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('issue 9: undo of one given action, and its note', () => {
+  it('undoes an entry asked for only while it is the last one', async () => {
+    const u = new UndoStack();
+    const log: string[] = [];
+    const imported = { label: 'Imported 2 items from refs.bib', undo: async () => void log.push('undo import') };
+    u.push(imported);
+    u.push({ label: 'trash A', undo: async () => void log.push('restore A') });
+    expect(await u.undo(imported)).toBeUndefined();
+    expect(log).toEqual([]);
+    expect((await u.undo())?.label).toBe('trash A');
+    expect(await u.undo(imported)).toEqual({ label: 'Imported 2 items from refs.bib' });
+    expect(log).toEqual(['restore A', 'undo import']);
+    expect(u.size).toBe(0);
+  });
+
+  it("returns the note an entry's undo gives", async () => {
+    const u = new UndoStack();
+    u.push({ label: 'Imported 3 items from a.bib', undo: async () => '1 item changed since the import was moved to the Trash.' });
+    expect(await u.undo()).toEqual({ label: 'Imported 3 items from a.bib', note: '1 item changed since the import was moved to the Trash.' });
+  });
+
+  it("says what an import's Undo did not take back", () => {
+    expect(importUndoneNote({ trashed: [], kept: [] })).toBeUndefined();
+    expect(importUndoneNote({ trashed: ['A'], kept: [] })).toBe('1 item changed since the import was moved to the Trash.');
+    expect(importUndoneNote({ trashed: ['A', 'B'], kept: ['C'] })).toBe(
+      '2 items changed since the import were moved to the Trash. 1 item merged since into other items stays: undo that merge first.',
+    );
   });
 });

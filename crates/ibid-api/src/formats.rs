@@ -1,5 +1,5 @@
 //! Files and bibliographies: `styles`, `export`, `save_export`,
-//! `format_citation`, `import_text`. Glue over `ibid-formats` and the core,
+//! `format_citation`, `import_text`, `undo_import`. Glue over `ibid-formats` and the core,
 //! the same as the CLI's `ibid import` / `ibid export` (crates/ibid-cli/src/formats.rs).
 //!
 //! Rendering runs outside the library lock: the items are read under it,
@@ -17,7 +17,7 @@ use ibid_formats::{bibtex, citekey, keycite, render, ris};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{Api, ApiError, ApiResult, ImportFailure, ImportResult};
+use crate::{Api, ApiError, ApiResult, ImportFailure, ImportResult, ImportUndone, KeysArgs};
 
 pub const IMPORT_FORMATS: [&str; 4] = ["bibtex", "biblatex", "ris", "csl-json"];
 pub const EXPORT_FORMATS: [&str; 8] = ["csl-json", "bibtex", "biblatex", "ris", "text", "html", "markdown", "rtf"];
@@ -417,6 +417,16 @@ impl Api {
             added: summary.added().map(str::to_string).collect(),
             failed: summary.failed().map(|(i, m)| ImportFailure { item: i + 1, message: m.to_string() }).collect(),
         })
+    }
+
+    /// Undoes an import (issue 9): `keys` are its `added`. The works still
+    /// as imported are deleted with the containers only they used (the
+    /// library as before the import: a later import of the same works adds
+    /// them again); those changed since go to the Trash
+    /// (`Library::undo_import`).
+    pub fn undo_import(&self, args: KeysArgs) -> ApiResult<ImportUndone> {
+        let done = self.lib().undo_import(&args.keys)?;
+        Ok(ImportUndone { removed: done.removed.len(), trashed: done.trashed, kept: done.kept, missing: done.missing.len() })
     }
 }
 

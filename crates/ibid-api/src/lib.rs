@@ -271,6 +271,23 @@ pub struct ImportResult {
     pub failed: Vec<ImportFailure>,
 }
 
+/// `undo_import`'s answer (issue 9): what became of the works an import
+/// added (its `added` keys).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImportUndone {
+    /// Works deleted as the import had added them, with the container
+    /// records (a chapter's book, an article's journal) no other work uses.
+    pub removed: usize,
+    /// Works changed since the import (edited, tagged, noted, collected,
+    /// cited, holding a work that stays): moved to the Trash instead, so
+    /// nothing added since is lost.
+    pub trashed: Vec<String>,
+    /// Works merged since into another: left as they are (undo that merge first).
+    pub kept: Vec<String>,
+    /// Keys no longer in the library.
+    pub missing: usize,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct AddNote {
     pub key: String,
@@ -345,7 +362,7 @@ pub const COMMANDS: &[&str] = &[
     "remove_from_collection", "delete_collection", "trash", "restore", "new_item", "import_csl_json",
     "add_note", "attach", "add_identifiers", "add_job", "styles", "export", "save_export", "format_citation", "import_text",
     "cited_works", "cited_by", "paste_notes", "auto_exports", "add_auto_export", "remove_auto_export", "next_pick",
-    "answer_pick", "find_duplicates", "merge_duplicates", "undo_merge", "dismiss_duplicates",
+    "answer_pick", "find_duplicates", "merge_duplicates", "undo_merge", "dismiss_duplicates", "undo_import",
 ];
 
 /// The commands that only read the library (and write no file). Over HTTP
@@ -497,6 +514,7 @@ impl Api {
             "merge_duplicates" => to_value(self.merge_duplicates(parse(name, args)?)),
             "undo_merge" => to_value(self.undo_merge(parse(name, args)?)),
             "dismiss_duplicates" => to_value(self.dismiss_duplicates(parse(name, args)?)),
+            "undo_import" => to_value(self.undo_import(parse(name, args)?)),
             other => Err(ApiError::new("unknown_command", format!("no command {other:?}"))),
         }
     }

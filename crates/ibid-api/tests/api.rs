@@ -452,3 +452,56 @@ fn issue_9_the_daily_backup_is_written_beside_an_open_library_once_a_day() {
     assert_eq!(ibid_core::store::list_backups(&folder).unwrap(), first, "not again the same day");
     drop(api);
 }
+
+/// Issue 9: Undo of an import. `undo_import` with the keys `import_text`
+/// added: the library as before (counts, Trash, the containers the import
+/// made, an auto-export's file), so importing the same works again adds
+/// them again; a work changed since goes to the Trash instead.
+#[test]
+fn issue_9_an_import_is_undone_with_undo_import_and_its_added_keys() {
+    let (t, api) = api();
+    assert!(COMMANDS.contains(&"undo_import") && !READ_COMMANDS.contains(&"undo_import") && ibid_api::changes_library("undo_import"));
+    let file = t.path().join("library.bib");
+    api.call("add_auto_export", json!({ "path": file.to_str().unwrap(), "format": "bibtex" })).unwrap();
+    let exported = std::fs::read_to_string(&file).unwrap();
+    let containers = |t: &tempfile::TempDir| -> i64 {
+        let lib = ibid_core::Library::open(t.path().join("lib.sqlite")).unwrap();
+        lib.connection().query_row("SELECT count(*) FROM works WHERE standalone = 0", [], |r| r.get(0)).unwrap()
+    };
+    let containers_before = containers(&t);
+    let bib = "@article{petrov1999, author = {Petrov, Ivan}, title = {Harbin Railways Imported}, journal = {China Journal}, year = {1999}}\n\
+               @incollection{kuo2005, author = {Kuo, Lin}, title = {Ports of Manchuria Imported}, booktitle = {Imported Essays}, publisher = {Imported Press}, year = {2005}}\n";
+    let import = || api.call("import_text", json!({ "text": bib, "name": "wrong.bib" })).unwrap();
+
+    let r = import();
+    let added = r["added"].clone();
+    assert_eq!(added.as_array().unwrap().len(), 2, "{r}");
+    assert_eq!(api.call("library_info", json!({})).unwrap()["count"], 15);
+    assert_eq!(containers(&t), containers_before + 1, "the book is new; China Journal was there");
+    api.flush_auto_exports();
+    assert!(std::fs::read_to_string(&file).unwrap().contains("Harbin Railways Imported"));
+
+    let u = api.call("undo_import", json!({ "keys": added })).unwrap();
+    assert_eq!(u, json!({ "removed": 2, "trashed": [], "kept": [], "missing": 0 }));
+    let info = api.call("library_info", json!({})).unwrap();
+    assert_eq!((&info["count"], &info["trash_count"]), (&json!(13), &json!(0)));
+    assert_eq!(containers(&t), containers_before, "the book the import made went with its chapter");
+    assert_eq!(api.call("search", json!({ "q": "imported" })).unwrap(), json!([]));
+    assert_eq!(api.call("get_detail", json!({ "key": added[0] })).unwrap_err().code, "not_found");
+    api.flush_auto_exports();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), exported, "the auto-export as before the import");
+
+    // The same file again: both added again (not skipped as duplicates of
+    // works the undo left somewhere). One tagged since: Undo trashes it.
+    let r = import();
+    assert_eq!(r["added"].as_array().unwrap().len(), 2, "{r}");
+    let tagged = r["added"][0].as_str().unwrap();
+    api.call("retag", json!({ "key": tagged, "add": ["keep"] })).unwrap();
+    let u = api.call("undo_import", json!({ "keys": r["added"] })).unwrap();
+    assert_eq!(u, json!({ "removed": 1, "trashed": [tagged], "kept": [], "missing": 0 }));
+    let info = api.call("library_info", json!({})).unwrap();
+    assert_eq!((&info["count"], &info["trash_count"]), (&json!(13), &json!(1)));
+    assert_eq!(api.call("get_detail", json!({ "key": tagged })).unwrap()["trashed"], true);
+    assert_eq!(api.call("undo_import", json!({ "keys": r["added"] })).unwrap()["missing"], 1);
+    assert_eq!(api.call("undo_import", json!({})).unwrap_err().code, "bad_arguments");
+}

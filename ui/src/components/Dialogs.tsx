@@ -93,7 +93,10 @@ export function NewItemDialog({ onCreate, onClose }: { onCreate(type: string, ti
   );
 }
 
-export function ImportSummary({ result, fileName, onClose }: { result: ImportResult; fileName: string; onClose(): void }) {
+/** After an import: what was added and what failed; `onUndo` (when it added anything) takes it back. */
+export function ImportSummary({
+  result, fileName, onUndo, onClose,
+}: { result: ImportResult; fileName: string; onUndo?: () => void; onClose(): void }) {
   return (
     <Modal title="Import finished" onClose={onClose} testid="import-summary">
       <p data-testid="import-added">
@@ -116,6 +119,17 @@ export function ImportSummary({ result, fileName, onClose }: { result: ImportRes
         </>
       )}
       <div class="buttons">
+        {onUndo && (
+          <button
+            type="button"
+            data-testid="import-undo"
+            onClick={onUndo}
+            title={`Remove the ${result.added.length === 1 ? 'item' : `${result.added.length} items`} this import added (Ctrl+Z)`}
+            aria-keyshortcuts="Control+Z"
+          >
+            Undo import
+          </button>
+        )}
         <button type="button" class="primary" data-autofocus onClick={onClose} data-testid="import-close">
           OK
         </button>

@@ -126,6 +126,18 @@ export interface ImportResult {
   failed: { item: number; message: string }[];
 }
 
+/** `undo_import`: what became of the works an import added. */
+export interface ImportUndone {
+  /** Deleted as imported, with the containers (a chapter's book) no other work uses. */
+  removed: number;
+  /** Changed since the import (edited, tagged, noted…): moved to the Trash instead. */
+  trashed: string[];
+  /** Merged since into another work: left as they are. */
+  kept: string[];
+  /** No longer in the library. */
+  missing: number;
+}
+
 /** `add_identifiers`: a background job resolving the identifiers found in the text. */
 export interface AddJobStarted {
   job: string;
@@ -322,6 +334,8 @@ export interface Commands {
   format_citation: [CitationArgs, { text: string }];
   /** BibTeX, BibLaTeX, RIS or CSL-JSON text; the format sniffed unless given; `name` for messages. */
   import_text: [{ text: string; format?: string; name?: string }, ImportResult];
+  /** Undoes an import (its `added` keys): the library as before it; works changed since go to the Trash. */
+  undo_import: [{ keys: string[] }, ImportUndone];
   cited_works: [{ key: string }, Citation[]];
   cited_by: [{ key: string }, CitingWork[]];
   /** Numbered notes or a reference list (one per line); replaces the work's citations. */

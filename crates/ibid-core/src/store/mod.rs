@@ -19,6 +19,7 @@ mod migrate;
 mod org;
 mod resolved;
 mod search;
+mod undo_import;
 mod works;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ pub use migrate::LATEST_VERSION;
 pub use org::{AttachmentRow, CitationForm, CitationRow, CitingRow, CollectionInfo, NoteRow};
 pub use resolved::{CachedResponse, CitedInput, Found};
 pub use search::SearchHit;
+pub use undo_import::ImportUndone;
 pub use works::{CslItems, ImportOutcome, ImportSummary, OnDuplicate, WorkRead, BULK_IMPORT};
 
 /// An open library.
