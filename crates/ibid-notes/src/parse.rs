@@ -417,8 +417,7 @@ pub fn parse_full(text: &str) -> Option<Full> {
             if let Some(d) = original {
                 w.extra.insert("original-date".into(), d.to_csl());
             }
-            let lower = container.to_lowercase();
-            if lower.starts_with("ibid") {
+            if container.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("ibid")) {
                 container_is_ibid = true;
                 let r = container[4..].trim_start_matches(['.', ',', ' ']);
                 let tr = trailers(&format!(", {r}").replace(", ,", ","))?;

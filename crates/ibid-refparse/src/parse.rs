@@ -45,15 +45,19 @@ pub fn parse_with(labeller: &Labeller, text: &str) -> ParsedReference {
     let mut start = text.len() - text.trim_start().len();
     loop {
         let rest = &text[start..];
-        let lower = rest.to_lowercase();
-        match LEAD_INS.iter().find(|l| lower.starts_with(*l)) {
-            Some(l) => start += rest[..l.len()].len(),
+        // Compared in place, not on a lower-cased copy: lower-casing can
+        // change lengths (the Kelvin sign becomes `k`), and a length from
+        // the copy is not a character boundary of the text.
+        match LEAD_INS.iter().find(|l| rest.get(..l.len()).is_some_and(|p| p.eq_ignore_ascii_case(l))) {
+            Some(l) => start += l.len(),
             None => break,
         }
         start += text[start..].len() - text[start..].trim_start().len();
     }
-    let mut end = text.trim_end().len();
-    if let Some(i) = text[start..end].to_lowercase().find(", as cited in ") {
+    // Blank text: `start` is past the end (fuzz/notes found " ").
+    let mut end = text.trim_end().len().max(start);
+    // ASCII lower-casing keeps byte offsets (full lower-casing does not).
+    if let Some(i) = text[start..end].to_ascii_lowercase().find(", as cited in ") {
         end = start + i + 1;
     }
     let part = &text[start..end];
@@ -496,7 +500,8 @@ fn strip_hereafter(s: &str, notes: &mut Vec<String>) -> String {
 /// "vol. 4" → 4; "45(3)," → 45 and 3; "vol. 21, no. 1" → 21 and 1.
 fn volume_issue(s: &str) -> (Option<String>, Option<String>) {
     let t = clean(s);
-    let lower = t.to_lowercase();
+    // ASCII lower-casing: `i` must be an offset into `t` too.
+    let lower = t.to_ascii_lowercase();
     if let Some(i) = lower.find("no.").or_else(|| lower.find("no ")).or_else(|| lower.find("issue")) {
         let v = strip_number_word(&t[..i]);
         let n = strip_number_word(&t[i..]);
@@ -514,7 +519,9 @@ fn strip_number_word(s: &str) -> String {
     let t = clean(s);
     let mut t = t.as_str();
     for w in ["volume", "vols.", "vol.", "vol", "v.", "issue", "nos.", "no.", "no", "nr.", "nr", "number", "num."] {
-        if t.len() >= w.len() && t[..w.len()].eq_ignore_ascii_case(w) {
+        // `get`: the text's first bytes may be part of a longer character
+        // ("1949–1972" is cut inside its dash at `vols.`'s length: fuzz/notes).
+        if t.get(..w.len()).is_some_and(|p| p.eq_ignore_ascii_case(w)) {
             t = &t[w.len()..];
             break;
         }

@@ -275,3 +275,30 @@ fn held_out_f1_stays_above_its_floor() {
     assert!(field >= 0.879, "field-level micro F1 {field:.3} fell below 0.879");
     assert!(token >= 0.919, "token-level micro F1 {token:.3} fell below 0.919");
 }
+
+/// fuzz/notes, crash-87e58eb1: a volume-like "1949–1972" was cut inside its
+/// en dash when checked for "vols." (a byte slice, not a character one), and
+/// the labeller parser panicked on ordinary references like these.
+#[test]
+fn fuzz_notes_crash_87e58eb1_a_volume_with_an_en_dash_is_read_not_a_panic() {
+    for text in [
+        "Smith, John. “Title.” Journal of Things 1949–1972 (1990): 3–9.",
+        "J. Smith, “Title,” China Quarterly, 1949–1972, no. 4 (1990): 1–5.",
+        "Smith J (1990) Title. Journal 1949–1972(3):1–9",
+    ] {
+        let p = parse_reference(text);
+        let w = &p.work;
+        let family = w.creators.first().and_then(|c| c.family.as_deref());
+        assert_eq!(family, Some("Smith"), "{text}: {w:?}");
+        assert!(w.title.as_deref().is_some_and(|t| t.contains("Title")), "{text}: {w:?}");
+    }
+}
+
+/// fuzz/notes: a blank reference (" ") sliced past its own end.
+#[test]
+fn fuzz_notes_a_blank_reference_is_an_empty_record_not_a_panic() {
+    for text in [" ", "   ", "\t\n", "see ", " cf. "] {
+        let p = parse_reference(text);
+        assert!(p.work.title.is_none() && p.work.creators.is_empty(), "{text:?}: {:?}", p.work);
+    }
+}
