@@ -14,3 +14,4 @@ mod map_crossref;
 mod map_others;
 mod migrations;
 mod notes;
+mod roundtrip_props;

@@ -150,3 +150,27 @@ fn seed_chapter_imports_and_shows_back_whole() {
     assert!(chapter_own.publisher.is_none() && chapter_own.isbn.is_empty());
     assert_eq!(lib.children(book).unwrap(), vec![id]);
 }
+
+/// Found by the property tests (tests/roundtrip_props.rs, issue 9): serde_json
+/// read some floats a last digit off (1.0091795786748247e121 came back as
+/// …248e121) unless its `float_roundtrip` feature is on.
+#[test]
+fn issue_9_a_large_float_in_an_unmodelled_variable_round_trips_through_csl_json() {
+    let item = serde_json::json!({
+        "type": "article-journal", "id": "A", "title": "The", "container-title": "The",
+        "a": [{"": 1.0091795786748247e121}], "score": 0.1 + 0.2
+    });
+    let w = csl::work_from_csl(&item).unwrap();
+    let flat = csl::flatten(&csl::split(w).unwrap());
+    assert_eq!(flat["a"][0][""].as_f64(), Some(1.0091795786748247e121));
+    let text = serde_json::to_string(&vec![flat.clone()]).unwrap();
+    let back: Vec<Map<String, Value>> = csl::parse_document(&text).unwrap().map(|w| csl::flatten(&w.unwrap())).collect();
+    assert_eq!(back, vec![flat]);
+    // And through a library (stored as JSON text, read back).
+    let tmp = tempfile::tempdir().unwrap();
+    let mut lib = Library::open(tmp.path().join("lib.sqlite")).unwrap();
+    let summary = lib.import(csl::parse_document(&text).unwrap()).unwrap();
+    let key = summary.added().next().expect("added").to_string();
+    let out = lib.csl_item(lib.resolve(&key).unwrap()).unwrap();
+    assert_eq!(out["a"][0][""].as_f64(), Some(1.0091795786748247e121));
+}

@@ -153,7 +153,7 @@ fn kwarc_imports_as_the_golden_file() {
 /// `@phdthesis` implies, entry types classic BibTeX lacks, a family name of
 /// several words with no given name (BibLaTeX writes `family={…}`, BibTeX a
 /// brace group, which reads back as a literal name).
-fn normalize_for(item: &Item, opts: &BibOptions) -> Item {
+pub(crate) fn normalize_for(item: &Item, opts: &BibOptions) -> Item {
     let mut i = item.clone();
     if !opts.biblatex {
         for v in i.values_mut() {
@@ -605,6 +605,153 @@ fn citation_keys_are_made_unique() {
     let out = bibtex::write(&[item("Book"), item("Book"), keyed.clone(), keyed], &BIBLATEX);
     let keys: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("@book{")).map(|l| l.trim_end_matches(',')).collect();
     assert_eq!(keys, ["doe2020booka", "doe2020bookb", "doe2020book", "doe2020bookc"]);
+}
+
+// ---------------------------------------------------------------------------
+// Found by the property tests (tests/roundtrip_props.rs, issue 9): each with
+// the smallest input proptest gave
+// ---------------------------------------------------------------------------
+
+const ALL_FLAVOURS: [BibOptions; 4] = [
+    BibOptions { biblatex: false, unicode: true },
+    BIBTEX_ASCII,
+    BIBLATEX,
+    BibOptions { biblatex: true, unicode: false },
+];
+
+/// An article with these variables besides its type, key, title and journal
+/// (the smallest record proptest shrinks to).
+fn article(more: Value) -> Item {
+    let mut item = json!({"type": "article-journal", "citation-key": "A0", "title": "The", "container-title": "The"});
+    item.as_object_mut().unwrap().extend(more.as_object().unwrap().clone());
+    item.as_object().unwrap().clone()
+}
+
+/// The item written in `opts` and read back, and the text written.
+fn bib_round_trip(item: &Item, opts: &BibOptions) -> (Item, String) {
+    let text = bibtex::write(std::slice::from_ref(item), opts);
+    (one(&text), text)
+}
+
+#[test]
+fn issue_9_a_title_with_an_ideographic_space_does_not_hang_the_bibtex_export() {
+    // Case protection looked for words between blanks, taking only ASCII
+    // blanks and the no-break space for blanks: at a U+3000 (or a thin
+    // space) it found an empty word and never moved on.
+    for title in ["日本\u{3000}語", "a\u{2009}b", "10\u{202f}000 Pages"] {
+        let item = article(json!({"title": title}));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(ALL_FLAVOURS.map(|opts| bibtex::write(std::slice::from_ref(&item), &opts)));
+        });
+        let written = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("writing {title:?} hangs"));
+        for (text, opts) in written.iter().zip(ALL_FLAVOURS) {
+            assert_eq!(s(&one(text), "title"), title, "{opts:?}: {text}");
+        }
+    }
+}
+
+#[test]
+fn issue_9_a_narrow_no_break_space_round_trips_through_bibtex() {
+    // The crate makes a plain space of any white space; Unicode spaces
+    // other than the no-break space (`~`) are characters of the text.
+    for space in ['\u{202f}', '\u{2009}', '\u{3000}', '\u{2002}'] {
+        let item = json!({"type": "chapter", "citation-key": "A0", "title": "The", "container-title": format!("10{space}000")});
+        let item = item.as_object().unwrap().clone();
+        for opts in ALL_FLAVOURS {
+            let (back, text) = bib_round_trip(&item, &opts);
+            assert_eq!(back, normalize_for(&item, &opts), "{opts:?}: {text}");
+        }
+    }
+    // A no-break space written as such (not as `~`) is a tie, as `~` is.
+    assert_eq!(s(&one("@misc{k, title = {Fig.\u{a0}1}}"), "title"), "Fig.\u{a0}1");
+}
+
+#[test]
+fn issue_9_a_backtick_and_two_apostrophes_round_trip_through_bibtex() {
+    // TeX makes quotes of `` ` `` and `''`: they are written as
+    // `\textasciigrave{}` and `'\textquotesingle{}`, which read back as written.
+    let cases = [
+        article(json!({"translator": [{"family": "`", "given": "The"}]})),
+        article(json!({"abstract": "''"})),
+        article(json!({"title": "The `unsafe' keyword, ``quoted'' and it''s"})),
+        // ASCII LaTeX: a quote mark next to the same mark is a command.
+        article(json!({"title": "‘“Nested”’ and “‘nested’” and '” and ”'"})),
+    ];
+    for item in cases {
+        for opts in ALL_FLAVOURS {
+            let (back, text) = bib_round_trip(&item, &opts);
+            assert_eq!(back, normalize_for(&item, &opts), "{opts:?}: {text}");
+        }
+    }
+    assert_eq!(bibtex::encode_text("a`b''c", true, false), "a\\textasciigrave{}b'\\textquotesingle{}c");
+    // And in a file from elsewhere.
+    assert_eq!(s(&one("@misc{k, title = {\\textasciigrave{}x' and '\\textquotesingle{}}}"), "title"), "`x' and ''");
+}
+
+#[test]
+fn issue_9_an_en_dash_before_a_hyphen_round_trips_through_ascii_bibtex() {
+    // `–` is `--` in ASCII: next to a hyphen or another dash, `{}` keeps
+    // them apart (`---` is an em dash).
+    for note in ["–-", "-–", "––", "—-", "a–-b"] {
+        let item = article(json!({"note": note}));
+        for opts in ALL_FLAVOURS {
+            let (back, text) = bib_round_trip(&item, &opts);
+            assert_eq!(s(&back, "note"), note, "{opts:?}: {text}");
+        }
+    }
+    assert_eq!(bibtex::encode_text("–-", false, false), "--{}-");
+}
+
+#[test]
+fn issue_9_a_name_with_an_equals_sign_round_trips_through_bibtex() {
+    // The crate takes any name with a `=` for BibLaTeX's `family=…` form.
+    let item = article(json!({"author": [{"family": "=", "given": "The"}, {"family": "A=B", "given": "C = D"}]}));
+    for opts in ALL_FLAVOURS {
+        let (back, text) = bib_round_trip(&item, &opts);
+        assert_eq!(back, item, "{opts:?}: {text}");
+    }
+    // The extended form is still read as such.
+    let n = one("@misc{k, title = {T}, author = {family={Barnes and Noble}, given=A}}");
+    assert_eq!(n["author"], json!([{"family": "Barnes and Noble", "given": "A"}]));
+}
+
+#[test]
+fn issue_9_a_family_name_starting_with_an_accented_word_round_trips_through_ascii_bibtex() {
+    // `{\'O} Briain`: a word that starts with a brace group reads as a "von"
+    // part; in ASCII such a family name of several words is braced whole.
+    let item = article(json!({"author": [{"family": "Ó Briain", "given": "Zhihua"}, {"family": "Øster Ås", "given": "B"}]}));
+    for opts in ALL_FLAVOURS {
+        let (back, text) = bib_round_trip(&item, &opts);
+        assert_eq!(back, item, "{opts:?}: {text}");
+    }
+    assert!(bibtex::write(std::slice::from_ref(&item), &BIBTEX_ASCII).contains("author = {{{\\'O} Briain}, Zhihua and "));
+}
+
+#[test]
+fn issue_9_a_url_with_two_hyphens_round_trips_through_bibtex() {
+    // The crate made an en dash of `--` in verbatim fields too.
+    let item = article(json!({"URL": "https://example.org/some--slug#--", "DOI": "10.1234/a--b---c"}));
+    for opts in ALL_FLAVOURS {
+        let (back, text) = bib_round_trip(&item, &opts);
+        assert_eq!(back, item, "{opts:?}: {text}");
+    }
+}
+
+#[test]
+fn issue_9_a_greek_letter_in_a_name_round_trips_through_ascii_bibtex() {
+    // ASCII writes Greek as math (`$\alpha$`); in a name it read back as
+    // `$α$`, and math in a brace group made a literal name a family name.
+    let item = article(json!({"author": [
+        {"family": "The", "given": "α-conversion"},
+        {"family": "Παπαδόπουλος", "given": "Ω"},
+        {"literal": "Ελληνική Μαθηματική Εταιρεία"},
+        {"literal": "α Group"}
+    ]}));
+    for opts in ALL_FLAVOURS {
+        let (back, text) = bib_round_trip(&item, &opts);
+        assert_eq!(back, item, "{opts:?}: {text}");
+    }
 }
 
 // ---------------------------------------------------------------------------

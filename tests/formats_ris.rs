@@ -725,3 +725,35 @@ fn is_csl(k: &str) -> bool {
     ];
     OTHER.contains(&k) || ibid_core::model::ROLES.contains(&k)
 }
+
+// ---------------------------------------------------------------------------
+// Found by the property tests (tests/roundtrip_props.rs, issue 9): each with
+// the smallest input proptest gave
+// ---------------------------------------------------------------------------
+
+#[test]
+fn issue_9_a_bracketed_series_title_with_a_trailing_blank_round_trips_through_ris() {
+    // The writer kept a bracketed `T3` (which reads as a note) for a
+    // "variable: value" line, but looked at the value before trimming it.
+    let item: Map<String, Value> =
+        json!({"type": "book", "citation-key": "a0", "title": "The", "collection-title": "[draft] "}).as_object().unwrap().clone();
+    let out = ris::write(std::slice::from_ref(&item));
+    assert!(!out.contains("T3  - "), "{out}");
+    assert_eq!(flat(&works(&out).remove(0)), item, "{out}");
+}
+
+#[test]
+fn issue_9_an_accession_number_with_a_trailing_blank_stays_one_through_ris() {
+    // With `DB  - MEDLINE`, an `AN` of digits reads as a PMID: the writer
+    // checked the number before trimming it, as the reader does.
+    let item: Map<String, Value> = json!({
+        "type": "article-journal", "citation-key": "a0", "title": "The", "container-title": "The",
+        "archive": "MEDLINE", "archive_location": "12345 "
+    })
+    .as_object()
+    .unwrap()
+    .clone();
+    let out = ris::write(std::slice::from_ref(&item));
+    assert!(out.contains("N1  - archive_location: \"12345 \"\r\n"), "{out}");
+    assert_eq!(flat(&works(&out).remove(0)), item, "{out}");
+}

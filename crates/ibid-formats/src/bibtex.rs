@@ -35,7 +35,11 @@
 //! * LaTeX becomes Unicode (NFC): accents (`{\"o}`, `\"o`, `\'{e}`, `\c c`,
 //!   `\'\i`…), `\ss`, `\o`, `\l`…, `--`/`---` dashes, ``` ``…'' ``` and `` ` ``
 //!   quotes (“…”, ‘), `~` (a no-break space; a plain space in names), `\&`
-//!   and the other escapes, `\textbackslash`; braces are removed, the text
+//!   and the other escapes, `\textbackslash`, `\textasciigrave` and
+//!   `\textquotesingle` (a literal `` ` `` and `'`, never a quote); white
+//!   space collapsed to one blank (a no-break space written as such counts
+//!   as a `~`; other Unicode spaces, thin, narrow no-break, ideographic…, are
+//!   characters of the text and kept); braces are removed, the text
 //!   inside them is kept as written (case protection needs no marks in CSL,
 //!   where nothing is re-cased unless a style asks). `\emph`/`\textit`,
 //!   `\textbf`, `\textsc`, `\textsuperscript`, `\textsubscript` become CSL's
@@ -48,10 +52,11 @@
 //!   `<sup>`/`<sub>`: `$x^2$` → `x<sup>2</sup>`); any other math is kept as
 //!   `$…$` (and written back as math).
 //! * Names through the crate's `Person` (von/last/jr/first, and BibLaTeX's
-//!   extended `family=…, given=…` format); a name that is one brace group
-//!   with a blank in it (`{World Health Organization}`) is a literal name,
-//!   one without (`{al.}`) a family name; `others` is kept as the literal
-//!   `others`.
+//!   extended `family=…, given=…` format; a name with a `=` in another form
+//!   is read as BibTeX; math in a name becomes text as in a field); a name
+//!   that is one brace group with a blank in it (`{World Health
+//!   Organization}`) is a literal name, one without (`{al.}`) a family name;
+//!   `others` is kept as the literal `others`.
 //! * Dates: BibLaTeX `date` (EDTF/ISO: `2020`, `2020-05`, `2020-05-01`,
 //!   ranges `a/b`, `?`/`~`/`%` as circa) wins over `year`/`month`/`day`,
 //!   which are dropped when they say the same and kept (`bibtex-year`…)
@@ -538,9 +543,16 @@ fn is_verbatim(field: &str) -> bool {
 /// Raw field text prepared for the crate: an unescaped `~` (outside
 /// `\url{…}`/`\href{…}`) becomes a no-break space, so that a `~` from
 /// `\textasciitilde` stays a tilde; `\'\i` becomes `\'{\i}` (the crate
-/// takes only one character as an unbraced accent's argument).
+/// takes only one character as an unbraced accent's argument);
+/// `\textbackslash`, `\textasciigrave` and `\textquotesingle` become
+/// placeholders (a backslash must not start a command later, and a `` ` ``
+/// or `'` must not make a quote with its neighbour: `''` is ”); a no-break
+/// space written as such is a tie, and other Unicode spaces (thin, narrow
+/// no-break, ideographic…) become placeholders: they are characters of the
+/// text, which the crate would make plain spaces.
 fn prepare_raw(s: &str) -> Option<String> {
-    if !s.bytes().any(|b| b == b'~' || b == b'\\') {
+    let spaces = !s.is_ascii() && s.chars().any(|c| c == '\u{a0}' || space_placeholder(c).is_some());
+    if !spaces && !s.bytes().any(|b| b == b'~' || b == b'\\') {
         return None;
     }
     let dotless = |r: &str| {
@@ -553,7 +565,7 @@ fn prepare_raw(s: &str) -> Option<String> {
             && r.get(4).is_none_or(|c| !c.is_ascii_alphabetic())
     };
     let has_dotless = s.match_indices('\\').any(|(i, _)| dotless(&s[i..]));
-    if !s.contains('~') && !has_dotless && !s.contains("\\textbackslash") {
+    if !spaces && !s.contains('~') && !has_dotless && !LITERAL_COMMANDS.iter().any(|(cmd, _)| s.contains(cmd)) {
         return None;
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -570,11 +582,14 @@ fn prepare_raw(s: &str) -> Option<String> {
                     continue;
                 }
             }
-            if let Some(after) = rest.strip_prefix("\\textbackslash").filter(|a| !a.starts_with(|c: char| c.is_ascii_alphabetic())) {
-                // A literal backslash, which must not start a command later.
-                out.push(BACKSLASH);
+            let literal = LITERAL_COMMANDS.iter().find_map(|(cmd, placeholder)| {
+                let after = rest.strip_prefix(cmd).filter(|a| !a.starts_with(|c: char| c.is_ascii_alphabetic()))?;
+                Some((cmd.len(), after, *placeholder))
+            });
+            if let Some((len, after, placeholder)) = literal {
+                out.push(placeholder);
                 let skip = if after.starts_with("{}") { 2 } else if after.starts_with(' ') { 1 } else { 0 };
-                i += "\\textbackslash".len() + skip;
+                i += len + skip;
                 continue;
             }
             if dotless(rest) {
@@ -595,9 +610,12 @@ fn prepare_raw(s: &str) -> Option<String> {
             i += 1;
             continue;
         }
-        let n = s[i..].chars().next().map_or(1, char::len_utf8);
-        out.push_str(&s[i..i + n]);
-        i += n;
+        let ch = s[i..].chars().next().expect("a character");
+        match ch {
+            '\u{a0}' => out.push(TIE),
+            ch => out.push(space_placeholder(ch).unwrap_or(ch)),
+        }
+        i += ch.len_utf8();
     }
     Some(out)
 }
@@ -607,6 +625,52 @@ fn prepare_raw(s: &str) -> Option<String> {
 const TIE: char = '\u{e000}';
 /// A `\textbackslash` on its way through.
 const BACKSLASH: char = '\u{e001}';
+/// A `\textasciigrave` on its way through (the crate would give a `` ` ``,
+/// which [`tex_quotes`] takes for an opening quote).
+const GRAVE: char = '\u{e002}';
+/// A `\textquotesingle` on its way through (next to another `'`, the
+/// crate's `'` would make a closing double quote).
+const APOSTROPHE: char = '\u{e003}';
+/// A `=` of a name on its way through the crate (see [`bibtex_equals`]).
+const EQUALS: char = '\u{e004}';
+/// A `-` of a verbatim field (a URL) on its way through the crate.
+const HYPHEN: char = '\u{e005}';
+/// Unicode white space other than the no-break space: characters of the
+/// text on their way through the crate, as `U+E010` + their index here.
+const SPACES: [char; 18] = [
+    '\u{85}', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}',
+    '\u{2008}', '\u{2009}', '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
+];
+const FIRST_SPACE_PLACEHOLDER: u32 = 0xe010;
+
+fn space_placeholder(c: char) -> Option<char> {
+    let i = SPACES.iter().position(|s| *s == c)?;
+    char::from_u32(FIRST_SPACE_PLACEHOLDER + i as u32)
+}
+
+/// Whether [`tidy`] puts a character back in place of `c`.
+fn is_placeholder(c: char) -> bool {
+    let spaces = FIRST_SPACE_PLACEHOLDER..FIRST_SPACE_PLACEHOLDER + SPACES.len() as u32;
+    matches!(c, BACKSLASH | GRAVE | APOSTROPHE | EQUALS) || spaces.contains(&(c as u32))
+}
+
+/// Commands for a literal character, and their placeholders.
+const LITERAL_COMMANDS: [(&str, char); 3] =
+    [("\\textbackslash", BACKSLASH), ("\\textasciigrave", GRAVE), ("\\textquotesingle", APOSTROPHE)];
+
+/// The characters the placeholders stand for.
+fn restore_placeholders(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            BACKSLASH => '\\',
+            GRAVE => '`',
+            APOSTROPHE => '\'',
+            EQUALS => '=',
+            c if is_placeholder(c) => SPACES[(c as u32 - FIRST_SPACE_PLACEHOLDER) as usize],
+            c => c,
+        })
+        .collect()
+}
 
 /// Fields whose `~` is not a tie (dates: `2020~` is "circa 2020").
 fn keeps_tilde(field: &str) -> bool {
@@ -651,6 +715,11 @@ fn parse_entry(block: &str, strings: &HashMap<String, String>) -> Result<Parsed,
                     if let Some(r) = prepare_raw(s) {
                         rewrites.push((fi, ci, r));
                     }
+                }
+                // The crate makes dashes of `--` even in verbatim fields (a
+                // URL's `a--b`).
+                RawChunk::Normal(s) if is_verbatim(&lower) && s.contains("--") => {
+                    rewrites.push((fi, ci, s.replace('-', &HYPHEN.to_string())));
                 }
                 RawChunk::Abbreviation(name) if !used_macros.contains(&name) => used_macros.push(name),
                 _ => {}
@@ -1267,15 +1336,15 @@ fn tidy(s: &str) -> String {
     // The separator owed before the next word: a no-break space wins.
     let mut pending: Option<char> = None;
     let mut word_start: Option<usize> = None;
-    let mut has_backslash = false;
-    let push_word = |out: &mut String, word: &str, pending: &mut Option<char>, backslash: bool| {
+    let mut has_placeholder = false;
+    let push_word = |out: &mut String, word: &str, pending: &mut Option<char>, placeholder: bool| {
         if let Some(p) = pending.take() {
             if !out.is_empty() {
                 out.push(p);
             }
         }
-        if backslash {
-            out.push_str(&word.replace(BACKSLASH, "\\"));
+        if placeholder {
+            out.push_str(&restore_placeholders(word));
         } else {
             out.push_str(word);
         }
@@ -1283,8 +1352,8 @@ fn tidy(s: &str) -> String {
     for (i, c) in s.char_indices() {
         if c == TIE || c.is_whitespace() {
             if let Some(start) = word_start.take() {
-                push_word(&mut out, &s[start..i], &mut pending, has_backslash);
-                has_backslash = false;
+                push_word(&mut out, &s[start..i], &mut pending, has_placeholder);
+                has_placeholder = false;
             }
             if c == '\u{a0}' || c == TIE {
                 pending = Some('\u{a0}');
@@ -1295,11 +1364,11 @@ fn tidy(s: &str) -> String {
             if word_start.is_none() {
                 word_start = Some(i);
             }
-            has_backslash |= c == BACKSLASH;
+            has_placeholder |= is_placeholder(c);
         }
     }
     if let Some(start) = word_start {
-        push_word(&mut out, &s[start..], &mut pending, has_backslash);
+        push_word(&mut out, &s[start..], &mut pending, has_placeholder);
     }
     if out.is_ascii() || unicode_normalization::is_nfc_quick(out.chars()) == unicode_normalization::IsNormalized::Yes {
         out
@@ -1335,6 +1404,9 @@ fn verbatim_text(chunks: &[Spanned<Chunk>]) -> String {
         }
     }
     out.push_str(rest);
+    if out.contains(HYPHEN) {
+        out = out.replace(HYPHEN, "-");
+    }
     out
 }
 
@@ -1349,10 +1421,27 @@ fn names(chunks: &[Spanned<Chunk>], ctx: &Ctx) -> Vec<Value> {
     };
     let mut out = Vec::new();
     for person in people {
-        let non_blank: Vec<&Spanned<Chunk>> = person.iter().filter(|c| !c.v.get().trim().is_empty()).collect();
-        if non_blank.len() == 1 && matches!(non_blank[0].v, Chunk::Verbatim(_)) {
+        // One brace group (math inside it is a chunk of its own; blanks
+        // between brace groups are not: `{A} {B}` is two words).
+        let outside = |c: &Spanned<Chunk>| matches!(&c.v, Chunk::Normal(t) if t.trim().is_empty());
+        let first = person.iter().position(|c| !outside(c));
+        let last = person.iter().rposition(|c| !outside(c));
+        let group = match (first, last) {
+            (Some(a), Some(b)) => &person[a..=b],
+            _ => &person[..0],
+        };
+        let one_group = group.iter().any(|c| matches!(c.v, Chunk::Verbatim(_)))
+            && group.iter().all(|c| !matches!(c.v, Chunk::Normal(_)));
+        if one_group {
             // `{World Health Organization}`: a literal; `{al.}`: a family name.
-            let lit = name_part(non_blank[0].v.get(), ctx);
+            let mut text = String::new();
+            for c in group {
+                match &c.v {
+                    Chunk::Math(m) => push_math(&mut text, m),
+                    other => text.push_str(other.get()),
+                }
+            }
+            let lit = name_part(&text, ctx);
             if lit.contains(' ') {
                 out.push(json!({ "literal": lit }));
             } else if !lit.is_empty() {
@@ -1360,7 +1449,7 @@ fn names(chunks: &[Spanned<Chunk>], ctx: &Ctx) -> Vec<Value> {
             }
             continue;
         }
-        let p = Person::parse(&person);
+        let p = Person::parse(&bibtex_equals(math_as_text(person)));
         let family = name_part(&p.name, ctx);
         let given = name_part(&p.given_name, ctx);
         let prefix = name_part(&p.prefix, ctx);
@@ -1392,6 +1481,55 @@ fn names(chunks: &[Spanned<Chunk>], ctx: &Ctx) -> Vec<Value> {
         out.push(Value::Object(o));
     }
     out
+}
+
+/// A name's math (`$\alpha$`, as the writer gives a Greek letter in ASCII)
+/// as text, the way a field's is read ([`push_math`]).
+fn math_as_text(person: Chunks) -> Chunks {
+    if !person.iter().any(|c| matches!(c.v, Chunk::Math(_))) {
+        return person;
+    }
+    person
+        .into_iter()
+        .map(|mut c| {
+            if let Chunk::Math(m) = &c.v {
+                let mut t = String::new();
+                push_math(&mut t, m);
+                c.v = Chunk::Normal(t);
+            }
+            c
+        })
+        .collect()
+}
+
+/// The crate reads a name holding a `=` anywhere (braced too) in
+/// BibLaTeX's extended format (`family=…, given=…`): in a name that is not
+/// in that format (no `family=`, `given=`… outside braces), `=` is made a
+/// placeholder, so that `{=}, Eve` reads as the family name `=`.
+fn bibtex_equals(person: Chunks) -> Chunks {
+    const KEYS: &[&str] = &["family", "given", "prefix", "suffix", "id", "prefix-i", "given-i", "useprefix"];
+    if !person.iter().any(|c| c.v.get().contains('=')) {
+        return person;
+    }
+    let extended = person.iter().any(|c| match &c.v {
+        Chunk::Normal(t) => t.split(',').any(|part| part.split_once('=').is_some_and(|(k, _)| KEYS.contains(&k.trim()))),
+        _ => false,
+    });
+    if extended {
+        return person;
+    }
+    person
+        .into_iter()
+        .map(|mut c| {
+            let text = c.v.get().replace('=', &EQUALS.to_string());
+            c.v = match c.v {
+                Chunk::Normal(_) => Chunk::Normal(text),
+                Chunk::Verbatim(_) => Chunk::Verbatim(text),
+                Chunk::Math(_) => Chunk::Math(text),
+            };
+            c
+        })
+        .collect()
 }
 
 fn name_part(s: &str, ctx: &Ctx) -> String {
@@ -2505,12 +2643,15 @@ const BIBTEX_TYPES: &[&str] = &[
 ///   particle that does not start lower case) braced; a family name with no
 ///   given name and a blank in it as `family={…}` (BibLaTeX) or in braces
 ///   (BibTeX, where it reads back as a literal name).
-/// * Text ([`encode_text`]): `& % $ # _ { } ~ ^ \` escaped; `<i>`, `<b>`,
+/// * Text ([`encode_text`]): `& % $ # _ { } ~ ^ \` escaped, a `` ` `` as
+///   `\textasciigrave{}` and a `'` after another as `\textquotesingle{}` (TeX
+///   would make quotes of them); `<i>`, `<b>`,
 ///   `<sup>`, `<sub>`, small caps → `\textit`, `\textbf`,
 ///   `\textsuperscript`, `\textsubscript`, `\textsc`; a no-break space →
 ///   `~`; `--` in the text → `-{}-`; math kept at import → `$…$`; with
 ///   `unicode: false` accented letters as `{\'e}`, `{\v{c}}`, `{\ss}`…,
-///   dashes as `--`/`---`, “ ” as two backticks and two apostrophes, ’ as
+///   dashes as `--`/`---`, “ ” ‘ as two backticks, two apostrophes, one
+///   backtick (next to the same mark, `\textquotedblleft{}`… instead), ’ as
 ///   `\textquoteright{}` (a plain `'` would read back as an apostrophe),
 ///   Greek as `$\alpha$`; characters with no LaTeX form stay UTF-8. URLs
 ///   and DOIs are written as they are.
@@ -3216,7 +3357,12 @@ fn name_into(out: &mut String, n: &Value, unicode: bool, biblatex: bool) -> bool
         out.push(' ');
     }
     let lower_start = family.split_whitespace().any(|w| w.starts_with(|c: char| c.is_lowercase()));
-    if needs_brace(family) || lower_start {
+    // In LaTeX, a word that starts with an accented letter starts with a
+    // brace group (`{\'O} Briain`), which a reader takes for a "von" part.
+    let accent_start = !unicode
+        && family.split_whitespace().nth(1).is_some()
+        && family.split_whitespace().any(|w| !w.starts_with(|c: char| c.is_ascii()));
+    if needs_brace(family) || lower_start || accent_start {
         braced(out, family);
     } else {
         enc(out, family);
@@ -3430,12 +3576,13 @@ impl Encoder {
             return;
         }
         let mut i = 0;
-        let b = t.as_bytes();
         while i < t.len() {
-            if b[i].is_ascii_whitespace() || t[i..].starts_with('\u{a0}') {
-                let n = t[i..].chars().next().map_or(1, char::len_utf8);
-                self.chars(out, &t[i..i + n]);
-                i += n;
+            // Any white space, as the word's end below is found: a thin or
+            // ideographic space is not a word (an empty one would loop).
+            let c = t[i..].chars().next().expect("a character");
+            if c.is_whitespace() {
+                self.chars(out, &t[i..i + c.len_utf8()]);
+                i += c.len_utf8();
                 continue;
             }
             let end = t[i..].find(|c: char| c.is_whitespace()).map_or(t.len(), |e| i + e);
@@ -3498,7 +3645,7 @@ impl Encoder {
                 prev_hyphen = true;
                 continue;
             }
-            prev_hyphen = false;
+            let after_hyphen = std::mem::replace(&mut prev_hyphen, false);
             match c {
                 '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
                     out.push('\\');
@@ -3506,10 +3653,22 @@ impl Encoder {
                 }
                 '~' => out.push_str("\\textasciitilde{}"),
                 '^' => out.push_str("\\textasciicircum{}"),
+                // TeX's quote ligatures: a `` ` `` is an opening quote, and
+                // `''` a closing double one.
+                '`' => out.push_str("\\textasciigrave{}"),
+                '\'' if out.len() > self.base && out.ends_with('\'') => out.push_str("\\textquotesingle{}"),
                 '\\' => out.push_str("\\textbackslash{}"),
                 '\u{a0}' => out.push('~'),
                 c if c.is_ascii() || unicode => out.push(c),
-                c => latex_char(out, c),
+                c => {
+                    // `–` is `--`: after a hyphen, or before one, it must not
+                    // join it (`---` is an em dash).
+                    if after_hyphen && matches!(c, '–' | '—') {
+                        out.push_str("{}");
+                    }
+                    latex_char(out, c);
+                    prev_hyphen = out.ends_with('-');
+                }
             }
         }
     }
@@ -3518,7 +3677,7 @@ impl Encoder {
 /// The ASCII characters [`Encoder::chars`] does not copy as they are.
 const ENCODE_SPECIAL: [bool; 256] = {
     let mut t = [false; 256];
-    let special = b"-&%$#_{}~^\\";
+    let special = b"-&%$#_{}~^\\`'";
     let mut i = 0;
     while i < special.len() {
         t[special[i] as usize] = true;
@@ -3552,8 +3711,12 @@ fn latex_char(out: &mut String, c: char) {
         'Ŋ' => Some("{\\NG}"),
         '–' => Some("--"),
         '—' => Some("---"),
+        // (Next to the same mark, the ligature would join it: the command.)
+        '“' if out.ends_with('`') => Some("\\textquotedblleft{}"),
         '“' => Some("``"),
+        '”' if out.ends_with('\'') => Some("\\textquotedblright{}"),
         '”' => Some("''"),
+        '‘' if out.ends_with('`') => Some("\\textquoteleft{}"),
         '‘' => Some("`"),
         // A plain `'` reads back as an apostrophe, not as ’.
         '’' => Some("\\textquoteright{}"),

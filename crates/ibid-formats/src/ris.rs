@@ -1484,8 +1484,9 @@ fn write_item(s: &mut String, item: &Map<String, Value>) {
             }
         }
     }
-    // A bracketed T3 reads as a note (Ovid's comments).
-    if let Some(v) = str_of(item, "collection-title").filter(|v| !(v.starts_with('[') && v.ends_with(']'))) {
+    // A bracketed T3 reads as a note (Ovid's comments); the reader sees the
+    // value trimmed.
+    if let Some(v) = str_of(item, "collection-title").filter(|v| !(v.trim().starts_with('[') && v.trim().ends_with(']'))) {
         w.tag("T3", v, false);
         done.push("collection-title");
     }
@@ -1615,7 +1616,8 @@ fn write_item(s: &mut String, item: &Map<String, Value>) {
     }
     if let Some(an) = str_of(item, "archive_location") {
         done.push("archive_location");
-        if item.get("PMID").is_none() && an_is_pmid(an, item.get("archive"), item.get("source")) {
+        // (As the reader sees it: trimmed.)
+        if item.get("PMID").is_none() && an_is_pmid(an.trim(), item.get("archive"), item.get("source")) {
             w.cheat("archive_location", &Value::String(an.into()));
         } else {
             w.tag("AN", an, false);
