@@ -136,7 +136,7 @@ enum Command {
         #[arg(required = true)]
         keys: Vec<String>,
     },
-    /// Restore works from the trash; or, with --backup FILE, the whole library from a backup (the present state is kept first as a pre-restore backup)
+    /// Restore works from the trash; or the whole library from a backup, `ibid restore FILE` or --backup FILE (the present state is kept first as a pre-restore backup)
     Restore {
         #[arg(required_unless_present = "backup")]
         keys: Vec<String>,
@@ -565,6 +565,10 @@ fn run_command(cli: Cli, path: &Path) -> Res<ExitCode> {
                 lib.trash(id)?;
             }
         }
+        // `ibid restore FILE`: one argument that is a file, not a key, is a backup.
+        Command::Restore { keys, backup: None } if keys.len() == 1 && !ibid_core::store::is_key(&keys[0]) && Path::new(&keys[0]).is_file() => {
+            restore_backup(&mut lib, Path::new(&keys[0]))?;
+        }
         Command::Restore { keys, backup: None } => {
             for id in resolve_all(&lib, &keys)? {
                 lib.restore(id)?;
@@ -656,10 +660,7 @@ fn run_command(cli: Cli, path: &Path) -> Res<ExitCode> {
                 eprintln!("backed up {} work(s) to {}", lib.count()?, dest.display());
             }
         }
-        Command::Restore { backup: Some(file), .. } => {
-            let kept = lib.restore_backup(&file)?;
-            eprintln!("restored {} ({} work(s)); the library as it was is kept in {}", file.display(), lib.count()?, kept.display());
-        }
+        Command::Restore { backup: Some(file), .. } => restore_backup(&mut lib, &file)?,
         Command::Styles => {
             for (id, title) in ibid_formats::render::list_styles() {
                 writeln!(out, "{id:<40} {title}").map_err(w)?;
@@ -668,6 +669,13 @@ fn run_command(cli: Cli, path: &Path) -> Res<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ibid restore FILE` / `--backup FILE`: the library replaced by a backup.
+fn restore_backup(lib: &mut Library, file: &Path) -> Result<(), ibid_core::Error> {
+    let kept = lib.restore_backup(file)?;
+    eprintln!("restored {} ({} work(s)); the library as it was is kept in {}", file.display(), lib.count()?, kept.display());
+    Ok(())
 }
 
 /// `ibid serve`: prints `listening on http://127.0.0.1:PORT` (one line, which

@@ -251,4 +251,10 @@ fn issue_9_backup_and_restore_from_the_command_line() {
     ok(&lib, &["trash", &key]);
     ok(&lib, &["restore", &key]);
     assert_eq!(keys(&lib), before);
+    // `restore FILE`, as the issue writes it: one argument that is a file.
+    ok(&lib, &["trash", &key]);
+    assert_ne!(keys(&lib), before);
+    let out = ibid(&lib, &["restore", file.to_str().unwrap()]);
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stderr).contains("restored"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(keys(&lib), before);
 }
