@@ -757,3 +757,16 @@ fn issue_9_an_accession_number_with_a_trailing_blank_stays_one_through_ris() {
     assert!(out.contains("N1  - archive_location: \"12345 \"\r\n"), "{out}");
     assert_eq!(flat(&works(&out).remove(0)), item, "{out}");
 }
+
+/// fuzz/ris, crash-d732ec4f (found by CI's 10 s run): an `SN` value of eight
+/// bytes holding a non-ASCII character was sliced inside it when checked for
+/// an ISSN, and the whole RIS import panicked.
+#[test]
+fn fuzz_ris_crash_d732ec4f_an_sn_of_eight_bytes_with_an_accent_is_read_not_a_panic() {
+    for sn in ["123456é", "actio\u{FFFD}", "ISSN 1234-567é"] {
+        let text = format!("TY  - JOUR\r\nTI  - A title\r\nSN  - {sn}\r\nER  - \r\n");
+        let w = works(&text).remove(0);
+        assert_eq!(w.title.as_deref(), Some("A title"), "{sn}");
+        assert!(w.issn.is_empty() && w.isbn.is_empty(), "{sn}: not an ISSN or ISBN: {w:?}");
+    }
+}

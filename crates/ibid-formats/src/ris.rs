@@ -1130,7 +1130,9 @@ fn classify_sn(piece: &str) -> Option<Sn> {
         .map(|l| s[l.len()..].trim_start_matches([':', ' ']).to_string())
         .unwrap_or(s);
     let compact: String = s.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-    if compact.len() == 8 && compact[..7].chars().all(|c| c.is_ascii_digit()) && compact[7..].chars().all(|c| c.is_ascii_digit() || c == 'X' || c == 'x') {
+    // `is_ascii` first: eight bytes may hold a longer character, and
+    // slicing at 7 would cut it (fuzz/ris, crash-d732ec4f).
+    if compact.len() == 8 && compact.is_ascii() && compact[..7].chars().all(|c| c.is_ascii_digit()) && compact[7..].chars().all(|c| c.is_ascii_digit() || c == 'X' || c == 'x') {
         let up = compact.to_ascii_uppercase();
         return Some(Sn::Issn(ident::normalize_issn(&up).unwrap_or_else(|_| format!("{}-{}", &up[..4], &up[4..]))));
     }
